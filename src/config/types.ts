@@ -1,0 +1,134 @@
+import type { Unit } from '../units/types.js';
+
+/** How numbers from a backend are reduced to one value (Datadog point lists). */
+export type Reduction = 'last' | 'avg' | 'min' | 'max';
+
+export interface HttpSettings {
+  /** Base URL including any path prefix (e.g. Mimir's `/prometheus`). */
+  url: string;
+  /** Extra headers; values may come from secrets. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  tls: { caFile: string | null; insecureSkipVerify: boolean };
+}
+
+export interface PrometheusProviderConfig {
+  type: 'prometheus';
+  name: string;
+  http: HttpSettings;
+  /** Sent as X-Scope-OrgID (Mimir, Cortex). */
+  tenant: string | null;
+  auth: { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
+}
+
+export interface DatadogProviderConfig {
+  type: 'datadog';
+  name: string;
+  http: HttpSettings;
+  apiKey: string;
+  appKey: string | null;
+  site: string;
+  /** How far back from the evaluation time points are requested. */
+  lookbackSeconds: number;
+  reduce: Reduction;
+}
+
+export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig;
+
+export interface MetricMapping {
+  /** Joins the NFR's metric name. */
+  name: string;
+  query: string;
+  /** Name of the provider in `ObservabilityConfig.providers`. */
+  provider: string;
+  /** Unit of the number the query returns; null = base unit of the target's dimension. */
+  unit: Unit | null;
+  /** Per-metric overrides of the provider's reduction/lookback (Datadog). */
+  reduce: Reduction | null;
+  lookbackSeconds: number | null;
+  /** Per-metric alerting overrides (daemon). */
+  alerting: Partial<AlertPolicy>;
+  line: number;
+}
+
+/** What happens when a metric stays unknown for `noDataForSeconds`. */
+export type NoDataPolicy = 'alert' | 'ignore' | 'breach';
+
+export type Severity = 'SEV-1' | 'SEV-2' | 'SEV-3' | 'SEV-4';
+
+/** A duration written either as a count of cycles (`3`) or as time (`3m`). */
+export type HoldSpec = { cycles: number } | { seconds: number };
+
+export interface SeverityRule {
+  /** Minimum relative distance past the target, e.g. 0.5 = 50% worse than the SLO. */
+  minOvershoot: number;
+  /** Only for these NFR categories (case-insensitive); empty = any. */
+  categories: string[];
+  severity: Severity;
+}
+
+export interface AlertPolicy {
+  /** Breach must hold this long before the alert fires. */
+  for: HoldSpec;
+  /** Healthy for this long before a firing alert resolves. */
+  resolveAfter: HoldSpec;
+  /** Re-notify while firing; null = never. */
+  repeatIntervalSeconds: number | null;
+  noData: NoDataPolicy;
+  noDataForSeconds: number;
+  /** Evaluated in order; the first that matches wins; the fallback is SEV-4. */
+  severityRules: SeverityRule[];
+}
+
+export type ReceiverConfig =
+  | { type: 'webhook'; name: string; url: string; headers: Record<string, string>; hmacSecret: string | null }
+  | { type: 'alertmanager'; name: string; url: string; headers: Record<string, string> }
+  | { type: 'slack'; name: string; url: string }
+  | { type: 'pagerduty'; name: string; url: string; routingKey: string };
+
+export interface IncidentCommandConfig {
+  /** argv; `{payload}` is replaced by the JSON payload, `{payload_file}` by its path. */
+  argv: string[];
+  timeoutMs: number;
+}
+
+export interface ServerConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  /** Bearer token required on every route but /healthz when set. */
+  token: string | null;
+}
+
+export interface StorageConfig {
+  /** Database file, relative to the workspace root. */
+  path: string;
+  retentionDays: number;
+}
+
+export interface ObservabilityConfig {
+  /** Absolute path of the file it was read from. */
+  file: string;
+  providers: Record<string, ProviderConfig>;
+  /** Name of the provider used by metrics that name none. */
+  defaultProvider: string;
+  metrics: MetricMapping[];
+  alerting: AlertPolicy;
+  incidentCommand: IncidentCommandConfig | null;
+  receivers: ReceiverConfig[];
+  server: ServerConfig;
+  storage: StorageConfig;
+  /** Every secret value resolved from the environment, for redaction. Never print. */
+  secretValues: string[];
+}
+
+/** A problem found while reading observability.yaml; `validate` lists them, `run` fails on the first. */
+export interface ConfigDiagnostic {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+  hint: string | null;
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Real servers (Prometheus, Alertmanager, Chromium) and child processes share two cores.
+    maxWorkers: 2,
+  },
+});
