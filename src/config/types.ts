@@ -18,7 +18,10 @@ export interface PrometheusProviderConfig {
   http: HttpSettings;
   /** Sent as X-Scope-OrgID (Mimir, Cortex). */
   tenant: string | null;
-  auth: { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
+  auth:
+    | { kind: 'none' }
+    | { kind: 'bearer'; token: string }
+    | { kind: 'basic'; username: string; password: string };
 }
 
 export interface DatadogProviderConfig {

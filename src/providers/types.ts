@@ -37,5 +37,11 @@ export interface Provider {
   /** Host the provider talks to, for the network policy. */
   readonly host: string;
   queryInstant(query: string, at: Date, options?: QueryOptions): Promise<InstantResult>;
-  queryRange(query: string, start: Date, end: Date, stepSeconds: number, options?: QueryOptions): Promise<RangeResult>;
+  queryRange(
+    query: string,
+    start: Date,
+    end: Date,
+    stepSeconds: number,
+    options?: QueryOptions,
+  ): Promise<RangeResult>;
 }

@@ -1,0 +1,78 @@
+import { UserError } from '../../common/errors.js';
+import type { IncidentCommandConfig, ReceiverConfig } from '../../config/types.js';
+import type { Receiver } from '../types.js';
+import { createAlertmanagerReceiver } from './alertmanager.js';
+import { createFileReceiver, FILE_RECEIVER_NAME } from './file.js';
+import type { FetchLike } from './http.js';
+import { createIncidentCommandReceiver, INCIDENT_COMMAND_RECEIVER_NAME } from './incident-command.js';
+import { createPagerDutyReceiver } from './pagerduty.js';
+import { createSlackReceiver } from './slack.js';
+import { createWebhookReceiver } from './webhook.js';
+
+export interface CreateReceiversOptions {
+  /** Folder of the always-on file receiver. */
+  alertsDir: string;
+  /**
+   * Null, or an empty argv (`incident_command: false`): no incident command. The caller resolves
+   * "not configured" with `defaultIncidentCommand()` first.
+   */
+  incidentCommand: IncidentCommandConfig | null;
+  /** Masks every configured secret in texts that receivers return. */
+  redact: (text: string) => string;
+  fetch?: FetchLike;
+  /** Clock for file names, signature timestamps and Alertmanager expiry. */
+  now?: () => Date;
+  /** See `AlertmanagerReceiverOptions.firingTtlSeconds`; pass about twice the repeat interval. */
+  alertmanagerFiringTtlSeconds?: number;
+  httpTimeoutMs?: number;
+}
+
+/** The file receiver, the incident command (when any), then the configured receivers, in that order. */
+export function createReceivers(
+  configs: readonly ReceiverConfig[],
+  opts: CreateReceiversOptions,
+): Receiver[] {
+  const http = {
+    redact: opts.redact,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.httpTimeoutMs !== undefined ? { timeoutMs: opts.httpTimeoutMs } : {}),
+  };
+  const clock = opts.now ? { now: opts.now } : {};
+  const receivers: Receiver[] = [createFileReceiver(opts.alertsDir, clock)];
+  if (opts.incidentCommand && opts.incidentCommand.argv.length > 0)
+    receivers.push(createIncidentCommandReceiver(opts.incidentCommand, opts.redact));
+  const taken = new Set(receivers.map((r) => r.name));
+  for (const cfg of configs) {
+    if (taken.has(cfg.name)) {
+      throw new UserError('receiver_name_conflict', `two receivers are named "${cfg.name}"`, {
+        field: 'receivers',
+        hint: `receiver names must be unique; "${FILE_RECEIVER_NAME}" and "${INCIDENT_COMMAND_RECEIVER_NAME}" are built in`,
+      });
+    }
+    taken.add(cfg.name);
+    receivers.push(createOne(cfg, http, clock, opts.alertmanagerFiringTtlSeconds));
+  }
+  return receivers;
+}
+
+function createOne(
+  cfg: ReceiverConfig,
+  http: { redact: (text: string) => string; fetch?: FetchLike; timeoutMs?: number },
+  clock: { now?: () => Date },
+  firingTtlSeconds: number | undefined,
+): Receiver {
+  switch (cfg.type) {
+    case 'webhook':
+      return createWebhookReceiver(cfg, { ...http, ...clock });
+    case 'alertmanager':
+      return createAlertmanagerReceiver(cfg, {
+        ...http,
+        ...clock,
+        ...(firingTtlSeconds !== undefined ? { firingTtlSeconds } : {}),
+      });
+    case 'slack':
+      return createSlackReceiver(cfg, http);
+    case 'pagerduty':
+      return createPagerDutyReceiver(cfg, http);
+  }
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+/**
+ * Entry point. Kept small so `--help` and `--version` start fast: the commands (and the
+ * Markdown, YAML and HTTP machinery they need) are loaded only when one runs.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { formatUserError, UserError } from '../common/errors.js';
+import { VERSION } from '../common/version.js';
+import { EXIT } from './exit-codes.js';
+import type { CommonOptions } from './options.js';
+import { LANGS, PLATFORMS } from './options.js';
+import { Output } from './output.js';
+
+const EXAMPLES = `
+Examples:
+  $ smartspec-production-monitor --spec-id spec-core-001-authentication --run-once
+  $ smartspec-production-monitor spec-core-001-authentication --json > health.json
+  $ smartspec-production-monitor --spec-id spec-core-001-authentication --at 2026-11-27T04:00:00Z
+  $ smartspec-production-monitor validate spec-core-001-authentication
+
+Exit codes:
+  0  healthy: every monitored NFR is within target
+  1  unhealthy: at least one NFR is breached
+  2  usage or configuration error (nothing was queried)
+  3  degraded: nothing breached, but at least one NFR could not be measured
+
+Files:
+  spec        .spec/SPEC_INDEX.json entry, else specs/<category>/<spec-id>/spec.md
+  queries     <spec folder>/observability.yaml, .spec/observability/<spec-id>.yaml,
+              .spec/observability.yaml or ./observability.yaml (or --obs-config)
+  reports     .spec/reports/production-monitoring/<spec-id>/<run-id>/{summary.json,report.md}
+
+Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml.md, summary-json.md).`;
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--spec-id <id>', 'the spec to monitor (the first argument does the same)')
+    .option('--root <dir>', 'SmartSpec workspace root', process.cwd())
+    .option('--obs-config <path>', 'observability.yaml to use instead of searching for it')
+    .option('--slo-config <path>', 'alias of --obs-config (SmartSpec Handbook name)')
+    .option('--config <path>', 'SmartSpec config (default .spec/smartspec.config.yaml)')
+    .addOption(new Option('--lang <lang>', 'language of SmartSpec output').choices(LANGS).default('en'))
+    .addOption(new Option('--platform <platform>', 'SmartSpec runtime').choices(PLATFORMS).default('cli'))
+    .option('--json', 'print the JSON summary instead of the table')
+    .option('--quiet', 'print nothing but errors')
+    .option('--verbose', 'print what is read and queried (to stderr)');
+}
+
+async function execute(
+  load: () => Promise<
+    (positional: string | undefined, options: CommonOptions, output: Output) => Promise<number>
+  >,
+  positional: string | undefined,
+  options: CommonOptions,
+): Promise<void> {
+  const output = new Output({ quiet: Boolean(options.quiet), verbose: Boolean(options.verbose) });
+  try {
+    if (options.json && options.quiet) {
+      throw new UserError('usage', '--json and --quiet contradict each other', {
+        hint: '--json prints the summary on stdout; --quiet prints nothing but errors',
+      });
+    }
+    const command = await load();
+    process.exitCode = await command(positional, options, output);
+  } catch (error) {
+    if (error instanceof UserError) {
+      output.error(`error: ${formatUserError(error)}`);
+      process.exitCode = EXIT.usage;
+    } else {
+      const text =
+        error instanceof Error
+          ? options.verbose
+            ? (error.stack ?? error.message)
+            : error.message
+          : String(error);
+      output.error(
+        `internal error: ${text}\n  (this is a bug in smartspec-production-monitor; --verbose shows where)`,
+      );
+      process.exitCode = EXIT.internal;
+    }
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('smartspec-production-monitor');
+  program
+    .description(
+      'Check production services against the non-functional requirements (NFRs) of a SmartSpec spec.md:\n' +
+        'query every metric named in observability.yaml, compare it with its target, print the verdict,\n' +
+        'write a report and exit with a code a deployment pipeline can act on.',
+    )
+    .version(VERSION, '-v, --version', 'print the version')
+    .argument('[spec-id]', 'the spec to monitor, e.g. spec-core-001-authentication')
+    .option('--run-once', 'query every metric once, report and exit (the default mode)')
+    .option('--at <time>', 'evaluate as of a past instant (RFC 3339 or Unix seconds)')
+    .option('--out <dir>', 'base folder for reports (must be under safety.allow_writes_only_under)')
+    .option(
+      '--allow-network',
+      'allow providers outside loopback when the SmartSpec network policy denies them',
+    )
+    .option('--apply', 'accepted for SmartSpec compatibility; has no effect (only reports are written)');
+  addCommonOptions(program);
+  program
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(run with --help for usage)')
+    .action((specId: string | undefined, options: CommonOptions) =>
+      execute(async () => (await import('./run.js')).runOnce, specId, options),
+    );
+
+  const validateCommand = new Command('validate')
+    .description(
+      'check the spec and observability.yaml without any network: NFRs found, mapping gaps,\nmissing env vars, PromQL syntax, units. Exit 0 when valid, 2 otherwise.',
+    )
+    .argument('[spec-id]', 'the spec to validate');
+  addCommonOptions(validateCommand)
+    .showHelpAfterError('(run with --help for usage)')
+    .action((specId: string | undefined, options: CommonOptions) =>
+      execute(async () => (await import('./validate.js')).validate, specId, options),
+    );
+  program.addCommand(validateCommand);
+
+  program.exitOverride();
+  validateCommand.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the message already; help and version are not errors.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,67 @@
+import { UserError } from '../common/errors.js';
+
+/** Flags shared by every subcommand (SmartSpec's universal flags plus the monitor's own). */
+export interface CommonOptions {
+  specId?: string;
+  root: string;
+  config?: string;
+  obsConfig?: string;
+  sloConfig?: string;
+  allowNetwork?: boolean;
+  lang: string;
+  platform: string;
+  apply?: boolean;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  at?: string;
+}
+
+export const LANGS = ['en', 'th'] as const;
+export const PLATFORMS = ['cli', 'kilo', 'ci', 'other'] as const;
+
+/** The spec-id from `--spec-id` or the positional argument; both given and different is a usage error. */
+export function pickSpecId(positional: string | undefined, flag: string | undefined): string {
+  if (positional && flag && positional !== flag) {
+    throw new UserError('usage', `two different spec ids given: "${positional}" and --spec-id "${flag}"`, {
+      hint: 'give the spec id once, either as the first argument or with --spec-id',
+    });
+  }
+  const id = flag ?? positional;
+  if (!id) {
+    throw new UserError('usage', 'no spec id given', {
+      hint: 'smartspec-production-monitor --spec-id <spec-id> --run-once   (see --help)',
+    });
+  }
+  return id;
+}
+
+/** `--at`: RFC 3339 or Unix seconds. */
+export function parseAt(text: string | undefined, now: Date): Date {
+  if (text === undefined) return now;
+  const trimmed = text.trim();
+  let at: Date | null = null;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) at = new Date(Number(trimmed) * 1000);
+  else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed))
+    at = new Date(trimmed);
+  if (!at || Number.isNaN(at.getTime())) {
+    throw new UserError('usage', `--at "${text}" is not a time`, {
+      field: '--at',
+      hint: 'use RFC 3339 (2026-11-27T04:00:00Z) or Unix seconds (1795752000)',
+    });
+  }
+  if (at.getTime() > now.getTime() + 60_000) {
+    throw new UserError('usage', `--at ${at.toISOString()} is in the future`, { field: '--at' });
+  }
+  return at;
+}
+
+export function obsConfigOf(options: CommonOptions): string | undefined {
+  if (options.obsConfig && options.sloConfig && options.obsConfig !== options.sloConfig) {
+    throw new UserError('usage', '--obs-config and --slo-config name different files', {
+      hint: '--slo-config is an alias of --obs-config; give one of them',
+    });
+  }
+  return options.obsConfig ?? options.sloConfig;
+}

@@ -1,0 +1,77 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { Summary } from '../report/index.js';
+
+/** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org). */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
+function formatValue(value: number | null, unit: string): string {
+  if (value === null) return '—';
+  return `${Number(value.toPrecision(5))} ${unit}`;
+}
+
+/** The console view of a run: a table, the reasons for anything not healthy, and a one-line verdict. */
+export function renderRunConsole(summary: Summary, color: boolean): string {
+  const c = pc.createColors(color);
+  const statusText = (status: string): string =>
+    status === 'healthy'
+      ? c.green('healthy')
+      : status === 'breached'
+        ? c.red('BREACHED')
+        : c.yellow('unknown');
+  const out: string[] = [];
+  out.push(c.bold(`${summary.spec_id}`) + c.dim(` · checked at ${summary.checked_at}`));
+  if (summary.metrics.length > 0) {
+    const table = new Table({
+      head: ['Status', 'Metric', 'Value', 'Target', 'Provider'],
+      style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
+    });
+    for (const m of summary.metrics) {
+      table.push([
+        statusText(m.status),
+        m.name,
+        formatValue(m.value, m.unit),
+        m.target + (m.comparator_inferred ? ' *' : ''),
+        `${m.provider_type}:${m.provider}`,
+      ]);
+    }
+    out.push(table.toString());
+    if (summary.metrics.some((m) => m.comparator_inferred)) {
+      out.push(c.dim('  * no comparator in the spec: direction inferred from the requirement'));
+    }
+  }
+  const notHealthy = summary.metrics.filter((m) => m.status !== 'healthy');
+  if (notHealthy.length > 0) {
+    out.push('');
+    for (const m of notHealthy) out.push(`  ${statusText(m.status)} ${c.bold(m.name)}: ${m.reason}`);
+  }
+  if (summary.unmonitored.length > 0) {
+    out.push('');
+    out.push(`Not monitored (${summary.unmonitored.length}):`);
+    for (const u of summary.unmonitored) out.push(`  - ${u.name} (spec line ${u.spec_line}): ${u.reason}`);
+  }
+  if (summary.flags.apply.note) out.push(c.dim(`note: ${summary.flags.apply.note}`));
+  out.push('');
+  out.push(verdictLine(summary, color));
+  return out.join('\n');
+}
+
+export function verdictLine(summary: Summary, color: boolean): string {
+  const c = pc.createColors(color);
+  const { healthy, breached, unknown, unmonitored } = summary.counts;
+  const total = healthy + breached + unknown;
+  const label =
+    summary.status === 'healthy'
+      ? c.green(c.bold('HEALTHY'))
+      : summary.status === 'unhealthy'
+        ? c.red(c.bold('UNHEALTHY'))
+        : c.yellow(c.bold('DEGRADED'));
+  const parts = [`${healthy}/${total} NFRs within target`];
+  if (breached > 0) parts.push(`${breached} breached`);
+  if (unknown > 0) parts.push(`${unknown} unknown`);
+  if (unmonitored > 0) parts.push(`${unmonitored} not monitored`);
+  const report = summary.writes.reports.find((p) => p.endsWith('summary.json'));
+  return `${label} ${summary.spec_id}: ${parts.join(', ')}${report ? c.dim(` · report ${report}`) : ''}`;
+}

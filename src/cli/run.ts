@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { systemClock } from '../common/clock.js';
+import { VERSION } from '../common/version.js';
+import { prepareCheck, runCheck } from '../pipeline/index.js';
+import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
+import { resolveOutputBase } from '../workspace/index.js';
+import { exitCodeFor } from './exit-codes.js';
+import type { CommonOptions } from './options.js';
+import { obsConfigOf, parseAt, pickSpecId } from './options.js';
+import type { Output } from './output.js';
+import { renderRunConsole, useColor } from './render.js';
+
+/** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
+export async function runOnce(
+  positional: string | undefined,
+  options: CommonOptions,
+  output: Output,
+): Promise<number> {
+  const startedAt = systemClock.now();
+  const specId = pickSpecId(positional, options.specId);
+  const at = parseAt(options.at, startedAt);
+  const prepared = await prepareCheck({
+    root: options.root,
+    smartspecConfig: options.config,
+    specId,
+    obsConfig: obsConfigOf(options),
+    allowNetwork: Boolean(options.allowNetwork),
+    env: process.env,
+    userAgent: `smartspec-production-monitor/${VERSION}`,
+  });
+  output.setRedactor(prepared.redactor);
+  const base = resolveOutputBase(prepared.root, options.out, prepared.settings);
+  for (const warning of prepared.warnings) output.warn(warning);
+  if (options.apply) output.verbose(APPLY_NOTE);
+  output.verbose(
+    `spec ${path.relative(prepared.root, prepared.spec.specFile)} · config ${path.relative(prepared.root, prepared.configFile)} · evaluating at ${at.toISOString()}`,
+  );
+
+  const evaluation = await runCheck(prepared, at);
+  const draft = buildSummary(evaluation, {
+    version: VERSION,
+    runId: runIdFor(startedAt),
+    generatedAt: systemClock.now(),
+    mode: 'run-once',
+    specFile: path.relative(prepared.root, prepared.spec.specFile),
+    observabilityConfig: path.relative(prepared.root, prepared.configFile),
+    apply: Boolean(options.apply),
+    lang: options.lang,
+    platform: options.platform,
+    warnings: prepared.warnings,
+    writes: [],
+  });
+  const summary = await writeRunReport(
+    { root: prepared.root, base, onCollision: prepared.settings.onCollision },
+    draft,
+    (s) => prepared.redactor.redactDeep(s),
+  );
+  if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  else output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
+  return exitCodeFor(summary.status);
+}

@@ -1,0 +1,53 @@
+import type { HttpClient, HttpOutcome } from './http.js';
+import { describeNetworkFailure } from './http.js';
+import type { QueryFailure } from './types.js';
+
+export interface Failure {
+  ok: false;
+  failure: QueryFailure;
+  message: string;
+  warnings: string[];
+}
+
+export function fail(failure: QueryFailure, message: string, warnings: string[] = []): Failure {
+  return { ok: false, failure, message, warnings };
+}
+
+const QUERY_DISPLAY_CHARS = 300;
+
+/** The query as quoted in messages: long queries are shortened. */
+export function quoteQuery(query: string): string {
+  const flat = query.replace(/\s+/g, ' ').trim();
+  return flat.length > QUERY_DISPLAY_CHARS ? `${flat.slice(0, QUERY_DISPLAY_CHARS)}…` : flat;
+}
+
+/** Failures that happen before any answer could be read: the same for every backend. */
+export function transportFailure(
+  outcome: Exclude<HttpOutcome, { kind: 'response' }>,
+  client: HttpClient,
+  backend: string,
+): Failure {
+  switch (outcome.kind) {
+    case 'network':
+      return fail(
+        'unreachable',
+        `${backend} unreachable: ${describeNetworkFailure(outcome.code, outcome.detail, client)}`,
+      );
+    case 'timeout': {
+      const attempts = outcome.attempts > 1 ? ` (${outcome.attempts} attempts)` : '';
+      return fail(
+        'timeout',
+        `${backend} at ${client.hostPort} did not answer within the configured timeout of ${client.timeoutMs} ms${attempts}: raise the provider's timeout or make the query cheaper`,
+      );
+    }
+    case 'canceled':
+      return fail('timeout', `query to ${backend} at ${client.hostPort} was canceled before it answered`);
+    case 'throttled':
+      return fail(
+        'rate_limited',
+        `${backend} rate limit used up (X-RateLimit-Remaining: 0): it resets in ${Math.ceil(outcome.waitMs / 1000)} s, after the ${client.timeoutMs} ms timeout, so the query was not sent`,
+      );
+    case 'setup':
+      return fail('unreachable', `${backend}: ${outcome.message}`);
+  }
+}

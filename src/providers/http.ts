@@ -1,0 +1,347 @@
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { Agent } from 'undici';
+import type { HttpSettings } from '../config/types.js';
+
+/** What the providers need from the outside world; everything has a real default. */
+export interface HttpDeps {
+  fetch?: typeof fetch;
+  userAgent?: string;
+  /** Milliseconds since the epoch; only for measuring the timeout budget and rate-limit windows. */
+  now?: () => number;
+  /** 0 ≤ x < 1, for backoff jitter. */
+  random?: () => number;
+}
+
+export const DEFAULT_USER_AGENT = 'smartspec-production-monitor';
+export const MAX_ATTEMPTS = 3;
+const BACKOFF_BASE_MS = 250;
+/** A retry is pointless when less than this would be left for the attempt itself. */
+const MIN_ATTEMPT_MS = 50;
+const SNIPPET_CHARS = 200;
+
+export interface HttpRequest {
+  /** POST sends `params` as an `application/x-www-form-urlencoded` body instead of the query string. */
+  method: 'GET' | 'POST';
+  /** Appended to the base URL's path, e.g. `/api/v1/query`. */
+  path: string;
+  params: Record<string, string>;
+  signal?: AbortSignal;
+  /** Whether a non-2xx answer deserves another attempt. Default: 429 and 5xx. */
+  retryable?: (response: HttpResponse) => boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  /** Lower-cased media type without parameters, '' when absent. */
+  contentType: string;
+  body: string;
+}
+
+export type HttpOutcome =
+  | { kind: 'response'; response: HttpResponse; attempts: number; retryNote: string | null }
+  | { kind: 'network'; code: string; detail: string; attempts: number }
+  | { kind: 'timeout'; attempts: number }
+  | { kind: 'canceled' }
+  /** Not sent: an earlier answer said the rate limit is used up until after the budget ends. */
+  | { kind: 'throttled'; waitMs: number }
+  | { kind: 'setup'; message: string };
+
+/**
+ * One backend's HTTP client: fixed base URL and headers, a timeout budget per request that
+ * covers every attempt and wait, bounded retries honouring Retry-After and X-RateLimit-* headers.
+ */
+export class HttpClient {
+  readonly baseUrl: URL;
+  readonly timeoutMs: number;
+  private readonly headers: Headers;
+  private readonly secrets: string[];
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly tls: HttpSettings['tls'];
+  private dispatcher: Promise<Agent | { error: string }> | null = null;
+  /** Set when an answer says no requests remain in the current rate-limit period. */
+  private rateLimitedUntil = 0;
+
+  constructor(settings: HttpSettings, headers: Headers, secrets: string[], deps: HttpDeps = {}) {
+    this.baseUrl = new URL(settings.url);
+    this.timeoutMs = settings.timeoutMs;
+    this.tls = settings.tls;
+    this.headers = new Headers(headers);
+    if (!this.headers.has('user-agent')) this.headers.set('user-agent', deps.userAgent ?? DEFAULT_USER_AGENT);
+    this.secrets = collectSecrets(secrets, headers);
+    this.fetchImpl = deps.fetch ?? globalThis.fetch;
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** `host:port` as written in messages (the default port is spelled out too). */
+  get hostPort(): string {
+    const port = this.baseUrl.port || (this.baseUrl.protocol === 'https:' ? '443' : '80');
+    return `${this.baseUrl.hostname}:${port}`;
+  }
+
+  /** Scheme, host and path of an endpoint, never credentials or query strings: safe for messages. */
+  describe(path: string): string {
+    return `${this.baseUrl.protocol}//${this.baseUrl.host}${this.joinPath(path)}`;
+  }
+
+  /** Removes every known secret value from text that came from a backend (bodies can echo headers). */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+
+  /** A short, redacted, tag-free excerpt of a response body for messages. */
+  snippet(response: HttpResponse): string {
+    let text = response.body;
+    if (response.contentType.includes('html')) text = text.replace(/<[^>]*>/g, ' ');
+    text = this.redact(text.replace(/\s+/g, ' ').trim());
+    return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
+  }
+
+  async request(request: HttpRequest): Promise<HttpOutcome> {
+    const deadline = this.now() + this.timeoutMs;
+    const dispatcher = await this.getDispatcher();
+    if (dispatcher && 'error' in dispatcher) return { kind: 'setup', message: dispatcher.error };
+    const retryable = request.retryable ?? defaultRetryable;
+
+    const throttleWait = this.rateLimitedUntil - this.now();
+    if (throttleWait > 0) {
+      if (this.now() + throttleWait >= deadline - MIN_ATTEMPT_MS)
+        return { kind: 'throttled', waitMs: throttleWait };
+      if (!(await this.pause(throttleWait, request.signal))) return { kind: 'canceled' };
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - this.now();
+      if (remaining <= 0) return { kind: 'timeout', attempts: attempt - 1 };
+      const timeoutSignal = AbortSignal.timeout(remaining);
+      const signal = request.signal ? AbortSignal.any([timeoutSignal, request.signal]) : timeoutSignal;
+
+      let response: HttpResponse;
+      try {
+        response = await this.send(request, signal, dispatcher);
+      } catch (error) {
+        if (request.signal?.aborted) return { kind: 'canceled' };
+        if (timeoutSignal.aborted) return { kind: 'timeout', attempts: attempt };
+        const { code, detail } = networkErrorOf(error);
+        const wait = this.backoff(attempt);
+        if (!TRANSIENT_NETWORK_CODES.has(code) || attempt >= MAX_ATTEMPTS || !this.fits(wait, deadline)) {
+          return { kind: 'network', code, detail: this.redact(detail), attempts: attempt };
+        }
+        if (!(await this.pause(wait, request.signal))) return { kind: 'canceled' };
+        continue;
+      }
+
+      this.noteRateLimit(response.headers);
+      const ok = response.status >= 200 && response.status < 300;
+      if (ok || !retryable(response))
+        return { kind: 'response', response, attempts: attempt, retryNote: null };
+      if (attempt >= MAX_ATTEMPTS) {
+        return {
+          kind: 'response',
+          response,
+          attempts: attempt,
+          retryNote: `gave up after ${attempt} attempts`,
+        };
+      }
+      const wait = this.retryWait(response, attempt);
+      if (!this.fits(wait, deadline)) {
+        const note =
+          attempt === 1
+            ? `not retried: waiting ${formatSeconds(wait)} would exceed the ${this.timeoutMs} ms timeout`
+            : `gave up after ${attempt} attempts: waiting ${formatSeconds(wait)} more would exceed the ${this.timeoutMs} ms timeout`;
+        return { kind: 'response', response, attempts: attempt, retryNote: note };
+      }
+      if (!(await this.pause(wait, request.signal))) return { kind: 'canceled' };
+    }
+  }
+
+  private async send(
+    request: HttpRequest,
+    signal: AbortSignal,
+    dispatcher: Agent | null,
+  ): Promise<HttpResponse> {
+    const url = new URL(this.baseUrl.href);
+    url.pathname = this.joinPath(request.path);
+    url.search = '';
+    const form = new URLSearchParams(request.params);
+    const headers = new Headers(this.headers);
+    const init: RequestInit = { method: request.method, headers, signal, redirect: 'follow' };
+    if (request.method === 'POST') {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      init.body = form.toString();
+    } else {
+      url.search = form.toString();
+    }
+    // Node's fetch accepts an undici Agent as dispatcher; only created when TLS options are set.
+    if (dispatcher) (init as { dispatcher?: unknown }).dispatcher = dispatcher;
+    const res = await this.fetchImpl(url, init);
+    const body = await res.text();
+    const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    return { status: res.status, statusText: res.statusText, headers: res.headers, contentType, body };
+  }
+
+  private joinPath(path: string): string {
+    return this.baseUrl.pathname.replace(/\/+$/, '') + path;
+  }
+
+  private getDispatcher(): Promise<Agent | { error: string } | null> {
+    const { caFile, insecureSkipVerify } = this.tls;
+    if (!caFile && !insecureSkipVerify) return Promise.resolve(null);
+    this.dispatcher ??= (async () => {
+      let ca: string | undefined;
+      if (caFile) {
+        try {
+          ca = await readFile(caFile, 'utf8');
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? 'error';
+          return { error: `cannot read the TLS CA file ${caFile} (${code}): check tls ca_file` };
+        }
+      }
+      return new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: !insecureSkipVerify } });
+    })();
+    return this.dispatcher;
+  }
+
+  /** Exponential backoff with equal jitter: attempt 1 → 125–250 ms, 2 → 250–500 ms. */
+  private backoff(attempt: number): number {
+    const ceiling = BACKOFF_BASE_MS * 2 ** (attempt - 1);
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private retryWait(response: HttpResponse, attempt: number): number {
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.now());
+    if (retryAfter !== null) return retryAfter;
+    const reset = parseResetSeconds(response.headers.get('x-ratelimit-reset'));
+    if (
+      reset !== null &&
+      (response.status === 429 || response.headers.get('x-ratelimit-remaining') === '0')
+    ) {
+      // The reset is rounded to whole seconds: a little jitter keeps clients from arriving together.
+      return reset * 1000 + Math.round(this.random() * 50);
+    }
+    return this.backoff(attempt);
+  }
+
+  private noteRateLimit(headers: Headers): void {
+    const remaining = headers.get('x-ratelimit-remaining');
+    const reset = parseResetSeconds(headers.get('x-ratelimit-reset'));
+    if (remaining !== null && Number(remaining) <= 0 && reset !== null) {
+      this.rateLimitedUntil = this.now() + reset * 1000;
+    } else if (remaining !== null && Number(remaining) > 0) {
+      this.rateLimitedUntil = 0;
+    }
+  }
+
+  private fits(waitMs: number, deadline: number): boolean {
+    return this.now() + waitMs < deadline - MIN_ATTEMPT_MS;
+  }
+
+  /** Resolves false when the caller canceled meanwhile. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await sleepFor(ms, undefined, signal ? { signal } : undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function defaultRetryable(response: HttpResponse): boolean {
+  return response.status === 429 || response.status >= 500;
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date; returns milliseconds, never negative. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, date - nowMs);
+}
+
+/** Datadog's `X-RateLimit-Reset`: seconds until the period resets. */
+export function parseResetSeconds(value: string | null): number | null {
+  if (value === null) return null;
+  const seconds = Number(value.trim());
+  return Number.isFinite(seconds) && seconds >= 0 && value.trim() !== '' ? seconds : null;
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
+}
+
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** fetch wraps socket errors as `TypeError('fetch failed', { cause })`; the code is somewhere in the chain. */
+function networkErrorOf(error: unknown): { code: string; detail: string } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string') {
+      return { code: candidate.code, detail: String(candidate.message ?? candidate.code) };
+    }
+    current = candidate.cause;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: 'UNKNOWN', detail };
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** One sentence that says what went wrong on the network and what to check. */
+export function describeNetworkFailure(code: string, detail: string, client: HttpClient): string {
+  const where = client.hostPort;
+  const host = client.baseUrl.hostname;
+  if (code === 'ECONNREFUSED') {
+    return `connection refused by ${where}: nothing is listening there; is the backend running and are the url's host and port right?`;
+  }
+  if (code === 'ENOTFOUND') return `cannot resolve host "${host}" (DNS lookup failed): check the url`;
+  if (code === 'EAI_AGAIN')
+    return `DNS lookup for "${host}" failed temporarily (EAI_AGAIN): check DNS and the url`;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
+    return `${where} closed the connection unexpectedly (${code}): the backend or a proxy in front of it dropped the request`;
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no network route to ${where} (${code})`;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
+    return `connecting to ${where} timed out (${code})`;
+  if (TLS_CODES.has(code)) {
+    return `the TLS certificate of ${where} is not trusted (${code}): set the provider's tls ca_file to the CA that signed it (insecure_skip_verify only for testing)`;
+  }
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
+    return `TLS handshake with ${where} failed (${code}): is the url's scheme (http/https) right? ${detail}`;
+  }
+  return `cannot reach ${where} (${code}): ${detail}`;
+}
+
+/** Secret values to scrub from anything echoed back by a backend. Very short values would mangle text. */
+function collectSecrets(explicit: string[], headers: Headers): string[] {
+  const values = new Set<string>();
+  for (const value of explicit) if (value.length >= 4) values.add(value);
+  headers.forEach((value, name) => {
+    if (name === 'accept' || name === 'user-agent' || name === 'content-type') return;
+    if (value.length >= 4) values.add(value);
+    // `Basic <base64>` and `Bearer <token>`: also the bare credential.
+    const parts = value.split(' ');
+    if (parts.length === 2 && parts[1]!.length >= 4) values.add(parts[1]!);
+  });
+  // Longest first, so a value containing another is replaced whole.
+  return [...values].sort((a, b) => b.length - a.length);
+}

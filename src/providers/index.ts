@@ -1,0 +1,34 @@
+import type { ProviderConfig } from '../config/types.js';
+import { createDatadogProvider } from './datadog.js';
+import { createPrometheusProvider } from './prometheus.js';
+import type { Provider } from './types.js';
+
+export type {
+  InstantResult,
+  Provider,
+  QueryFailure,
+  QueryOptions,
+  RangeResult,
+  Sample,
+} from './types.js';
+
+export interface ProviderDeps {
+  /** Replaces the global fetch (tests, instrumentation). */
+  fetch?: typeof fetch;
+  /** Sent as User-Agent unless the config's headers set one. */
+  userAgent?: string;
+}
+
+/**
+ * The backend client for one configured provider. Queries never throw for backend problems:
+ * they resolve to `{ ok: false, failure, message }` with a message that names what to check
+ * and never contains secret values.
+ */
+export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}): Provider {
+  switch (config.type) {
+    case 'prometheus':
+      return createPrometheusProvider(config, deps);
+    case 'datadog':
+      return createDatadogProvider(config, deps);
+  }
+}

@@ -1,0 +1,4 @@
+export { renderRunMarkdown } from './markdown.js';
+export type { Summary, SummaryContext, SummaryMetric } from './summary.js';
+export { APPLY_NOTE, buildSummary, metricToSummary, runIdFor, SUMMARY_SCHEMA_VERSION } from './summary.js';
+export { writeRunReport } from './write.js';

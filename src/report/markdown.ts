@@ -1,0 +1,88 @@
+import type { Summary } from './summary.js';
+
+const STATUS_MARK: Record<string, string> = {
+  healthy: '✅ healthy',
+  breached: '❌ breached',
+  unknown: '⚠️ unknown',
+};
+
+/** Escapes text for a GFM table cell. */
+function cell(text: string | number | null): string {
+  return String(text ?? '—')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+}
+
+function formatValue(value: number | null, unit: string): string {
+  if (value === null) return '—';
+  return `${Number(value.toPrecision(6))} ${unit}`;
+}
+
+/** report.md: the same content as summary.json, for people (e.g. attached to a pull request). */
+export function renderRunMarkdown(summary: Summary): string {
+  const lines: string[] = [];
+  lines.push(`# Production monitoring: ${summary.spec_id}`);
+  lines.push('');
+  lines.push(`- **Status:** ${summary.status}`);
+  lines.push(`- **Checked at:** ${summary.checked_at}`);
+  lines.push(
+    `- **Run:** ${summary.run_id} (${summary.mode}, smartspec-production-monitor ${summary.version})`,
+  );
+  lines.push(`- **Spec:** \`${summary.spec_file}\``);
+  lines.push(`- **Observability config:** \`${summary.observability_config}\``);
+  const c = summary.counts;
+  lines.push(
+    `- **Counts:** ${c.healthy} healthy, ${c.breached} breached, ${c.unknown} unknown, ${c.unmonitored} unmonitored`,
+  );
+  if (summary.flags.apply.note) lines.push(`- **Note:** ${summary.flags.apply.note}`);
+  lines.push('');
+  lines.push('## Objectives');
+  lines.push('');
+  if (summary.metrics.length === 0) {
+    lines.push('No NFR is monitored.');
+  } else {
+    lines.push('| Metric | Requirement | Target | Value | Status | Reason |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const m of summary.metrics) {
+      lines.push(
+        `| \`${cell(m.name)}\` | ${cell(m.requirement)} | ${cell(m.target)} | ${cell(formatValue(m.value, m.unit))} | ${STATUS_MARK[m.status] ?? m.status} | ${cell(m.reason)} |`,
+      );
+    }
+    lines.push('');
+    lines.push('### Queries');
+    lines.push('');
+    for (const m of summary.metrics) {
+      lines.push(`- \`${m.name}\` (${m.provider_type} "${m.provider}", spec line ${m.spec_line}):`);
+      lines.push('');
+      lines.push('  ```');
+      lines.push(`  ${m.query.replace(/\n/g, '\n  ')}`);
+      lines.push('  ```');
+    }
+  }
+  if (summary.unmonitored.length > 0) {
+    lines.push('');
+    lines.push('## Not monitored');
+    lines.push('');
+    lines.push('| Metric | Requirement | Target | Spec line | Reason |');
+    lines.push('|---|---|---|---|---|');
+    for (const u of summary.unmonitored) {
+      lines.push(
+        `| \`${cell(u.name)}\` | ${cell(u.requirement)} | ${cell(u.target)} | ${u.spec_line} | ${cell(u.reason)} |`,
+      );
+    }
+  }
+  if (summary.warnings.length > 0) {
+    lines.push('');
+    lines.push('## Warnings');
+    lines.push('');
+    for (const w of summary.warnings) lines.push(`- ${w}`);
+  }
+  if (summary.next_steps.length > 0) {
+    lines.push('');
+    lines.push('## Next steps');
+    lines.push('');
+    for (const s of summary.next_steps) lines.push(`- \`${s.cmd}\`: ${s.why}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

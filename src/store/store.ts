@@ -1,0 +1,704 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AlertPayload, AlertState, OutboxEntry, OutboxRepository } from '../alerting/types.js';
+import { UserError } from '../common/errors.js';
+import {
+  asEvent,
+  asKind,
+  asOutboxStatus,
+  asPhase,
+  asSeverity,
+  boundError,
+  codeToStatus,
+  decodeReason,
+  encodeReason,
+  fromMs,
+  fromMsOrNull,
+  statusToCode,
+  toMs,
+  toMsOrNull,
+} from './codec.js';
+import { decideLock, isProcessAlive, type LockDecision, type LockHolder } from './lock.js';
+import { migrate, requireCurrentSchema } from './migrations.js';
+import type { CycleCommit, LockOwner, MeasurementRow } from './types.js';
+
+export interface OpenStoreOptions {
+  /** Open an existing, current database without writing to it (status, reports). */
+  readonly?: boolean;
+}
+
+export interface MeasurementQuery {
+  specId: string;
+  /** Every metric of the spec when omitted. */
+  metric?: string;
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive, so consecutive periods never count a row twice. */
+  to: Date;
+}
+
+export interface OutboxFilter {
+  status?: OutboxEntry['status'];
+}
+
+export interface CycleRecord {
+  startedAt: Date;
+  durationMs: number;
+  /** The cycle overran its interval. */
+  slow: boolean;
+  error: string | null;
+}
+
+export interface SeriesKey {
+  specId: string;
+  metric: string;
+}
+
+export interface PruneResult {
+  measurements: number;
+  outbox: number;
+  cycles: number;
+}
+
+export interface StoreStats {
+  measurements: number;
+  outboxPending: number;
+  outboxDead: number;
+  /** Database file plus its write-ahead log. */
+  sizeBytes: number;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating it and its parent folders if needed) and upgrades the database at `file`.
+ * Problems a user can fix (newer schema, not a database, unwritable path) are `UserError` 'config'.
+ */
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  const readonly = options.readonly ?? false;
+  if (readonly && !existsSync(file)) {
+    throw new UserError('config', `no database at ${file}`, {
+      hint: 'start the daemon first: it creates the database',
+    });
+  }
+  let db: Database.Database | undefined;
+  try {
+    if (!readonly) mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+    configure(db, readonly);
+    if (readonly) requireCurrentSchema(db, file);
+    else migrate(db, file);
+    return new Store(db, file, readonly);
+  } catch (error) {
+    db?.close();
+    throw explainOpenError(error, file);
+  }
+}
+
+function configure(db: Database.Database, readonly: boolean): void {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('foreign_keys = ON');
+  if (readonly) return;
+  // WAL: readers (status page, reports) never block the daemon's writes, and commits are cheap.
+  db.pragma('journal_mode = WAL');
+  // NORMAL, not FULL. With WAL, a commit has reached the WAL file (the OS) when commitCycle
+  // returns, so a crash of this process (kill -9, OOM) never loses a committed cycle or
+  // notification. Only an OS crash or power cut can lose the last commits, and then atomically:
+  // the alert state is lost together with the notifications it caused, so the next cycle sees the
+  // breach again and enqueues them again; the file itself stays consistent. FULL would add an
+  // fsync per commit to guard only that case.
+  db.pragma('synchronous = NORMAL');
+}
+
+function explainOpenError(error: unknown, file: string): unknown {
+  if (error instanceof UserError) return error;
+  if (error instanceof Database.SqliteError) {
+    if (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT')) {
+      return new UserError('config', `${file} is not a usable SQLite database: ${error.message}`, {
+        hint: 'point storage.path at a new file (the daemon creates it)',
+      });
+    }
+    if (
+      error.code.startsWith('SQLITE_CANTOPEN') ||
+      error.code.startsWith('SQLITE_READONLY') ||
+      error.code.startsWith('SQLITE_IOERR') ||
+      error.code.startsWith('SQLITE_PERM')
+    ) {
+      return new UserError('config', `cannot open database ${file}: ${error.message}`, {
+        hint: 'check storage.path and the permissions of its folder',
+      });
+    }
+    return error;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+    return new UserError(
+      'config',
+      `cannot create the folder of database ${file}: ${(error as Error).message}`,
+      {
+        hint: 'check storage.path and the permissions of its folder',
+      },
+    );
+  }
+  return error;
+}
+
+interface SeriesEntry {
+  id: number;
+  dictionary: Buffer | null;
+}
+
+interface MeasurementDbRow {
+  series_id: number;
+  metric: string;
+  at: number;
+  value: number | null;
+  slo: number | null;
+  status: number;
+  reason: string | Buffer;
+}
+
+interface AlertStateDbRow {
+  spec_id: string;
+  metric: string;
+  kind: string;
+  phase: string;
+  since: number | null;
+  bad_cycles: number;
+  good_cycles: number;
+  good_since: number | null;
+  episode_id: string | null;
+  fired_at: number | null;
+  last_notified_at: number | null;
+  severity: string | null;
+  worst_value: number | null;
+}
+
+interface OutboxDbRow {
+  id: number;
+  receiver: string;
+  dedup_key: string;
+  event: string;
+  payload: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  status: string;
+  last_error: string | null;
+}
+
+interface LockDbRow {
+  pid: number;
+  host: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+interface CycleDbRow {
+  started_at: number;
+  duration_ms: number;
+  slow: number;
+  error: string | null;
+}
+
+const MEASUREMENT_COLUMNS = 'm.series_id, s.metric, m.at, m.value, m.slo, m.status, m.reason';
+const OUTBOX_COLUMNS =
+  'id, receiver, dedup_key, event, payload, created_at, attempts, next_attempt_at, status, last_error';
+
+/** Every statement, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  return {
+    findSeries: db.prepare<[string, string], { id: number; reason_dictionary: Buffer }>(
+      'SELECT id, reason_dictionary FROM series WHERE spec_id = ? AND metric = ?',
+    ),
+    insertSeries: db.prepare<[string, string, Buffer]>(
+      'INSERT INTO series (spec_id, metric, reason_dictionary) VALUES (?, ?, ?)',
+    ),
+    seriesDictionary: db.prepare<[number], { reason_dictionary: Buffer }>(
+      'SELECT reason_dictionary FROM series WHERE id = ?',
+    ),
+    allSeries: db.prepare<[], { id: number; spec_id: string; metric: string }>(
+      'SELECT id, spec_id, metric FROM series ORDER BY spec_id, metric',
+    ),
+    insertMeasurement: db.prepare<[number, number, number | null, number | null, number, string | Buffer]>(
+      `INSERT INTO measurements (series_id, at, value, slo, status, reason) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, at) DO NOTHING`,
+    ),
+    measurementsOfSpec: db.prepare<[string, number, number], MeasurementDbRow>(
+      `SELECT ${MEASUREMENT_COLUMNS} FROM series s JOIN measurements m ON m.series_id = s.id
+       WHERE s.spec_id = ? AND m.at >= ? AND m.at < ? ORDER BY m.at, s.metric`,
+    ),
+    measurementsOfMetric: db.prepare<[string, string, number, number], MeasurementDbRow>(
+      `SELECT ${MEASUREMENT_COLUMNS} FROM series s JOIN measurements m ON m.series_id = s.id
+       WHERE s.spec_id = ? AND s.metric = ? AND m.at >= ? AND m.at < ? ORDER BY m.at`,
+    ),
+    latestOfSpec: db.prepare<[string], MeasurementDbRow>(
+      `SELECT ${MEASUREMENT_COLUMNS} FROM series s JOIN measurements m ON m.series_id = s.id
+       WHERE s.spec_id = ? AND m.at = (SELECT max(at) FROM measurements WHERE series_id = s.id)
+       ORDER BY s.metric`,
+    ),
+    deleteMeasurementsBefore: db.prepare<[number, number]>(
+      'DELETE FROM measurements WHERE series_id = ? AND at < ?',
+    ),
+    countMeasurements: db.prepare<[], number>('SELECT count(*) FROM measurements').pluck(),
+    upsertAlertState: db.prepare<[AlertStateDbRow & { updated_at: number }]>(
+      `INSERT INTO alert_states (spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since,
+         episode_id, fired_at, last_notified_at, severity, worst_value, updated_at)
+       VALUES (@spec_id, @metric, @kind, @phase, @since, @bad_cycles, @good_cycles, @good_since,
+         @episode_id, @fired_at, @last_notified_at, @severity, @worst_value, @updated_at)
+       ON CONFLICT (spec_id, metric, kind) DO UPDATE SET
+         phase = excluded.phase, since = excluded.since, bad_cycles = excluded.bad_cycles,
+         good_cycles = excluded.good_cycles, good_since = excluded.good_since,
+         episode_id = excluded.episode_id, fired_at = excluded.fired_at,
+         last_notified_at = excluded.last_notified_at, severity = excluded.severity,
+         worst_value = excluded.worst_value, updated_at = excluded.updated_at`,
+    ),
+    allAlertStates: db.prepare<[], AlertStateDbRow>(
+      `SELECT spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since, episode_id,
+         fired_at, last_notified_at, severity, worst_value
+       FROM alert_states ORDER BY spec_id, metric, kind`,
+    ),
+    enqueue: db.prepare<[string, string, string, string, string, number, number]>(
+      `INSERT INTO outbox (idempotency_key, receiver, dedup_key, event, payload, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    ),
+    // FIFO per (receiver, dedup_key): an entry waits while an older one of the same alert is still
+    // pending, so a resolve is never delivered before the trigger it resolves.
+    due: db.prepare<[number, number], OutboxDbRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox o
+       WHERE o.status = 'pending' AND o.next_attempt_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.receiver = o.receiver
+                         AND p.dedup_key = o.dedup_key AND p.id < o.id)
+       ORDER BY o.id LIMIT ?`,
+    ),
+    markDelivered: db.prepare<[{ id: number; at: number }]>(
+      `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_attempt_at = @at, finished_at = @at
+       WHERE id = @id AND status = 'pending'`,
+    ),
+    markFailed: db.prepare<[{ id: number; error: string; at: number; next: number | null }]>(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = @error, last_attempt_at = @at,
+         next_attempt_at = coalesce(@next, next_attempt_at),
+         status = CASE WHEN @next IS NULL THEN 'dead' ELSE 'pending' END,
+         finished_at = CASE WHEN @next IS NULL THEN @at ELSE NULL END
+       WHERE id = @id AND status = 'pending'`,
+    ),
+    oldestPending: db
+      .prepare<[string, string], number | null>(
+        "SELECT min(id) FROM outbox WHERE status = 'pending' AND receiver = ? AND dedup_key = ?",
+      )
+      .pluck(),
+    countOutbox: db.prepare<[string], number>('SELECT count(*) FROM outbox WHERE status = ?').pluck(),
+    outboxAll: db.prepare<[], OutboxDbRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY id`),
+    outboxByStatus: db.prepare<[string], OutboxDbRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE status = ? ORDER BY id`,
+    ),
+    deleteFinishedOutbox: db.prepare<[number]>(
+      "DELETE FROM outbox WHERE status <> 'pending' AND finished_at < ?",
+    ),
+    readLock: db.prepare<[], LockDbRow>('SELECT pid, host, started_at, heartbeat_at FROM lock WHERE id = 1'),
+    writeLock: db.prepare<[number, string, number, number]>(
+      `INSERT INTO lock (id, pid, host, started_at, heartbeat_at) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+         started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
+    ),
+    heartbeat: db.prepare<[number, number, string]>(
+      'UPDATE lock SET heartbeat_at = ? WHERE id = 1 AND pid = ? AND host = ?',
+    ),
+    releaseLock: db.prepare<[number, string]>('DELETE FROM lock WHERE id = 1 AND pid = ? AND host = ?'),
+    insertCycle: db.prepare<[number, number, number, string | null]>(
+      'INSERT INTO cycles (started_at, duration_ms, slow, error) VALUES (?, ?, ?, ?)',
+    ),
+    recentCycles: db.prepare<[number], CycleDbRow>(
+      'SELECT started_at, duration_ms, slow, error FROM cycles ORDER BY started_at DESC, id DESC LIMIT ?',
+    ),
+    deleteCyclesBefore: db.prepare<[number]>('DELETE FROM cycles WHERE started_at < ?'),
+  };
+}
+
+/**
+ * The daemon's embedded state: measurement history, alert states, the notification outbox, the
+ * single-daemon lock and the cycle log. Synchronous; one instance per process and file.
+ */
+export class Store implements OutboxRepository {
+  readonly file: string;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  /** Series known to exist in the database, by `seriesKey`. */
+  private readonly seriesByKey = new Map<string, SeriesEntry>();
+  /** Reason dictionaries by series id, for reads. Series are never deleted, so entries never go stale. */
+  private readonly dictionaryById = new Map<number, Buffer | null>();
+  private lockOwner: LockOwner | null = null;
+  private readonly commitTransaction: Database.Transaction<(commit: CycleCommit) => { enqueued: number }>;
+
+  /** Use `openStore`, which configures and migrates the connection first. */
+  constructor(db: Database.Database, file: string, readonly: boolean) {
+    this.db = db;
+    this.file = file;
+    this.readonly = readonly;
+    this.sql = prepareStatements(db);
+    this.commitTransaction = db.transaction((commit: CycleCommit) => this.writeCycle(commit));
+  }
+
+  // ---- lock -------------------------------------------------------------------------------------
+
+  /**
+   * Claims the database for one daemon, or throws UserError 'locked' naming the holder.
+   * `now` (default: `owner.startedAt`) judges the heartbeat of a holder on another host.
+   */
+  acquireLock(owner: LockOwner, now: Date = owner.startedAt): void {
+    this.requireWritable();
+    const claim = this.db.transaction(() => {
+      const holder = this.lockHolder();
+      const decision = decideLock(holder, owner, now, isProcessAlive);
+      if (!decision.take) throw lockedError(this.file, holder!, decision);
+      this.sql.writeLock.run(owner.pid, owner.host, toMs(owner.startedAt), toMs(now));
+    });
+    claim.immediate();
+    this.lockOwner = owner;
+  }
+
+  /** Proves the holder is alive to daemons on other hosts; throws UserError 'locked' if the lock was lost. */
+  heartbeat(at: Date): void {
+    const owner = this.requireLockOwner();
+    if (this.sql.heartbeat.run(toMs(at), owner.pid, owner.host).changes === 1) return;
+    this.lockOwner = null;
+    const holder = this.lockHolder();
+    const now = holder ? `; it is now held by pid ${holder.pid} on host ${holder.host}` : '';
+    throw new UserError('locked', `lost the lock on database ${this.file}${now}`, {
+      hint: 'another daemon took over after this one looked dead (heartbeat older than 2 minutes); stop one of them',
+    });
+  }
+
+  releaseLock(): void {
+    if (this.lockOwner === null) return;
+    this.sql.releaseLock.run(this.lockOwner.pid, this.lockOwner.host);
+    this.lockOwner = null;
+  }
+
+  /** Who holds the lock, if anyone (for status output). */
+  lockHolder(): LockHolder | null {
+    const row = this.sql.readLock.get();
+    if (row === undefined) return null;
+    return {
+      pid: row.pid,
+      host: row.host,
+      startedAt: fromMs(row.started_at),
+      heartbeatAt: fromMs(row.heartbeat_at),
+    };
+  }
+
+  // ---- cycles -----------------------------------------------------------------------------------
+
+  /**
+   * Commits one cycle atomically: measurements, changed alert states and the notifications they
+   * caused, in ONE transaction. Notifications whose idempotency key is already in the outbox are
+   * skipped, so a replayed cycle enqueues nothing twice. Returns how many were enqueued.
+   */
+  commitCycle(commit: CycleCommit): { enqueued: number } {
+    this.requireWritable();
+    try {
+      return this.commitTransaction.immediate(commit);
+    } catch (error) {
+      // Series created inside the rolled-back transaction do not exist: forget what was cached.
+      this.seriesByKey.clear();
+      this.dictionaryById.clear();
+      throw error;
+    }
+  }
+
+  private writeCycle(commit: CycleCommit): { enqueued: number } {
+    for (const row of commit.measurements) {
+      const series = this.seriesFor(row.specId, row.metric, row.reason);
+      this.sql.insertMeasurement.run(
+        series.id,
+        toMs(row.at),
+        row.value,
+        row.slo,
+        statusToCode(row.status),
+        encodeReason(row.reason, series.dictionary),
+      );
+    }
+    const updatedAt = toMs(commit.at);
+    for (const state of commit.alertStates) {
+      this.sql.upsertAlertState.run({ ...alertStateToRow(state), updated_at: updatedAt });
+    }
+    let enqueued = 0;
+    for (const n of commit.notifications) {
+      const payload = JSON.stringify(n.payload);
+      enqueued += this.sql.enqueue.run(
+        n.idempotencyKey,
+        n.receiver,
+        n.dedupKey,
+        n.event,
+        payload,
+        updatedAt,
+        updatedAt,
+      ).changes;
+    }
+    return { enqueued };
+  }
+
+  /** Logs one daemon cycle (shown on the status page; slow cycles explain gaps in history). */
+  recordCycle(cycle: CycleRecord): void {
+    this.requireWritable();
+    this.sql.insertCycle.run(
+      toMs(cycle.startedAt),
+      Math.max(0, Math.round(cycle.durationMs)),
+      cycle.slow ? 1 : 0,
+      cycle.error,
+    );
+  }
+
+  /** The latest cycles, newest first. */
+  recentCycles(limit: number): CycleRecord[] {
+    return this.sql.recentCycles.all(limit).map((row) => ({
+      startedAt: fromMs(row.started_at),
+      durationMs: row.duration_ms,
+      slow: row.slow === 1,
+      error: row.error,
+    }));
+  }
+
+  // ---- history ----------------------------------------------------------------------------------
+
+  /** Measurements of a spec (or one of its metrics) with from <= at < to, by time then metric. */
+  measurements(query: MeasurementQuery): MeasurementRow[] {
+    const from = toMs(query.from);
+    const to = toMs(query.to);
+    const rows =
+      query.metric === undefined
+        ? this.sql.measurementsOfSpec.all(query.specId, from, to)
+        : this.sql.measurementsOfMetric.all(query.specId, query.metric, from, to);
+    return rows.map((row) => this.toMeasurement(query.specId, row));
+  }
+
+  /** The last measurement of each metric of a spec, by metric name. */
+  latestMeasurements(specId: string): MeasurementRow[] {
+    return this.sql.latestOfSpec.all(specId).map((row) => this.toMeasurement(specId, row));
+  }
+
+  /** Every (spec, metric) that has ever been measured. */
+  series(): SeriesKey[] {
+    return this.sql.allSeries.all().map((row) => ({ specId: row.spec_id, metric: row.metric }));
+  }
+
+  // ---- alert state ------------------------------------------------------------------------------
+
+  loadAlertStates(): AlertState[] {
+    return this.sql.allAlertStates.all().map(rowToAlertState);
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------------
+
+  due(now: Date, limit: number): OutboxEntry[] {
+    return this.sql.due.all(toMs(now), limit).map(rowToOutboxEntry);
+  }
+
+  /** Ignored unless the entry is pending, so a late or repeated call cannot rewrite history. */
+  markDelivered(id: number, at: Date): void {
+    this.requireWritable();
+    this.sql.markDelivered.run({ id, at: toMs(at) });
+  }
+
+  /** attempts + 1; `nextAttemptAt` null = dead letter. Ignored unless the entry is pending. */
+  markFailed(id: number, error: string, at: Date, nextAttemptAt: Date | null): void {
+    this.requireWritable();
+    this.sql.markFailed.run({ id, error: boundError(error), at: toMs(at), next: toMsOrNull(nextAttemptAt) });
+  }
+
+  /**
+   * The oldest pending entry of one alert for one receiver, due or not (null when none): lets
+   * delivery hold back later entries of that alert (the `OutboxOrdering` capability of src/alerting).
+   */
+  oldestPendingId(receiver: string, dedupKey: string): number | null {
+    return this.sql.oldestPending.get(receiver, dedupKey) ?? null;
+  }
+
+  depth(): number {
+    return this.sql.countOutbox.get('pending')!;
+  }
+
+  /** Outbox entries in creation order, optionally of one status. */
+  outbox(filter: OutboxFilter = {}): OutboxEntry[] {
+    const rows =
+      filter.status === undefined ? this.sql.outboxAll.all() : this.sql.outboxByStatus.all(filter.status);
+    return rows.map(rowToOutboxEntry);
+  }
+
+  // ---- housekeeping -----------------------------------------------------------------------------
+
+  /**
+   * Deletes measurements and cycle records older than `before`, and delivered or dead outbox
+   * entries that finished before it. Pending entries are never deleted.
+   */
+  prune(before: Date): PruneResult {
+    this.requireWritable();
+    const cutoff = toMs(before);
+    const run = this.db.transaction((): PruneResult => {
+      let measurements = 0;
+      // Per series: each delete is a range of the primary key instead of a scan of the table.
+      for (const series of this.sql.allSeries.all()) {
+        measurements += this.sql.deleteMeasurementsBefore.run(series.id, cutoff).changes;
+      }
+      const outbox = this.sql.deleteFinishedOutbox.run(cutoff).changes;
+      const cycles = this.sql.deleteCyclesBefore.run(cutoff).changes;
+      return { measurements, outbox, cycles };
+    });
+    return run.immediate();
+  }
+
+  stats(): StoreStats {
+    return {
+      measurements: this.sql.countMeasurements.get()!,
+      outboxPending: this.sql.countOutbox.get('pending')!,
+      outboxDead: this.sql.countOutbox.get('dead')!,
+      sizeBytes: fileSize(this.file) + fileSize(`${this.file}-wal`),
+    };
+  }
+
+  /** Moves the write-ahead log into the database file and truncates it (before measuring size, or backups). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Releases the lock if this store holds it, then closes the connection. Safe to call twice. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.releaseLock();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private requireWritable(): void {
+    if (this.readonly) throw new Error(`store ${this.file} was opened read-only`);
+  }
+
+  private requireLockOwner(): LockOwner {
+    if (this.lockOwner === null) throw new Error('heartbeat() before acquireLock()');
+    return this.lockOwner;
+  }
+
+  /** Finds or creates a series; the first reason seen becomes its compression dictionary. */
+  private seriesFor(specId: string, metric: string, firstReason: string): SeriesEntry {
+    const key = seriesKey(specId, metric);
+    const cached = this.seriesByKey.get(key);
+    if (cached) return cached;
+    const found = this.sql.findSeries.get(specId, metric);
+    let entry: SeriesEntry;
+    if (found) {
+      entry = { id: found.id, dictionary: nonEmpty(found.reason_dictionary) };
+    } else {
+      const dictionary = Buffer.from(firstReason, 'utf8');
+      const id = Number(this.sql.insertSeries.run(specId, metric, dictionary).lastInsertRowid);
+      entry = { id, dictionary: nonEmpty(dictionary) };
+    }
+    this.seriesByKey.set(key, entry);
+    return entry;
+  }
+
+  private dictionaryOf(seriesId: number): Buffer | null {
+    if (this.dictionaryById.has(seriesId)) return this.dictionaryById.get(seriesId)!;
+    const row = this.sql.seriesDictionary.get(seriesId);
+    const dictionary = row ? nonEmpty(row.reason_dictionary) : null;
+    this.dictionaryById.set(seriesId, dictionary);
+    return dictionary;
+  }
+
+  private toMeasurement(specId: string, row: MeasurementDbRow): MeasurementRow {
+    return {
+      at: fromMs(row.at),
+      specId,
+      metric: row.metric,
+      value: row.value,
+      slo: row.slo,
+      status: codeToStatus(row.status),
+      reason: decodeReason(
+        row.reason,
+        typeof row.reason === 'string' ? null : this.dictionaryOf(row.series_id),
+      ),
+    };
+  }
+}
+
+function seriesKey(specId: string, metric: string): string {
+  return `${specId}\u0000${metric}`;
+}
+
+function nonEmpty(buffer: Buffer): Buffer | null {
+  return buffer.length === 0 ? null : buffer;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function lockedError(file: string, holder: LockHolder, decision: LockDecision): UserError {
+  const who = `pid ${holder.pid} on host ${holder.host}, running since ${holder.startedAt.toISOString()}`;
+  const beat = `last heartbeat ${holder.heartbeatAt.toISOString()}`;
+  const hint =
+    decision.reason === 'fresh_heartbeat'
+      ? `stop the daemon on ${holder.host}, or point storage.path elsewhere; a lock from a host that is gone expires 2 minutes after its last heartbeat`
+      : `stop the other daemon (pid ${holder.pid}), or point storage.path elsewhere`;
+  return new UserError('locked', `database ${file} is in use by another daemon: ${who} (${beat})`, { hint });
+}
+
+function alertStateToRow(state: AlertState): AlertStateDbRow {
+  return {
+    spec_id: state.specId,
+    metric: state.metric,
+    kind: state.kind,
+    phase: state.phase,
+    since: toMsOrNull(state.since),
+    bad_cycles: state.badCycles,
+    good_cycles: state.goodCycles,
+    good_since: toMsOrNull(state.goodSince),
+    episode_id: state.episodeId,
+    fired_at: toMsOrNull(state.firedAt),
+    last_notified_at: toMsOrNull(state.lastNotifiedAt),
+    severity: state.severity,
+    worst_value: state.worstValue,
+  };
+}
+
+function rowToAlertState(row: AlertStateDbRow): AlertState {
+  return {
+    specId: row.spec_id,
+    metric: row.metric,
+    kind: asKind(row.kind),
+    phase: asPhase(row.phase),
+    since: fromMsOrNull(row.since),
+    badCycles: row.bad_cycles,
+    goodCycles: row.good_cycles,
+    goodSince: fromMsOrNull(row.good_since),
+    episodeId: row.episode_id,
+    firedAt: fromMsOrNull(row.fired_at),
+    lastNotifiedAt: fromMsOrNull(row.last_notified_at),
+    severity: asSeverity(row.severity),
+    worstValue: row.worst_value,
+  };
+}
+
+function rowToOutboxEntry(row: OutboxDbRow): OutboxEntry {
+  return {
+    id: row.id,
+    receiver: row.receiver,
+    dedupKey: row.dedup_key,
+    event: asEvent(row.event),
+    payload: JSON.parse(row.payload) as AlertPayload,
+    createdAt: fromMs(row.created_at),
+    attempts: row.attempts,
+    nextAttemptAt: fromMs(row.next_attempt_at),
+    status: asOutboxStatus(row.status),
+    lastError: row.last_error,
+  };
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+import type { ConfigDiagnostic } from '../config/types.js';
+import type { PreparedCheck } from '../pipeline/index.js';
+import { checkPromQL } from './promql.js';
+
+export interface ValidationProblem {
+  severity: 'error' | 'warning';
+  /** `file:line[:col]` */
+  where: string;
+  message: string;
+  hint: string | null;
+}
+
+export interface ValidationReport {
+  specId: string;
+  specFile: string;
+  configFile: string;
+  nfrs: { metric: string; line: number; target: string; objective: string | null; query: string | null }[];
+  problems: ValidationProblem[];
+  querySyntaxChecker: string | null;
+  ok: boolean;
+}
+
+/** Offline checks of a prepared (offline) check: nothing here touches the network. */
+export async function validatePrepared(prepared: PreparedCheck): Promise<ValidationReport> {
+  const rel = (file: string) => path.relative(prepared.root, file) || file;
+  const specFile = rel(prepared.spec.specFile);
+  const configFile = rel(prepared.configFile);
+  const problems: ValidationProblem[] = [];
+
+  for (const d of prepared.configDiagnostics) problems.push(fromDiagnostic(d, configFile));
+  for (const u of prepared.plan.unmonitored) {
+    problems.push({
+      severity: 'warning',
+      where: `${specFile}:${u.line}`,
+      message: `${u.metric}: not monitored: ${u.reason}`,
+      hint: null,
+    });
+  }
+  for (const m of prepared.plan.unitMismatches) {
+    problems.push({
+      severity: 'error',
+      where: `${configFile}:${m.mappingLine}`,
+      message: `metrics "${m.metric}": unit "${m.declared}" cannot be converted to the target's unit "${m.target}" (spec line ${m.specLine})`,
+      hint: 'set `unit:` to the unit of the number the query returns',
+    });
+  }
+  for (const u of prepared.plan.unusedMappings) {
+    problems.push({
+      severity: 'warning',
+      where: `${configFile}:${u.line}`,
+      message: `metric "${u.name}" is mapped but no NFR of ${prepared.spec.specId} uses it`,
+      hint: 'check the spelling against the Metric column of the spec',
+    });
+  }
+
+  const promChecks = prepared.plan.checks.filter(
+    (c) => prepared.config.providers[c.mapping.provider]?.type === 'prometheus',
+  );
+  let checker: string | null = null;
+  if (promChecks.length > 0) {
+    const result = await checkPromQL(promChecks.map((c) => c.mapping.query));
+    checker = result.checker;
+    for (const p of result.problems) {
+      const check = promChecks[p.index]!;
+      problems.push({
+        severity: 'error',
+        where: `${configFile}:${check.mapping.line}`,
+        message: `metrics "${check.mapping.name}": PromQL: ${p.message}`,
+        hint: null,
+      });
+    }
+  }
+  const queryOf = new Map(prepared.plan.checks.map((c) => [c.nfr.metric, c.mapping.query]));
+  return {
+    specId: prepared.spec.specId,
+    specFile,
+    configFile,
+    nfrs: prepared.nfrs.map((n) => ({
+      metric: n.metric,
+      line: n.line,
+      target: n.target,
+      objective: n.objective
+        ? `${n.objective.comparator} ${n.objective.threshold} ${n.objective.unit}`
+        : null,
+      query: queryOf.get(n.metric) ?? null,
+    })),
+    problems,
+    querySyntaxChecker: checker,
+    ok: !problems.some((p) => p.severity === 'error'),
+  };
+}
+
+function fromDiagnostic(d: ConfigDiagnostic, file: string): ValidationProblem {
+  return {
+    severity: d.severity,
+    where: `${file}:${d.line}:${d.column}`,
+    message: `${d.field}: ${d.message}`,
+    hint: d.hint,
+  };
+}

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPrometheus } from '../support/prometheus.js';
+import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
+import type { Workspace } from './support.js';
+import { AUTH_INDEX, AUTH_OBS_PATH, AUTH_SPEC, AUTH_SPEC_PATH, makeWorkspace, runCli } from './support.js';
+
+const skip = prometheusSkipReason();
+const history = standardHistory();
+const { queries, expected } = history;
+
+interface MetricJson {
+  name: string;
+  status: string;
+  value: number | null;
+  slo: number;
+  unit: string;
+  reason: string;
+  comparator: string;
+  target: string;
+  provider: string;
+  provider_type: string;
+  query: string;
+  spec_line: number;
+}
+
+function obsYaml(url: string, extra = ''): string {
+  return `provider: prometheus
+url: ${url}
+metrics:
+  - name: api_latency_p99
+    query: '${queries.p99Latency5m}'
+  - name: api_error_rate
+    query: '${queries.errorRatio5m}'
+  - name: api_uptime
+    query: '${queries.availability1h}'
+${extra}`;
+}
+
+describe.skipIf(skip !== null)('run-once against a real Prometheus with a known history', () => {
+  let prometheus: RunningPrometheus;
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    prometheus = await startPrometheus(history);
+    ws = await makeWorkspace({
+      '.spec/SPEC_INDEX.json': AUTH_INDEX,
+      [AUTH_SPEC_PATH]: AUTH_SPEC,
+      [AUTH_OBS_PATH]: obsYaml(prometheus.url),
+    });
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await ws?.cleanup();
+  });
+
+  it('a healthy instant: exit 0, exact values, summary.json and report.md', async () => {
+    const result = await runCli(
+      ['--spec-id', 'spec-core-001-authentication', '--run-once', '--at', String(history.END)],
+      {
+        cwd: ws.root,
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'HEALTHY spec-core-001-authentication: 3/3 NFRs within target, 1 not monitored',
+    );
+
+    const [summary] = (await ws.summaries('spec-core-001-authentication')).slice(-1);
+    expect(summary).toMatchObject({
+      workflow: 'smartspec_production_monitor',
+      spec_id: 'spec-core-001-authentication',
+      status: 'healthy',
+      checked_at: new Date(history.END * 1000).toISOString(),
+      counts: { healthy: 3, breached: 0, unknown: 0, unmonitored: 1 },
+    });
+    const metrics = summary!.metrics as MetricJson[];
+    const byName = Object.fromEntries(metrics.map((m) => [m.name, m]));
+    expect(byName.api_latency_p99!.value).toBeCloseTo(expected.p99Latency * 1000, 6);
+    expect(byName.api_latency_p99).toMatchObject({
+      status: 'healthy',
+      slo: 500,
+      unit: 'ms',
+      comparator: '<',
+      target: '< 500ms',
+      spec_line: 11,
+    });
+    expect(byName.api_error_rate!.value).toBeCloseTo(expected.errorRatioHealthy * 100, 9);
+    expect(byName.api_error_rate).toMatchObject({
+      status: 'healthy',
+      slo: 5,
+      unit: '%',
+      provider: 'default',
+      provider_type: 'prometheus',
+    });
+    expect(byName.api_uptime!.value).toBeCloseTo(expected.availability1hHealthy * 100, 9);
+    expect(byName.api_uptime).toMatchObject({ status: 'healthy', slo: 95, comparator: '>' });
+    expect(byName.api_uptime!.query).toBe(queries.availability1h);
+    expect(summary!.unmonitored).toEqual([
+      expect.objectContaining({
+        name: 'audit_log',
+        spec_line: 14,
+        reason: expect.stringContaining('numeric'),
+      }),
+    ]);
+    const writes = (summary!.writes as { reports: string[] }).reports;
+    expect(writes).toEqual([
+      `.spec/reports/production-monitoring/spec-core-001-authentication/${summary!.run_id}/summary.json`,
+      `.spec/reports/production-monitoring/spec-core-001-authentication/${summary!.run_id}/report.md`,
+    ]);
+    const report = await ws.read(writes[1]!);
+    expect(report).toContain('# Production monitoring: spec-core-001-authentication');
+    expect(report).toContain('| `api_error_rate` | Error Rate | < 5% | 2 % | ✅ healthy |');
+  });
+
+  it('an incident instant: exit 1, the breached NFRs explained', async () => {
+    const result = await runCli(
+      ['spec-core-001-authentication', '--at', new Date(history.INC1 * 1000).toISOString(), '--json'],
+      {
+        cwd: ws.root,
+      },
+    );
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout) as { status: string; metrics: MetricJson[] };
+    expect(summary.status).toBe('unhealthy');
+    const byName = Object.fromEntries(summary.metrics.map((m) => [m.name, m]));
+    expect(byName.api_error_rate).toMatchObject({ status: 'breached' });
+    expect(byName.api_error_rate!.value).toBeCloseTo(expected.errorRatioIncident * 100, 9);
+    expect(byName.api_error_rate!.reason).toMatch(/^10 % breaches < 5 %/);
+    expect(byName.api_error_rate!.reason).toContain('prometheus "default"');
+    expect(byName.api_uptime!.value).toBeCloseTo(expected.availability1hIncident * 100, 9);
+    expect(byName.api_uptime!.status).toBe('breached');
+    expect(byName.api_latency_p99!.status).toBe('healthy');
+    // --json prints the summary that was written.
+    const [written] = (await ws.summaries('spec-core-001-authentication')).filter(
+      (s) => s.run_id === (summary as unknown as { run_id: string }).run_id,
+    );
+    expect(written).toEqual(summary);
+  });
+
+  it('no data and several series are unknown with the reason; the run is degraded (exit 3)', async () => {
+    const dir = await makeWorkspace({
+      [AUTH_SPEC_PATH]: AUTH_SPEC.replace(
+        '| Security | Audit trail | `audit_log` | Every sign-in is logged |',
+        '| Performance | Throughput | `api_rps` | > 10 rps |',
+      ),
+      [AUTH_OBS_PATH]: obsYaml(
+        prometheus.url,
+        `  - name: api_rps\n    query: 'sum(rate(http_requests_total{service="nowhere"}[5m]))'\n`,
+      ).replace(queries.availability1h, 'rate(http_requests_total[5m])'),
+    });
+    try {
+      const result = await runCli(['spec-core-001-authentication', '--at', String(history.END), '--json'], {
+        cwd: dir.root,
+      });
+      expect(result.code).toBe(3);
+      const summary = JSON.parse(result.stdout) as { status: string; metrics: MetricJson[] };
+      expect(summary.status).toBe('degraded');
+      const byName = Object.fromEntries(summary.metrics.map((m) => [m.name, m]));
+      expect(byName.api_rps).toMatchObject({ status: 'unknown', value: null });
+      expect(byName.api_rps!.reason).toContain('no data');
+      expect(byName.api_rps!.reason).toContain('service="nowhere"');
+      expect(byName.api_uptime).toMatchObject({ status: 'unknown', value: null });
+      expect(byName.api_uptime!.reason).toMatch(/2 series/);
+      expect(byName.api_uptime!.reason).toMatch(/sum|aggregate/);
+      expect(byName.api_error_rate!.status).toBe('healthy');
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('a backend that is down makes every metric unknown, never healthy (exit 3)', async () => {
+    const port = await freePort();
+    const dir = await makeWorkspace({
+      [AUTH_SPEC_PATH]: AUTH_SPEC,
+      [AUTH_OBS_PATH]: obsYaml(`http://127.0.0.1:${port}`),
+    });
+    try {
+      const result = await runCli(['spec-core-001-authentication'], { cwd: dir.root });
+      expect(result.code).toBe(3);
+      expect(result.stdout).toContain('DEGRADED');
+      const [summary] = await dir.summaries('spec-core-001-authentication');
+      const metrics = summary!.metrics as MetricJson[];
+      expect(metrics.map((m) => m.status)).toEqual(['unknown', 'unknown', 'unknown']);
+      for (const m of metrics) expect(m.reason).toContain(`127.0.0.1:${port}`);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('--quiet prints nothing and still writes the report and sets the exit code', async () => {
+    const result = await runCli(['spec-core-001-authentication', '--at', String(history.INC1), '--quiet'], {
+      cwd: ws.root,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('');
+  });
+
+  it('--apply is accepted, has no effect, and the report says so', async () => {
+    const result = await runCli(
+      ['spec-core-001-authentication', '--at', String(history.END), '--apply', '--json'],
+      { cwd: ws.root },
+    );
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { flags: { apply: { given: boolean; note: string } } };
+    expect(summary.flags.apply.given).toBe(true);
+    expect(summary.flags.apply.note).toContain('--apply was ignored');
+  });
+});
