@@ -8,7 +8,7 @@ import { formatUserError, UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
-import { LANGS, PLATFORMS } from './options.js';
+import { collect, LANGS, PLATFORMS } from './options.js';
 import { Output } from './output.js';
 
 const EXAMPLES = `
@@ -17,8 +17,10 @@ Examples:
   $ smartspec-production-monitor spec-core-001-authentication --json > health.json
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --at 2026-11-27T04:00:00Z
   $ smartspec-production-monitor validate spec-core-001-authentication
+  $ smartspec-production-monitor --spec-id spec-core-001-authentication --daemon --interval 60
+  $ smartspec-production-monitor --all --daemon --listen 127.0.0.1:9464
 
-Exit codes:
+Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input):
   0  healthy: every monitored NFR is within target
   1  unhealthy: at least one NFR is breached
   2  usage or configuration error (nothing was queried)
@@ -34,7 +36,11 @@ Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml
 
 function addCommonOptions(command: Command): Command {
   return command
-    .option('--spec-id <id>', 'the spec to monitor (the first argument does the same)')
+    .option(
+      '--spec-id <id>',
+      'the spec to monitor (the first argument does the same; repeatable with --daemon)',
+      collect,
+    )
     .option('--root <dir>', 'SmartSpec workspace root', process.cwd())
     .option('--obs-config <path>', 'observability.yaml to use instead of searching for it')
     .option('--slo-config <path>', 'alias of --obs-config (SmartSpec Handbook name)')
@@ -92,6 +98,26 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version', 'print the version')
     .argument('[spec-id]', 'the spec to monitor, e.g. spec-core-001-authentication')
     .option('--run-once', 'query every metric once, report and exit (the default mode)')
+    .option('--daemon', 'monitor continuously: alerts, incidents, history, status page and /metrics')
+    .option('--interval <seconds>', 'daemon: seconds between cycles (default 60)')
+    .option('--all', 'daemon: monitor every spec of the workspace that has monitorable NFRs')
+    .option(
+      '--listen <host:port>',
+      'daemon: HTTP listener for /healthz, /readyz, /api/status, /metrics and the status page (default 127.0.0.1:9464)',
+    )
+    .option('--no-server', 'daemon: no HTTP listener')
+    .option(
+      '--state <file>',
+      'daemon: SQLite database (default .spec/reports/production-monitoring/.state/monitor.db)',
+    )
+    .option(
+      '--replay-from <time>',
+      'daemon: evaluate past data as if the clock started at <time> (dry run of alert policies)',
+    )
+    .option(
+      '--replay-speed <factor>',
+      'daemon: with --replay-from, how much faster than real time the clock runs (default 1)',
+    )
     .option('--at <time>', 'evaluate as of a past instant (RFC 3339 or Unix seconds)')
     .option('--out <dir>', 'base folder for reports (must be under safety.allow_writes_only_under)')
     .option(
@@ -103,8 +129,13 @@ export function buildProgram(): Command {
   program
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run with --help for usage)')
-    .action((specId: string | undefined, options: CommonOptions) =>
-      execute(async () => (await import('./run.js')).runOnce, specId, options),
+    .action((specId: string | undefined, options: CommonOptions & { daemon?: boolean }) =>
+      execute(
+        async () =>
+          options.daemon ? (await import('./daemon.js')).daemon : (await import('./run.js')).runOnce,
+        specId,
+        options,
+      ),
     );
 
   const validateCommand = new Command('validate')

@@ -2,7 +2,8 @@ import { UserError } from '../common/errors.js';
 
 /** Flags shared by every subcommand (SmartSpec's universal flags plus the monitor's own). */
 export interface CommonOptions {
-  specId?: string;
+  /** Repeatable; run-once and validate take exactly one. */
+  specId?: string[];
   root: string;
   config?: string;
   obsConfig?: string;
@@ -22,7 +23,13 @@ export const LANGS = ['en', 'th'] as const;
 export const PLATFORMS = ['cli', 'kilo', 'ci', 'other'] as const;
 
 /** The spec-id from `--spec-id` or the positional argument; both given and different is a usage error. */
-export function pickSpecId(positional: string | undefined, flag: string | undefined): string {
+export function pickSpecId(positional: string | undefined, flags: string[] | undefined): string {
+  if (flags && flags.length > 1) {
+    throw new UserError('usage', `--spec-id given ${flags.length} times; this mode checks one spec`, {
+      hint: 'several specs are monitored together with --daemon (repeat --spec-id, or use --all)',
+    });
+  }
+  const flag = flags?.[0];
   if (positional && flag && positional !== flag) {
     throw new UserError('usage', `two different spec ids given: "${positional}" and --spec-id "${flag}"`, {
       hint: 'give the spec id once, either as the first argument or with --spec-id',
@@ -64,4 +71,33 @@ export function obsConfigOf(options: CommonOptions): string | undefined {
     });
   }
   return options.obsConfig ?? options.sloConfig;
+}
+
+/** Every spec id given (positional and repeated --spec-id), without duplicates. */
+export function allSpecIds(positional: string | undefined, flags: string[] | undefined): string[] {
+  return [...new Set([...(positional ? [positional] : []), ...(flags ?? [])])];
+}
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[3]) : Number.NaN;
+  if (!match || port > 65535) {
+    throw new UserError('usage', `--listen "${text}" is not host:port`, {
+      field: '--listen',
+      hint: 'e.g. --listen 127.0.0.1:9464 (or :9464 for all interfaces, with a token in observability.yaml)',
+    });
+  }
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+export function parsePositiveNumber(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min) {
+    throw new UserError('usage', `${flag} "${text}" must be a number ≥ ${min}`, { field: flag });
+  }
+  return value;
 }

@@ -9,13 +9,16 @@ import type { CommonOptions } from './options.js';
 import { obsConfigOf, parseAt, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { renderRunConsole, useColor } from './render.js';
+import type { ModeFlags } from './run-flags.js';
+import { checkModeFlags } from './run-flags.js';
 
 /** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
 export async function runOnce(
   positional: string | undefined,
-  options: CommonOptions,
+  options: CommonOptions & ModeFlags,
   output: Output,
 ): Promise<number> {
+  checkModeFlags(options);
   const startedAt = systemClock.now();
   const specId = pickSpecId(positional, options.specId);
   const at = parseAt(options.at, startedAt);

@@ -103,3 +103,119 @@ export const AUTH_INDEX = JSON.stringify({
     },
   ],
 });
+
+export interface DaemonProcess {
+  /** Parsed JSON log lines so far. */
+  readonly logs: Array<Record<string, unknown>>;
+  readonly stderr: () => string;
+  /** Resolves with the first log line (from now or already seen) matching the predicate. */
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code (or the signal name). */
+  readonly exited: Promise<number | string>;
+  readonly pid: number;
+}
+
+/** Starts the built CLI as a long-running daemon; its JSON log lines are parsed as they arrive. */
+export function startDaemon(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): DaemonProcess {
+  const child = spawn(process.execPath, [CLI, '--daemon', ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters: Array<{
+    predicate: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }> = [];
+  let buffer = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline = buffer.indexOf('\n');
+    while (newline !== -1) {
+      const text = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      newline = buffer.indexOf('\n');
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        line = { unparsed: text };
+      }
+      logs.push(line);
+      for (const w of [...waiters]) {
+        if (w.predicate(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return {
+    logs,
+    stderr: () => stderr,
+    pid: child.pid!,
+    exited,
+    kill: (signal) => child.kill(signal),
+    waitForLog(predicate, timeoutMs = 30_000) {
+      const seen = logs.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}; last logs: ${JSON.stringify(logs.slice(-5))}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.push({
+          predicate,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`daemon exited (${code}) before the log line; stderr: ${stderr.slice(-2000)}`));
+        });
+      });
+    },
+  };
+}
+
+/** A fake `smartspec_incident_response` on PATH that appends each `--alert-payload` JSON to a file. */
+export async function installFakeIncidentResponse(
+  dir: string,
+): Promise<{ pathDir: string; payloads: () => Promise<Array<Record<string, unknown>>> }> {
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'incident-response.log');
+  await mkdir(bin, { recursive: true });
+  const script = path.join(bin, 'smartspec_incident_response');
+  await writeFile(
+    script,
+    `#!${process.execPath}\nconst i = process.argv.indexOf('--alert-payload');\nrequire('fs').appendFileSync(${JSON.stringify(log)}, process.argv[i + 1] + '\\n');\n`,
+    { mode: 0o755 },
+  );
+  return {
+    pathDir: bin,
+    payloads: async () =>
+      (await readFile(log, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}

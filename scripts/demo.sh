@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: install what is missing, build, start a local Prometheus loaded
+# with a generated two-day history, and check the example spec at a healthy instant and during an
+# incident (examples/workspace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  echo "== installing Debian package prometheus"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+npm run -s build
+exec node --import tsx scripts/demo.ts

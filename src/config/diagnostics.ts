@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import { formatLocation, UserError } from '../common/errors.js';
+import { secretKindOf } from './env.js';
+import { DATADOG_ONLY_KEYS, PROMETHEUS_ONLY_KEYS } from './schema.js';
+import { closestMatch } from './suggest.js';
+import type { ConfigDiagnostic } from './types.js';
+import { type FieldPath, formatFieldPath, type YamlSource } from './yaml-source.js';
+
+/** Collects diagnostics for one file, placing each at the node its field path names. */
+export class DiagnosticSink {
+  readonly diagnostics: ConfigDiagnostic[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly source: YamlSource | null,
+  ) {}
+
+  add(
+    severity: ConfigDiagnostic['severity'],
+    path: FieldPath,
+    message: string,
+    hint: string | null = null,
+    options: { key?: boolean } = {},
+  ): void {
+    const position = this.source?.locate(path, options) ?? { line: 1, column: 1 };
+    this.diagnostics.push({
+      severity,
+      file: this.file,
+      line: position.line,
+      column: position.column,
+      field: formatFieldPath(path),
+      message,
+      hint,
+    });
+  }
+
+  error(path: FieldPath, message: string, hint: string | null = null, options: { key?: boolean } = {}): void {
+    this.add('error', path, message, hint, options);
+  }
+
+  warning(
+    path: FieldPath,
+    message: string,
+    hint: string | null = null,
+    options: { key?: boolean } = {},
+  ): void {
+    this.add('warning', path, message, hint, options);
+  }
+
+  hasErrors(): boolean {
+    return this.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  }
+}
+
+/** Keys that people reach for, and the key this file uses instead. */
+const KEY_SYNONYMS: Readonly<Record<string, string>> = {
+  type: 'provider',
+  application_key: 'app_key',
+  dd_site: 'site',
+  endpoint: 'url',
+  address: 'url',
+  base_url: 'url',
+  host: 'url',
+  window: 'lookback',
+  aggregation: 'reduce',
+  aggregate: 'reduce',
+  org_id: 'tenant',
+  command: 'argv',
+};
+
+/** Value found at `path` inside a plain JS tree. */
+function valueAt(tree: unknown, path: readonly PropertyKey[]): unknown {
+  let node = tree;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+/** Strips optional/nullable wrappers and picks the union member the data selects. */
+function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
+  let current: z.ZodType = schema;
+  for (let guard = 0; guard < 20; guard++) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
+      current = current.unwrap() as z.ZodType;
+    } else if (current instanceof z.ZodDiscriminatedUnion) {
+      const discriminator = current.def.discriminator;
+      const wanted = valueAt(value, [discriminator]);
+      const options = current.options as readonly z.ZodType[];
+      const chosen = options.find((option) => {
+        const literal = option instanceof z.ZodObject ? option.shape[discriminator] : undefined;
+        return literal instanceof z.ZodLiteral && literal.values.has(wanted as never);
+      });
+      if (!chosen) return current;
+      current = chosen;
+    } else if (current instanceof z.ZodUnion) {
+      const objectOption = (current.options as readonly z.ZodType[]).find(
+        (option) => option instanceof z.ZodObject,
+      );
+      if (!objectOption) return current;
+      current = objectOption;
+    } else {
+      return current;
+    }
+  }
+  return current;
+}
+
+/** The keys the schema allows for the object at `path`, given the data (to pick a provider/receiver type). */
+function knownKeysAt(schema: z.ZodType, tree: unknown, path: readonly PropertyKey[]): string[] {
+  let current = unwrap(schema, tree);
+  for (let index = 0; index < path.length; index++) {
+    const segment = path[index];
+    let next: z.ZodType | undefined;
+    if (current instanceof z.ZodObject) next = current.shape[String(segment)] as z.ZodType | undefined;
+    else if (current instanceof z.ZodArray) next = current.element as z.ZodType;
+    else if (current instanceof z.ZodRecord) next = current.valueType as z.ZodType;
+    if (!next) return [];
+    current = unwrap(next, valueAt(tree, path.slice(0, index + 1)));
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string':
+      return 'text';
+    case 'number':
+      return Number.isInteger(value) ? 'an integer' : 'a number';
+    case 'boolean':
+      return 'true/false';
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof value;
+  }
+}
+
+const EXPECTED_WORDS: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
+};
+
+const REQUIRED_KEY_HINTS: Readonly<Record<string, string>> = {
+  url: 'e.g. `url: http://127.0.0.1:9090`',
+  api_key: 'e.g. `api_key: "{{env.DATADOG_API_KEY}}"`',
+  routing_key: 'e.g. `routing_key: "{{env.PD_ROUTING_KEY}}"`',
+  name: 'the metric name used in the NFR table of spec.md, e.g. `name: api_latency_p99`',
+  query: 'the PromQL or Datadog query that returns the metric',
+  argv: 'e.g. `argv: [smartspec_incident_response, --alert-payload, "{payload}"]`',
+  min_overshoot: 'e.g. `min_overshoot: 0.5` (50% past the target)',
+  severity: 'one of SEV-1, SEV-2, SEV-3, SEV-4',
+};
+
+function unknownKeyHint(key: string, known: string[], objectType: unknown): string {
+  const synonym = KEY_SYNONYMS[key];
+  const guess = synonym && known.includes(synonym) ? synonym : closestMatch(key, known);
+  if (guess) return `did you mean \`${guess}\`?`;
+  const owner = (DATADOG_ONLY_KEYS as readonly string[]).includes(key)
+    ? 'datadog'
+    : (PROMETHEUS_ONLY_KEYS as readonly string[]).includes(key)
+      ? 'prometheus'
+      : null;
+  if (owner && typeof objectType === 'string' && objectType !== owner) {
+    return `\`${key}\` belongs to ${owner} providers; this one is \`type: ${objectType}\``;
+  }
+  return known.length > 0 ? `known keys here: ${known.join(', ')}` : 'remove it';
+}
+
+/** Turns schema issues into diagnostics placed on the offending node (the key node for unknown keys). */
+export function reportSchemaIssues(
+  issues: readonly z.core.$ZodIssue[],
+  schema: z.ZodType,
+  tree: unknown,
+  sink: DiagnosticSink,
+): void {
+  for (const issue of issues) {
+    const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+    const value = valueAt(tree, issue.path);
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const known = knownKeysAt(schema, tree, issue.path);
+        const objectType = valueAt(tree, [...issue.path, 'type']);
+        for (const key of issue.keys) {
+          sink.error([...path, key], `unknown key \`${key}\``, unknownKeyHint(key, known, objectType), {
+            key: true,
+          });
+        }
+        break;
+      }
+      case 'invalid_type': {
+        const last = path[path.length - 1];
+        if (value === undefined) {
+          sink.error(
+            path,
+            `missing required key \`${String(last)}\``,
+            REQUIRED_KEY_HINTS[String(last)] ?? null,
+          );
+        } else {
+          const expected = EXPECTED_WORDS[issue.expected] ?? issue.expected;
+          // Never suggest quoting a literal where a secret goes.
+          const hint =
+            secretKindOf(path) === 'refuse-literal'
+              ? 'write `{{env.NAME}}` or `env:NAME` and export NAME'
+              : issue.expected === 'string' && typeof value !== 'object'
+                ? 'quote the value'
+                : null;
+          sink.error(path, `expected ${expected}, got ${describeValue(value)}`, hint);
+        }
+        break;
+      }
+      case 'invalid_value': {
+        const options = issue.values.map(String);
+        const guess = typeof value === 'string' ? closestMatch(value, options) : null;
+        sink.error(
+          path,
+          `expected ${options.map((option) => `\`${option}\``).join(', ')}`,
+          guess ? `did you mean \`${guess}\`?` : null,
+        );
+        break;
+      }
+      case 'invalid_key':
+        sink.error(path, issue.issues[0]?.message ?? issue.message, null, { key: true });
+        break;
+      case 'too_small':
+        sink.error(
+          path,
+          issue.origin === 'string' || issue.origin === 'array'
+            ? issue.message
+            : `must be at least ${String(issue.minimum)}`,
+          null,
+        );
+        break;
+      default: {
+        // Custom messages may end in a guess; it reads better as the hint.
+        const [message, guess] = issue.message.split('; did you mean ');
+        sink.error(path, message ?? issue.message, guess ? `did you mean ${guess}` : null);
+      }
+    }
+  }
+}
+
+/** Lines and columns first, so the first diagnostic is the first problem in the file. */
+export function sortDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
+  return [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+export function formatDiagnostic(diagnostic: ConfigDiagnostic): string {
+  const where = formatLocation({ file: diagnostic.file, line: diagnostic.line, column: diagnostic.column });
+  return `${where}: ${diagnostic.field ? `${diagnostic.field}: ` : ''}${diagnostic.message}`;
+}
+
+/** One `config` UserError: the first error leads; the other errors follow as `file:line:col: field: message`. */
+export function configErrorFromDiagnostics(diagnostics: readonly ConfigDiagnostic[]): UserError {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  const [first, ...rest] = errors.length > 0 ? errors : diagnostics;
+  if (!first) return new UserError('config', 'invalid observability config');
+  return new UserError('config', first.message, {
+    location: { file: first.file, line: first.line, column: first.column },
+    ...(first.field ? { field: first.field } : {}),
+    ...(first.hint ? { hint: first.hint } : {}),
+    details: rest.map(formatDiagnostic),
+  });
+}

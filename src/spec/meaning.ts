@@ -1,0 +1,198 @@
+import type { Comparator } from '../units/index.js';
+import { meaningWords, normaliseChars } from './text.js';
+
+/** Words whose presence makes a number an upper bound (smaller is better). */
+const UPPER_BOUND_WORDS = [
+  'latency',
+  'latencies',
+  'duration',
+  'durations',
+  'response time',
+  'page load',
+  'time',
+  'times',
+  'delay',
+  'lag',
+  'error',
+  'errors',
+  'failure',
+  'failures',
+  'failed',
+  'rto',
+  'rpo',
+  'downtime',
+  'mttr',
+  'mttd',
+  'ttfb',
+  'lcp',
+  'fcp',
+  'inp',
+  'tti',
+  'timeout',
+  'timeouts',
+  '5xx',
+  'jitter',
+  'staleness',
+  'packet loss',
+  'data loss',
+];
+
+/** Words whose presence makes a number a lower bound (bigger is better). */
+const LOWER_BOUND_WORDS = [
+  'uptime',
+  'availability',
+  'available',
+  'throughput',
+  'rps',
+  'tps',
+  'qps',
+  'requests per second',
+  'hit rate',
+  'hit ratio',
+  'cache hit',
+  'success',
+  'successful',
+  'apdex',
+  'durability',
+  'goodput',
+];
+
+/** Words that make a plain number between 0 and 1 a ratio (`0.999` availability). */
+const RATIO_WORDS = [
+  'availability',
+  'uptime',
+  'success',
+  'error',
+  'errors',
+  'failure',
+  'failures',
+  'hit',
+  'apdex',
+  'ratio',
+  'rate',
+  'fraction',
+  'slo',
+  'sla',
+];
+
+/** Words that make a plain number above 1 and up to 100 a percentage (`Availability | 99.9`). */
+const PERCENT_WORDS = ['availability', 'uptime', 'sla', 'slo', 'success rate', 'hit rate'];
+
+/** Nouns a bare percentile label (`P50`) is completed with, looked up in the surrounding headings. */
+const PERCENTILE_NOUNS = ['latency', 'response time', 'duration'];
+
+const NFR_HEADING =
+  /non\s*-?\s*functional|\bnfrs?\b|\bslos?\b|\bslas?\b|\bslis?\b|service\s+levels?|\bperformance\b|\breliability\b|\bavailability\b|\blatency\b|\bthroughput\b|\bscalability\b|\bresilience\b|\buptime\b|quality\s+attributes?/i;
+
+/** Headings too generic to be a category: `Non-Functional Requirements`, `NFRs`, `SLOs & SLIs`. */
+const GENERIC_NFR_HEADING =
+  /non\s*-?\s*functional|\bnfrs?\b|^(?:sl[aio]s?|service\s+levels?(?:\s+\w+)?)(?:\s*(?:&|and|\/|,)\s*(?:sl[aio]s?|service\s+levels?(?:\s+\w+)?))*$/i;
+
+function hasWord(words: string, word: string): boolean {
+  return words.includes(` ${word} `);
+}
+
+function hasAny(words: string, list: readonly string[]): boolean {
+  return list.some((word) => hasWord(words, word));
+}
+
+/** True for headings that open an NFR-like section (`## 8. Non-Functional Requirements`, `## SLO`, `## Performance`). */
+export function isNfrHeading(text: string): boolean {
+  return NFR_HEADING.test(normaliseChars(text));
+}
+
+/** Heading text usable as an NFR category: numbering removed; null for the generic `Non-Functional Requirements`. */
+export function headingCategory(text: string): string | null {
+  const cleaned = normaliseChars(text)
+    .replace(/^\s*(?:§\s*)?(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)\s+/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (cleaned === '' || GENERIC_NFR_HEADING.test(cleaned)) return null;
+  return cleaned;
+}
+
+/**
+ * Upper or lower bound from the words of the texts, tried in order; a text that names both kinds is skipped.
+ */
+export function inferDirection(texts: ReadonlyArray<string | null>): Comparator | null {
+  for (const text of texts) {
+    if (!text) continue;
+    const words = meaningWords(text);
+    const upper = hasAny(words, UPPER_BOUND_WORDS);
+    const lower = hasAny(words, LOWER_BOUND_WORDS);
+    if (upper && !lower) return '<=';
+    if (lower && !upper) return '>=';
+  }
+  return null;
+}
+
+export function meansRatio(texts: ReadonlyArray<string | null>): boolean {
+  return texts.some((text) => text && hasAny(meaningWords(text), RATIO_WORDS));
+}
+
+export function meansPercent(texts: ReadonlyArray<string | null>): boolean {
+  return texts.some((text) => text && hasAny(meaningWords(text), PERCENT_WORDS));
+}
+
+/** The noun a bare percentile label should be completed with (`latency` under `### Latency Targets`). */
+export function percentileNoun(contexts: ReadonlyArray<string | null>): string | null {
+  for (const text of contexts) {
+    if (!text) continue;
+    const words = meaningWords(text);
+    const noun = PERCENTILE_NOUNS.find((candidate) => hasWord(words, candidate));
+    if (noun) return noun;
+    if (hasWord(words, 'latencies')) return 'latency';
+  }
+  return null;
+}
+
+export interface PercentileSpan {
+  start: number;
+  end: number;
+  /** Lower case, `p99`, `p99.9`. */
+  percentile: string;
+}
+
+// `p99`, `P99.9`, `api_latency_p99` (underscore is a separator here), but not `p100` or `mp3`.
+const PERCENTILE_PATTERNS: ReadonlyArray<{ pattern: RegExp; read: (match: RegExpExecArray) => string }> = [
+  {
+    pattern: /(?<![\p{L}\p{N}])p(\d{1,2}(?:\.\d+)?)(?![\p{L}\p{N}])/giu,
+    read: (match) => `p${match[1]}`,
+  },
+  {
+    pattern: /(?<![\p{L}\p{N}.])(\d{1,2}(?:\.\d+)?)\s?(?:th|st|nd|rd)?[\s-]?percentile(?![\p{L}])/giu,
+    read: (match) => `p${match[1]}`,
+  },
+  {
+    pattern:
+      /(?<![\p{L}\p{N}.])(\d{1,2}(?:\.\d+)?)\s*%\s+of\s+(?:all\s+)?(?:requests|calls|queries|transactions|operations|responses|users|sessions|page\s+loads)(?![\p{L}])/giu,
+    read: (match) => `p${match[1]}`,
+  },
+  { pattern: /(?<![\p{L}\p{N}])median(?![\p{L}])/giu, read: () => 'p50' },
+];
+
+/** Every percentile named in a text, in order of appearance. */
+export function findPercentiles(text: string): PercentileSpan[] {
+  const spans: PercentileSpan[] = [];
+  for (const { pattern, read } of PERCENTILE_PATTERNS) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      spans.push({
+        start: match.index,
+        end: match.index + match[0].length,
+        percentile: read(match).toLowerCase(),
+      });
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+export function percentileOf(text: string | null): string | null {
+  if (!text) return null;
+  return findPercentiles(text)[0]?.percentile ?? null;
+}
+
+/** True when a label is nothing but a percentile (`P50`, `p99.9`). */
+export function isBarePercentile(text: string): boolean {
+  return /^\s*p\d{1,2}(?:\.\d+)?\s*$/i.test(text);
+}

@@ -1,0 +1,209 @@
+import type { Dimension, Unit } from './types.js';
+
+const DIMENSION_OF: Record<Unit, Dimension> = {
+  ns: 'duration',
+  us: 'duration',
+  ms: 'duration',
+  s: 'duration',
+  min: 'duration',
+  h: 'duration',
+  '%': 'ratio',
+  ratio: 'ratio',
+  rps: 'rate',
+  rpm: 'rate',
+  count: 'count',
+};
+
+const BASE_UNIT_OF: Record<Dimension, Unit> = {
+  duration: 's',
+  ratio: 'ratio',
+  rate: 'rps',
+  count: 'count',
+};
+
+/** Size of each unit as an integer multiple of the smallest unit of its dimension (exact factors). */
+const SIZE_IN_SMALLEST: Record<Unit, number> = {
+  ns: 1,
+  us: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  min: 6e10,
+  h: 3.6e12,
+  '%': 1,
+  ratio: 100,
+  rpm: 1,
+  rps: 60,
+  count: 1,
+};
+
+const RATE_NOUNS = [
+  '',
+  'r',
+  'req',
+  'reqs',
+  'request',
+  'requests',
+  'q',
+  'query',
+  'queries',
+  't',
+  'tx',
+  'txn',
+  'txns',
+  'transaction',
+  'transactions',
+  'op',
+  'ops',
+  'operation',
+  'operations',
+  'call',
+  'calls',
+  'event',
+  'events',
+  'msg',
+  'msgs',
+  'message',
+  'messages',
+  'hit',
+  'hits',
+];
+
+function buildUnitTable(): Map<string, Unit> {
+  const table = new Map<string, Unit>();
+  const add = (unit: Unit, ...names: string[]) => {
+    for (const name of names) table.set(name, unit);
+  };
+  add('ns', 'ns', 'nsec', 'nsecs', 'nanosecond', 'nanoseconds');
+  add('us', 'us', 'µs', 'μs', 'usec', 'usecs', 'microsecond', 'microseconds');
+  add('ms', 'ms', 'msec', 'msecs', 'millisecond', 'milliseconds', 'millis');
+  add('s', 's', 'sec', 'secs', 'second', 'seconds');
+  add('min', 'm', 'min', 'mins', 'minute', 'minutes');
+  add('h', 'h', 'hr', 'hrs', 'hour', 'hours');
+  add('%', '%', 'percent', 'per cent', 'pct', 'percentage');
+  add('ratio', 'ratio', 'fraction');
+  add('rps', 'rps', 'tps', 'qps', 'ops');
+  add('rpm', 'rpm', 'tpm', 'qpm');
+  add('count', 'count', 'counts', 'number', '#');
+  for (const noun of RATE_NOUNS) {
+    for (const second of ['s', 'sec', 'second']) table.set(`${noun}/${second}`, 'rps');
+    for (const minute of ['m', 'min', 'minute']) table.set(`${noun}/${minute}`, 'rpm');
+  }
+  return table;
+}
+
+const UNIT_TABLE = buildUnitTable();
+
+/**
+ * Reads a unit name as people write it (`ms`, `µs`, `seconds`, `%`, `req/s`, `requests per second`...).
+ * Case-insensitive; returns null for empty or unknown text.
+ */
+export function parseUnit(text: string): Unit | null {
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\/\s*/g, '/')
+    .replace(/ per /g, '/')
+    .replace(/^per /, '/');
+  if (key === '') return null;
+  return UNIT_TABLE.get(key) ?? eventRate(key);
+}
+
+/** Sizes and distances per second are not event rates (`MB/s`, `m/s`). */
+const NOT_EVENTS = new Set([
+  'b',
+  'kb',
+  'mb',
+  'gb',
+  'tb',
+  'kib',
+  'mib',
+  'gib',
+  'byte',
+  'bytes',
+  'bit',
+  'bits',
+  'kbit',
+  'mbit',
+  'gbit',
+  'm',
+  'km',
+  'mi',
+  'ft',
+]);
+
+/** Any counted thing per second or minute: `docs/sec`, `orders/min`. */
+function eventRate(key: string): Unit | null {
+  const match = /^(\p{L}+)\/(s|sec|second|m|min|minute)$/u.exec(key);
+  if (!match || NOT_EVENTS.has(match[1] ?? '')) return null;
+  return match[2]?.startsWith('s') ? 'rps' : 'rpm';
+}
+
+export function dimensionOf(unit: Unit): Dimension {
+  return DIMENSION_OF[unit];
+}
+
+export function baseUnitOf(dimension: Dimension): Unit {
+  return BASE_UNIT_OF[dimension];
+}
+
+export function canConvert(from: Unit, to: Unit): boolean {
+  return DIMENSION_OF[from] === DIMENSION_OF[to];
+}
+
+/** Converts `value` from one unit to another of the same dimension; throws on a dimension mismatch. */
+export function convert(value: number, from: Unit, to: Unit): number {
+  if (!canConvert(from, to)) {
+    throw new Error(
+      `cannot convert ${from} (${DIMENSION_OF[from]}) to ${to} (${DIMENSION_OF[to]}): different dimensions`,
+    );
+  }
+  if (from === to) return value;
+  const fromSize = SIZE_IN_SMALLEST[from];
+  const toSize = SIZE_IN_SMALLEST[to];
+  const converted = fromSize >= toSize ? value * (fromSize / toSize) : value / (toSize / fromSize);
+  // 15 significant digits drop binary noise (99.9 % → 0.999, not 0.9990000000000001).
+  return Number.isFinite(converted) && converted !== 0 ? Number(converted.toPrecision(15)) : converted;
+}
+
+const UNIT_DISPLAY: Record<Unit, string> = {
+  ns: ' ns',
+  us: ' µs',
+  ms: ' ms',
+  s: ' s',
+  min: ' min',
+  h: ' h',
+  '%': ' %',
+  ratio: '',
+  rps: ' rps',
+  rpm: ' rpm',
+  count: '',
+};
+
+/** Up to `digits` significant digits, without trailing zeros or exponent for ordinary magnitudes. */
+function formatNumber(value: number, digits: number): string {
+  if (value === 0) return '0';
+  if (Math.abs(value) >= 10 ** digits) return String(Math.round(value));
+  const text = value.toPrecision(digits);
+  const [mantissa = text, exponent] = text.split('e');
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return exponent === undefined ? trimmed : `${trimmed}e${exponent.replace(/^\+/, '')}`;
+}
+
+/**
+ * Compact human text for a quantity: `350 ms`, `0.12 %`, `1200 rps`, `1.5 s`; up to 4 significant digits.
+ * Ratios near their ceiling keep more digits so that 99.9996 % never reads as 100 %.
+ */
+export function formatQuantity(value: number, unit: Unit): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  let text = formatNumber(value, 4);
+  const ceiling = unit === '%' ? 100 : unit === 'ratio' ? 1 : null;
+  if (ceiling !== null && value < ceiling) {
+    for (let digits = 5; Number(text) >= ceiling && digits <= 15; digits++) {
+      text = formatNumber(value, digits);
+    }
+  }
+  return text + UNIT_DISPLAY[unit];
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findObservabilityConfig } from '../../src/config/index.js';
+import { tempDir, useTempDirs, writeTree } from './support.js';
+
+useTempDirs();
+
+const SPEC_DIR = 'specs/core/spec-core-001-authentication';
+const SPEC_ID = 'spec-core-001-authentication';
+
+function find(root: string, explicit?: string) {
+  return findObservabilityConfig({
+    root,
+    specDir: SPEC_DIR,
+    specId: SPEC_ID,
+    ...(explicit ? { explicit } : {}),
+  });
+}
+
+describe('findObservabilityConfig', () => {
+  it('searches the spec folder, .spec/observability/<id>, .spec, then the root, in that order', () => {
+    const root = tempDir();
+    const expected = [
+      path.join(root, SPEC_DIR, 'observability.yaml'),
+      path.join(root, SPEC_DIR, 'observability.yml'),
+      path.join(root, '.spec', 'observability', `${SPEC_ID}.yaml`),
+      path.join(root, '.spec', 'observability', `${SPEC_ID}.yml`),
+      path.join(root, '.spec', 'observability.yaml'),
+      path.join(root, '.spec', 'observability.yml'),
+      path.join(root, 'observability.yaml'),
+      path.join(root, 'observability.yml'),
+    ];
+    expect(find(root)).toEqual({ file: null, searched: expected });
+
+    // Each candidate, written alone (from last to first), is found; earlier ones win once written.
+    for (let index = expected.length - 1; index >= 0; index--) {
+      const candidate = expected[index] as string;
+      writeTree(root, { [path.relative(root, candidate)]: 'provider: prometheus\n' });
+      expect(find(root)).toEqual({ file: candidate, searched: expected.slice(0, index + 1) });
+    }
+  });
+
+  it('takes an explicit file relative to the root, or absolute, and searches nothing else', () => {
+    const root = tempDir();
+    writeTree(root, { 'observability.yaml': '', 'ops/obs.yaml': '' });
+    expect(find(root, 'ops/obs.yaml')).toEqual({
+      file: path.join(root, 'ops', 'obs.yaml'),
+      searched: [path.join(root, 'ops', 'obs.yaml')],
+    });
+    const absolute = path.join(root, 'ops', 'obs.yaml');
+    expect(find(root, absolute).file).toBe(absolute);
+    expect(find(root, 'ops/missing.yaml')).toEqual({
+      file: null,
+      searched: [path.join(root, 'ops', 'missing.yaml')],
+    });
+  });
+
+  it('ignores folders named like the file', () => {
+    const root = tempDir();
+    writeTree(root, { 'observability.yaml/keep': '', '.spec/observability.yml': '' });
+    expect(find(root).file).toBe(path.join(root, '.spec', 'observability.yml'));
+  });
+
+  it('never builds a path from an unsafe spec id', () => {
+    const root = tempDir();
+    writeTree(root, { 'secret.yaml': '' });
+    const found = findObservabilityConfig({ root, specDir: SPEC_DIR, specId: '../../secret' });
+    expect(found.file).toBeNull();
+    expect(found.searched.some((candidate) => candidate.includes('secret'))).toBe(false);
+  });
+});

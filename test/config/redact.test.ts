@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ObservabilityConfig, parseObservabilityConfig, Redactor } from '../../src/config/index.js';
+
+describe('Redactor', () => {
+  it('replaces a known secret value everywhere in a text', () => {
+    const redactor = new Redactor(['s3cr3t-api-key'], []);
+    expect(redactor.redact('GET /q?api_key=s3cr3t-api-key failed; key s3cr3t-api-key')).toBe(
+      'GET /q?api_key=[REDACTED] failed; key [REDACTED]',
+    );
+  });
+
+  it('replaces the longest secret first and ignores values shorter than 4 characters', () => {
+    const redactor = new Redactor(['abcd', 'abcdefgh', 'xyz', ''], []);
+    expect(redactor.redact('abcdefgh abcd xyz')).toBe('[REDACTED] [REDACTED] xyz');
+  });
+
+  it('also catches the percent-encoded form of a secret', () => {
+    const redactor = new Redactor(['p@ss word/1'], []);
+    expect(redactor.redact('url=https://h/?t=p%40ss%20word%2F1')).toBe('url=https://h/?t=[REDACTED]');
+  });
+
+  it('marks pattern matches with the pattern name, with or without the g flag', () => {
+    const redactor = new Redactor(
+      ['known-secret'],
+      [
+        { name: 'bearer', regex: /Bearer [A-Za-z0-9._-]+/i },
+        { name: 'aws-key', regex: /AKIA[0-9A-Z]{16}/g },
+        { name: '$&', regex: /zz+/ },
+      ],
+    );
+    expect(
+      redactor.redact('Authorization: bearer eyJ.abc and AKIAABCDEFGHIJKLMNOP, AKIAABCDEFGHIJKLMNOQ; zzz'),
+    ).toBe('Authorization: [REDACTED:bearer] and [REDACTED:aws-key], [REDACTED:aws-key]; [REDACTED:$&]');
+    // Reusable: a global regex keeps no state between calls.
+    expect(redactor.redact('AKIAABCDEFGHIJKLMNOP')).toBe('[REDACTED:aws-key]');
+    expect(redactor.redact('known-secret')).toBe('[REDACTED]');
+  });
+
+  it('walks JSON-like values without changing the original', () => {
+    const redactor = new Redactor(['tok-123456'], []);
+    const input = {
+      status: 'ok',
+      count: 3,
+      nested: [{ header: 'Bearer tok-123456', flag: true, none: null }],
+      'tok-123456': 'as a key',
+    };
+    const output = redactor.redactDeep(input);
+    expect(output).toEqual({
+      status: 'ok',
+      count: 3,
+      nested: [{ header: 'Bearer [REDACTED]', flag: true, none: null }],
+      '[REDACTED]': 'as a key',
+    });
+    expect(input.nested[0]?.header).toBe('Bearer tok-123456');
+    expect(redactor.redactDeep('tok-123456!')).toBe('[REDACTED]!');
+    expect(redactor.redactDeep(42)).toBe(42);
+  });
+
+  it('removes the secrets a loaded config read from the environment', () => {
+    const env = { DD_API_KEY: 'dd-key-4c1f0a', DD_APP_KEY: 'dd-app-77aa0b' };
+    const result = parseObservabilityConfig(
+      'provider: datadog\napi_key: env:DD_API_KEY\napp_key: "{{env.DD_APP_KEY}}"\n',
+      'obs.yaml',
+      env,
+    );
+    const config = result.config as ObservabilityConfig;
+    const redactor = new Redactor(config.secretValues, []);
+    const log = JSON.stringify({
+      headers: { 'DD-API-KEY': env.DD_API_KEY, 'DD-APPLICATION-KEY': env.DD_APP_KEY },
+    });
+    const redacted = redactor.redact(log);
+    expect(redacted).not.toContain(env.DD_API_KEY);
+    expect(redacted).not.toContain(env.DD_APP_KEY);
+    expect(JSON.parse(redacted)).toEqual({
+      headers: { 'DD-API-KEY': '[REDACTED]', 'DD-APPLICATION-KEY': '[REDACTED]' },
+    });
+  });
+
+  it('leaves no trace of an alphanumeric secret in any surrounding text', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9]{4,24}$/),
+        fc.string(),
+        fc.string(),
+        (secret, before, after) => {
+          const redacted = new Redactor([secret], []).redact(`${before}${secret}${after}`);
+          expect(redacted).not.toContain(secret);
+          expect(redacted).toContain('[REDACTED]');
+        },
+      ),
+    );
+  });
+});
