@@ -94,7 +94,8 @@ function startStreak(state: AlertState, input: AlertInput): AlertState {
  * pending ─good→ inactive (no event)
  * firing ─good held for `resolveAfter`→ inactive [resolve]; a bad observation restarts the good streak,
  *   so flapping inside the hold gives no events
- * firing ─bad, `repeatIntervalSeconds` since the last notification→ firing [reminder]
+ * firing ─bad, `repeatIntervalSeconds` since the last notification, or a more severe severity
+ *   than notified so far→ firing [reminder]
  *
  * The state returned with a `resolve` event still carries the closed episode (episodeId, since,
  * firedAt, severity, worstValue) so the resolve notification can describe it; the next observation
@@ -135,10 +136,14 @@ export function advanceAlert(state: AlertState, input: AlertInput, policy: Alert
     };
     const lastNotified = state.lastNotifiedAt ?? state.firedAt ?? state.since ?? input.at;
     const repeat = policy.repeatIntervalSeconds;
+    // An escalation (e.g. SEV-2 → SEV-1) is news for the responder: say it at once, as a reminder.
+    const escalated = state.severity !== null && next.severity !== state.severity;
     if (
-      repeat !== null &&
-      repeat > 0 &&
-      input.at.getTime() - lastNotified.getTime() + jitterToleranceMs(input.intervalSeconds) >= repeat * 1000
+      escalated ||
+      (repeat !== null &&
+        repeat > 0 &&
+        input.at.getTime() - lastNotified.getTime() + jitterToleranceMs(input.intervalSeconds) >=
+          repeat * 1000)
     ) {
       return { state: { ...next, lastNotifiedAt: input.at }, event: 'reminder' };
     }

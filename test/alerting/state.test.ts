@@ -186,6 +186,19 @@ describe('advanceAlert — reminders', () => {
     expect(run([B, B, B, B, B], cycles(1, 1, null)).events).toEqual(['trigger', null, null, null, null]);
   });
 
+  it('announces an escalation at once, as a reminder, and not a return to a lower severity', () => {
+    const steps: Step[] = [
+      { bad: true, severity: 'SEV-3' },
+      { bad: true, severity: 'SEV-3' },
+      { bad: true, severity: 'SEV-1' },
+      { bad: true, severity: 'SEV-1' },
+      { bad: true, severity: 'SEV-3' },
+    ];
+    const { events, state } = run(steps, cycles(2, 1, null));
+    expect(events).toEqual([null, 'trigger', 'reminder', null, null]);
+    expect(state.severity).toBe('SEV-1');
+  });
+
   it('updates lastNotifiedAt on trigger and reminder', () => {
     const { states } = run([B, B, B, B], cycles(1, 1, 120));
     expect(states.map((s) => s.lastNotifiedAt?.getTime())).toEqual([T0, T0, T0 + 120_000, T0 + 120_000]);

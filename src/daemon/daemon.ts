@@ -1,0 +1,532 @@
+import type { FSWatcher } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AlertState, Receiver } from '../alerting/index.js';
+import { deliverDue } from '../alerting/index.js';
+import type { Clock } from '../common/clock.js';
+import { UserError } from '../common/errors.js';
+import { Redactor } from '../config/index.js';
+import type { Evaluation } from '../evaluate/index.js';
+import { runCheck } from '../pipeline/index.js';
+import type { Summary } from '../report/index.js';
+import { buildSummary, runIdFor } from '../report/index.js';
+import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
+import type { Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
+import type { MeasurementRow } from '../store/types.js';
+import { advanceAlerts, alertKey, policyFor } from './alerts.js';
+import type { Logger } from './logger.js';
+import { DaemonMetrics } from './metrics.js';
+import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
+import type { PrepareOptions, SpecRuntime } from './targets.js';
+import { prepareRuntimes, selectSpecIds } from './targets.js';
+
+export interface DaemonOptions extends PrepareOptions {
+  specIds: string[];
+  all: boolean;
+  intervalSeconds: number;
+  /** Base of reports (`.spec/reports/production-monitoring` or `--out`). */
+  outputBase: string;
+  /** Database file; default from the first spec's `storage.path`. */
+  statePath?: string | undefined;
+  /** `null` = no HTTP listener; undefined = from the first spec's `server` block. */
+  listen?: { host: string; port: number } | null | undefined;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  /** How long SIGTERM waits for the cycle in flight. */
+  shutdownTimeoutMs: number;
+  /** Called once the daemon listens (tests and the CLI print the URL). */
+  onReady?: (info: { url: string | null; specs: string[]; database: string }) => void;
+}
+
+interface LatestSpec {
+  evaluation: Evaluation;
+  summary: Summary;
+}
+
+const DELIVERY_POLL_MS = 1000;
+const BUDGET_WINDOW_DAYS = 30;
+
+/**
+ * The monitoring loop: every interval, measure every spec, advance the alert state machines, commit
+ * measurements + alert states + notifications in one transaction, then deliver from the outbox.
+ */
+export class Daemon implements MonitorStatusSource {
+  readonly version: string;
+  readonly startedAt: Date;
+  readonly intervalSeconds: number;
+  readonly metrics = new DaemonMetrics();
+  get registry() {
+    return this.metrics.registry;
+  }
+
+  private runtimes: SpecRuntime[] = [];
+  private currentRedactor = new Redactor([], []);
+  private store!: Store;
+  private states = new Map<string, AlertState>();
+  private latest = new Map<string, LatestSpec>();
+  private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
+  private last: CycleInfo | null = null;
+  private readonly stopController = new AbortController();
+  private cycleInFlight: Promise<void> | null = null;
+  private deliveryInFlight: Promise<void> | null = null;
+  private deliveryTimer: NodeJS.Timeout | null = null;
+  private watchers: FSWatcher[] = [];
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private reloading = false;
+  private server: { url: string; close(): Promise<void> } | null = null;
+  private readonly jitterMs: number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.version = options.version;
+    this.intervalSeconds = options.intervalSeconds;
+    this.startedAt = options.clock.now();
+    this.jitterMs = jitterFor(options.intervalSeconds);
+    this.log = options.logger;
+  }
+
+  /** Redacts every secret of every monitored spec's config (for logs). */
+  redactor(): Redactor {
+    return this.currentRedactor;
+  }
+
+  private setRuntimes(runtimes: SpecRuntime[]): void {
+    this.runtimes = runtimes;
+    const secrets = runtimes.flatMap((r) => r.prepared.config.secretValues);
+    this.currentRedactor = new Redactor(secrets, runtimes[0]?.prepared.settings.redactionPatterns ?? []);
+  }
+
+  // ---- MonitorStatusSource -------------------------------------------------------------------
+  lastCycle(): CycleInfo | null {
+    return this.last;
+  }
+
+  specs(): SpecStatus[] {
+    return this.runtimes.flatMap((runtime) => {
+      const specId = runtime.prepared.spec.specId;
+      const latest = this.latest.get(specId);
+      if (!latest) return [];
+      const alerts = [...this.states.values()].filter((s) => s.specId === specId && s.phase !== 'inactive');
+      return [
+        {
+          summary: latest.summary,
+          alerts,
+          budgets: this.budgetsFor(specId, latest.evaluation),
+          reports: this.reportsOf(specId),
+        },
+      ];
+    });
+  }
+
+  history(query: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[] {
+    return this.store.measurements(query);
+  }
+
+  reportFile(relativePath: string): string | null {
+    const root = this.runtimes[0]?.prepared.root;
+    if (!root) return null;
+    const file = path.resolve(root, relativePath);
+    const base = path.resolve(this.options.outputBase);
+    if (!file.startsWith(base + path.sep) || file.includes(`${path.sep}.state${path.sep}`)) return null;
+    return file;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+  async start(): Promise<void> {
+    const specIds = selectSpecIds(this.options);
+    this.setRuntimes(
+      await prepareRuntimes(specIds, { ...this.options, metrics: this.metrics }, (specId, reason) =>
+        this.log.warn({ event: 'spec_skipped', spec_id: specId }, reason),
+      ),
+    );
+    const first = this.runtimes[0]!.prepared;
+    const database = path.resolve(first.root, this.options.statePath ?? first.config.storage.path);
+    this.store = openStore(database);
+    this.store.acquireLock({ pid: process.pid, host: os.hostname(), startedAt: this.options.clock.now() });
+    for (const state of this.store.loadAlertStates())
+      this.states.set(alertKey(state.specId, state.metric, state.kind), state);
+    this.metrics.outboxDepth.set(this.store.depth());
+
+    const listen =
+      this.options.listen === undefined
+        ? first.config.server.enabled
+          ? { host: first.config.server.host, port: first.config.server.port }
+          : null
+        : this.options.listen;
+    if (listen) {
+      const { startServer } = await import('../server/index.js');
+      this.server = await startServer({
+        host: listen.host,
+        port: listen.port,
+        token: first.config.server.token,
+        source: this,
+      });
+    }
+    this.watchFiles();
+    this.log.info(
+      {
+        event: 'started',
+        specs: this.runtimes.map((r) => r.prepared.spec.specId),
+        interval_seconds: this.intervalSeconds,
+        database: path.relative(first.root, database),
+        listen: this.server?.url ?? null,
+      },
+      `monitoring ${this.runtimes.length} spec(s) every ${this.intervalSeconds}s`,
+    );
+    this.options.onReady?.({
+      url: this.server?.url ?? null,
+      specs: this.runtimes.map((r) => r.prepared.spec.specId),
+      database,
+    });
+    this.deliveryTimer = setInterval(() => void this.deliver(), DELIVERY_POLL_MS);
+  }
+
+  /** Runs cycles until `stop()`; never overlapping: a slow cycle delays the next one. */
+  async run(): Promise<void> {
+    const signal = this.stopController.signal;
+    let after = this.options.clock.now();
+    // The first cycle runs at once so a fresh daemon has a verdict before the first slot.
+    let slot = after;
+    while (!signal.aborted) {
+      this.cycleInFlight = this.cycle(slot);
+      await this.cycleInFlight;
+      this.cycleInFlight = null;
+      after = this.options.clock.now();
+      const skipped = skippedSlots(slot, after, this.intervalSeconds);
+      if (skipped > 0) {
+        this.metrics.slowCycles.inc();
+        this.log.warn(
+          { event: 'cycle_slow', skipped_slots: skipped },
+          'the cycle ran past the next slot; the next cycle is delayed',
+        );
+      }
+      slot = nextSlot(after, this.intervalSeconds, this.jitterMs);
+      await this.options.clock.sleepUntil(slot, signal);
+    }
+  }
+
+  /** Stops scheduling, lets the cycle in flight finish within the bound, flushes, and releases everything. */
+  async stop(reason: string): Promise<void> {
+    if (this.stopController.signal.aborted) return;
+    this.log.info({ event: 'stopping', reason }, 'stopping');
+    this.stopController.abort();
+    if (this.deliveryTimer) clearInterval(this.deliveryTimer);
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    for (const w of this.watchers) w.close();
+    const bound = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs).unref(),
+    );
+    const inFlight = Promise.all([this.cycleInFlight, this.deliveryInFlight]).then(() => 'done' as const);
+    if ((await Promise.race([inFlight, bound])) === 'timeout') {
+      this.log.warn(
+        { event: 'shutdown_timeout' },
+        'the cycle in flight did not finish in time; its work is redone at the next start',
+      );
+    }
+    await this.server?.close();
+    this.store?.close();
+    this.log.info({ event: 'stopped' }, 'stopped');
+  }
+
+  /** Re-reads every spec and config; an invalid new config is reported and the old one keeps running. */
+  async reload(trigger: string): Promise<void> {
+    if (this.reloading || this.stopController.signal.aborted) return;
+    this.reloading = true;
+    try {
+      const specIds = selectSpecIds(this.options);
+      const next = await prepareRuntimes(
+        specIds,
+        { ...this.options, metrics: this.metrics },
+        (specId, reason) => this.log.warn({ event: 'spec_skipped', spec_id: specId }, reason),
+      );
+      this.setRuntimes(next);
+      this.budgets.clear();
+      for (const w of this.watchers) w.close();
+      this.watchFiles();
+      this.log.info(
+        { event: 'reloaded', trigger, specs: next.map((r) => r.prepared.spec.specId) },
+        'configuration reloaded',
+      );
+    } catch (error) {
+      const message = error instanceof UserError ? error.message : String(error);
+      const where =
+        error instanceof UserError && error.location
+          ? `${error.location.file}:${error.location.line ?? ''}`
+          : undefined;
+      this.log.error(
+        {
+          event: 'reload_failed',
+          trigger,
+          where,
+          details: error instanceof UserError ? error.details : undefined,
+        },
+        `the new configuration is invalid, the previous one keeps running: ${message}`,
+      );
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  // ---- one cycle -------------------------------------------------------------------------------
+  private async cycle(at: Date): Promise<void> {
+    const stopTimer = this.metrics.cycleDuration.startTimer();
+    const startedReal = Date.now();
+    let error: string | null = null;
+    try {
+      const runtimes = this.runtimes;
+      const evaluations = await Promise.all(runtimes.map((r) => runCheck(r.prepared, at)));
+      const measurements: MeasurementRow[] = [];
+      const changed: AlertState[] = [];
+      const notifications = [];
+      const eventsToLog: { specId: string; text: string; event: string; severity: string }[] = [];
+      for (const [i, evaluation] of evaluations.entries()) {
+        const runtime = runtimes[i]!;
+        this.logStatusChanges(evaluation);
+        for (const v of evaluation.verdicts) {
+          measurements.push({
+            at,
+            specId: evaluation.specId,
+            metric: v.metric,
+            value: v.value,
+            slo: v.slo,
+            status: v.status,
+            reason: v.reason,
+          });
+        }
+        const outcome = advanceAlerts(evaluation, this.states, this.alertContext(runtime));
+        changed.push(...outcome.changed);
+        notifications.push(...outcome.notifications);
+        for (const e of outcome.events) {
+          eventsToLog.push({
+            specId: evaluation.specId,
+            text: `${e.payload.metric} ${e.payload.kind} ${e.event}`,
+            event: e.event,
+            severity: e.payload.severity,
+          });
+        }
+        this.metrics.recordVerdicts(evaluation.specId, evaluation.verdicts);
+        this.latest.set(evaluation.specId, { evaluation, summary: this.summaryOf(runtime, evaluation) });
+      }
+      const { enqueued } = this.store.commitCycle({ at, measurements, alertStates: changed, notifications });
+      for (const state of changed) {
+        this.states.set(alertKey(state.specId, state.metric, state.kind), state);
+        this.metrics.alertFiring.set(
+          { spec_id: state.specId, metric: state.metric, kind: state.kind },
+          state.phase === 'firing' ? 1 : 0,
+        );
+      }
+      for (const e of eventsToLog) {
+        this.log.warn({ event: `alert_${e.event}`, spec_id: e.specId, severity: e.severity }, e.text);
+      }
+      if (enqueued > 0) this.metrics.outboxDepth.set(this.store.depth());
+      this.store.heartbeat(this.options.clock.now());
+      void this.deliver();
+    } catch (caught) {
+      error = caught instanceof Error ? caught.message : String(caught);
+      this.log.error({ event: 'cycle_failed' }, error);
+    } finally {
+      const finishedAt = this.options.clock.now();
+      const durationMs = Date.now() - startedReal;
+      stopTimer();
+      this.metrics.cycles.inc();
+      this.metrics.lastCycle.set(finishedAt.getTime() / 1000);
+      const slow = skippedSlots(at, finishedAt, this.intervalSeconds) > 0;
+      this.last = { startedAt: at, finishedAt, durationMs, slow };
+      try {
+        this.store.recordCycle({ startedAt: at, durationMs, slow, error });
+      } catch {
+        // the store is closing; the cycle's data is already committed or rolled back
+      }
+    }
+  }
+
+  private alertContext(runtime: SpecRuntime) {
+    const { prepared } = runtime;
+    const mappings = new Map(prepared.config.metrics.map((m) => [m.name, m]));
+    const statusPage = this.server ? `${this.server.url}/` : null;
+    return {
+      policy: (metric: string) => policyFor(prepared.config.alerting, mappings.get(metric)),
+      receivers: runtime.receivers.map((r) => r.name),
+      intervalSeconds: this.intervalSeconds,
+      links: () => ({ report: null, status_page: statusPage }),
+      service: prepared.spec.specId,
+      version: this.version,
+      host: os.hostname(),
+      redact: (text: string) => prepared.redactor.redact(text),
+    };
+  }
+
+  private summaryOf(runtime: SpecRuntime, evaluation: Evaluation): Summary {
+    const { prepared } = runtime;
+    return prepared.redactor.redactDeep(
+      buildSummary(evaluation, {
+        version: this.version,
+        runId: runIdFor(evaluation.checkedAt),
+        generatedAt: this.options.clock.now(),
+        mode: 'daemon',
+        specFile: path.relative(prepared.root, prepared.spec.specFile),
+        observabilityConfig: path.relative(prepared.root, prepared.configFile),
+        apply: false,
+        lang: 'en',
+        platform: 'cli',
+        warnings: prepared.warnings,
+        writes: [],
+      }),
+    );
+  }
+
+  private logStatusChanges(evaluation: Evaluation): void {
+    const previous = this.latest.get(evaluation.specId)?.evaluation;
+    const before = new Map(previous?.verdicts.map((v) => [v.metric, v.status]));
+    for (const v of evaluation.verdicts) {
+      const was = before.get(v.metric);
+      if (was === v.status) continue;
+      const level = v.status === 'healthy' ? 'info' : 'warn';
+      this.log[level](
+        {
+          event: 'status_changed',
+          spec_id: evaluation.specId,
+          metric: v.metric,
+          from: was ?? null,
+          to: v.status,
+        },
+        v.reason,
+      );
+    }
+    if (previous?.status !== evaluation.status) {
+      this.log.info(
+        {
+          event: 'spec_status',
+          spec_id: evaluation.specId,
+          from: previous?.status ?? null,
+          to: evaluation.status,
+        },
+        `${evaluation.specId} is ${evaluation.status}`,
+      );
+    }
+  }
+
+  // ---- delivery ----------------------------------------------------------------------------------
+  /** One delivery pass at a time; further calls while one runs share it. */
+  private deliver(): Promise<void> {
+    if (!this.deliveryInFlight) {
+      const pass = this.deliveryPass();
+      this.deliveryInFlight = pass;
+      void pass.finally(() => {
+        if (this.deliveryInFlight === pass) this.deliveryInFlight = null;
+      });
+    }
+    return this.deliveryInFlight;
+  }
+
+  private async deliveryPass(): Promise<void> {
+    try {
+      if (this.store.depth() === 0) return;
+      const receivers = new Map<string, Receiver>();
+      for (const r of this.runtimes)
+        for (const receiver of r.receivers) receivers.set(receiver.name, receiver);
+      const counts = await deliverDue(this.store, receivers, () => this.options.clock.now());
+      if (counts.delivered) this.metrics.notifications.inc({ result: 'delivered' }, counts.delivered);
+      if (counts.failed) this.metrics.notifications.inc({ result: 'failed' }, counts.failed);
+      if (counts.dead) this.metrics.notifications.inc({ result: 'dead' }, counts.dead);
+      if (counts.failed || counts.dead) {
+        this.log.warn(
+          { event: 'delivery_failed', failed: counts.failed, dead: counts.dead },
+          'some notifications could not be delivered; they are retried with backoff',
+        );
+      }
+      this.metrics.outboxDepth.set(this.store.depth());
+    } catch (error) {
+      this.log.error({ event: 'delivery_error' }, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  // ---- status helpers ----------------------------------------------------------------------------
+  private budgetsFor(specId: string, evaluation: Evaluation): BudgetStatus[] {
+    const cached = this.budgets.get(specId);
+    const now = Date.now();
+    if (cached && now - cached.at < 60_000) return cached.budgets;
+    const to = evaluation.checkedAt;
+    const from = new Date(to.getTime() - BUDGET_WINDOW_DAYS * 86_400_000);
+    const budgets = evaluation.verdicts
+      .filter((v) => v.unit === '%' || v.unit === 'ratio')
+      .map((v): BudgetStatus => {
+        const rows = this.store.measurements({
+          specId,
+          metric: v.metric,
+          from,
+          to: new Date(to.getTime() + 1),
+        });
+        return { metric: v.metric, windowDays: BUDGET_WINDOW_DAYS, remaining: budgetRemaining(rows, v) };
+      });
+    this.budgets.set(specId, { at: now, budgets });
+    return budgets;
+  }
+
+  /** The newest report files (HTML preferred, else JSON) of each kind, relative to the root. */
+  private reportsOf(specId: string): { daily: string[]; weekly: string[] } {
+    const root = this.runtimes[0]!.prepared.root;
+    const list = (kind: 'daily' | 'weekly'): string[] => {
+      const dir = path.join(this.options.outputBase, specId, kind);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return [];
+      }
+      const labels = [...new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)))]
+        .sort()
+        .reverse();
+      return labels.slice(0, 7).map((label) => {
+        const html = `${label}.html`;
+        return path.relative(root, path.join(dir, names.includes(html) ? html : `${label}.json`));
+      });
+    };
+    return { daily: list('daily'), weekly: list('weekly') };
+  }
+
+  private watchFiles(): void {
+    const files = new Set<string>();
+    for (const r of this.runtimes) {
+      files.add(r.prepared.spec.specFile);
+      files.add(r.prepared.configFile);
+    }
+    for (const file of files) {
+      try {
+        const watcher = watch(file, { persistent: false }, () =>
+          this.scheduleReload(`changed ${path.basename(file)}`),
+        );
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      } catch {
+        // a file that cannot be watched is still reloaded on SIGHUP
+      }
+    }
+  }
+
+  private scheduleReload(trigger: string): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reload(trigger), 300);
+  }
+}
+
+/**
+ * Share of the window's error budget left for a ratio-style objective, from the recorded values:
+ * the allowed bad fraction is the target (upper bounds, e.g. error rate < 0.1%) or its complement
+ * (lower bounds, e.g. availability > 99.9%); the spent share is the mean bad fraction over it.
+ */
+export function budgetRemaining(
+  rows: readonly MeasurementRow[],
+  objective: { comparator: string; slo: number; unit: string },
+): number | null {
+  const scale = objective.unit === '%' ? 100 : 1;
+  const upper = objective.comparator === '<' || objective.comparator === '<=';
+  const allowed = upper ? objective.slo / scale : 1 - objective.slo / scale;
+  const values = rows.filter((r) => r.value !== null).map((r) => r.value! / scale);
+  if (values.length === 0 || allowed <= 0) return null;
+  const bad = values.reduce((sum, v) => sum + (upper ? v : 1 - v), 0) / values.length;
+  return 1 - bad / allowed;
+}

@@ -1,0 +1,136 @@
+import type { AlertState } from '../alerting/types.js';
+import type { Summary } from '../report/index.js';
+import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from './types.js';
+
+/** `last_cycle` of /api/status: the CycleInfo with ISO dates and snake_case keys like summary.json. */
+export interface CycleJson {
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  slow: boolean;
+}
+
+export interface AlertJson {
+  metric: string;
+  kind: AlertState['kind'];
+  phase: AlertState['phase'];
+  severity: AlertState['severity'];
+  since: string | null;
+  fired_at: string | null;
+  bad_cycles: number;
+  worst_value: number | null;
+  episode_id: string | null;
+}
+
+export interface BudgetJson {
+  metric: string;
+  window_days: number;
+  remaining: number | null;
+}
+
+/** One spec of /api/status: the run-once summary.json shape plus what the daemon knows. */
+export type SpecStatusJson = Summary & {
+  alerts: AlertJson[];
+  budgets: BudgetJson[];
+  reports: { daily: string[]; weekly: string[] };
+};
+
+export interface StatusJson {
+  version: string;
+  started_at: string;
+  /** Server time of this answer, so a client can judge staleness without trusting its own clock. */
+  generated_at: string;
+  interval_seconds: number;
+  last_cycle: CycleJson | null;
+  specs: SpecStatusJson[];
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function cycleToJson(cycle: CycleInfo | null): CycleJson | null {
+  if (!cycle) return null;
+  return {
+    started_at: cycle.startedAt.toISOString(),
+    finished_at: cycle.finishedAt.toISOString(),
+    duration_ms: cycle.durationMs,
+    slow: cycle.slow,
+  };
+}
+
+export function alertToJson(alert: AlertState): AlertJson {
+  return {
+    metric: alert.metric,
+    kind: alert.kind,
+    phase: alert.phase,
+    severity: alert.severity,
+    since: iso(alert.since),
+    fired_at: iso(alert.firedAt),
+    bad_cycles: alert.badCycles,
+    worst_value: alert.worstValue,
+    episode_id: alert.episodeId,
+  };
+}
+
+export function budgetToJson(budget: BudgetStatus): BudgetJson {
+  return { metric: budget.metric, window_days: budget.windowDays, remaining: budget.remaining };
+}
+
+export function specStatusToJson(spec: SpecStatus): SpecStatusJson {
+  return {
+    ...spec.summary,
+    // Only open (firing) and pending states belong on the page, whatever the source hands over.
+    alerts: spec.alerts.filter((alert) => alert.phase !== 'inactive').map(alertToJson),
+    budgets: spec.budgets.map(budgetToJson),
+    reports: { daily: [...spec.reports.daily], weekly: [...spec.reports.weekly] },
+  };
+}
+
+export function buildStatusJson(source: MonitorStatusSource, now: Date): StatusJson {
+  return {
+    version: source.version,
+    started_at: source.startedAt.toISOString(),
+    generated_at: now.toISOString(),
+    interval_seconds: source.intervalSeconds,
+    last_cycle: cycleToJson(source.lastCycle()),
+    specs: source.specs().map(specStatusToJson),
+  };
+}
+
+export type Readiness =
+  | { ready: true; lastCycle: CycleJson; ageSeconds: number; maxAgeSeconds: number }
+  | {
+      ready: false;
+      reason: string;
+      lastCycle: CycleJson | null;
+      ageSeconds: number | null;
+      maxAgeSeconds: number;
+    };
+
+/** Slack added to 2.5 intervals so a short interval does not flap on a slow cycle. */
+const READINESS_SLACK_SECONDS = 10;
+
+/** Ready when the last cycle finished within 2.5 intervals (+10 s): the loop is turning. */
+export function readiness(lastCycle: CycleInfo | null, intervalSeconds: number, now: Date): Readiness {
+  const maxAgeSeconds = 2.5 * intervalSeconds + READINESS_SLACK_SECONDS;
+  if (!lastCycle) {
+    return {
+      ready: false,
+      reason: 'no cycle has finished yet',
+      lastCycle: null,
+      ageSeconds: null,
+      maxAgeSeconds,
+    };
+  }
+  const ageSeconds = Math.max(0, (now.getTime() - lastCycle.finishedAt.getTime()) / 1000);
+  const cycle = cycleToJson(lastCycle)!;
+  if (ageSeconds > maxAgeSeconds) {
+    return {
+      ready: false,
+      reason: `the last cycle finished ${Math.round(ageSeconds)} s ago, more than ${maxAgeSeconds} s (2.5 intervals + ${READINESS_SLACK_SECONDS} s)`,
+      lastCycle: cycle,
+      ageSeconds,
+      maxAgeSeconds,
+    };
+  }
+  return { ready: true, lastCycle: cycle, ageSeconds, maxAgeSeconds };
+}

@@ -1,0 +1,239 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeWebhook } from '../fakes/webhook.js';
+import { startFakeWebhook } from '../fakes/webhook.js';
+import type { RunningPrometheus } from '../support/prometheus.js';
+import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
+import type { Workspace } from './support.js';
+import { installFakeIncidentResponse, makeWorkspace, startDaemon } from './support.js';
+
+const skip = prometheusSkipReason();
+const history = standardHistory();
+const SPEC_ID = 'spec-core-001-authentication';
+const SPEC = `# Authentication
+
+## Non-Functional Requirements
+
+| Category | Requirement | Metric | Target |
+|---|---|---|---|
+| Reliability | Error Rate | \`api_error_rate\` | < 5% |
+| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
+`;
+
+function obsYaml(prometheusUrl: string, hookUrl: string): string {
+  return `provider: prometheus
+url: ${prometheusUrl}
+metrics:
+  - name: api_error_rate
+    query: '${history.queries.errorRatio5m}'
+  - name: api_latency_p99
+    query: '${history.queries.p99Latency5m}'
+alerting:
+  for: 2
+  resolve_after: 3
+receivers:
+  - type: webhook
+    name: hook
+    url: ${hookUrl}
+`;
+}
+
+const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+const eventsOf = (hook: FakeWebhook) =>
+  hook.requests.map((r) => (r.body as { event: string; metric: string }).event);
+
+describe.skipIf(skip !== null)(
+  'the daemon against a real Prometheus whose data goes from healthy to breached and back',
+  () => {
+    let prometheus: RunningPrometheus;
+    beforeAll(async () => {
+      prometheus = await startPrometheus(history);
+    });
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    let ws: Workspace;
+    let hook: FakeWebhook;
+    afterAll(async () => {
+      await hook?.close();
+      await ws?.cleanup();
+    });
+
+    it('opens exactly one incident per episode, resolves it once, and exits 0 on SIGTERM', async () => {
+      hook = await startFakeWebhook();
+      ws = await makeWorkspace({
+        [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+        [`specs/core/${SPEC_ID}/observability.yaml`]: obsYaml(prometheus.url, hook.url),
+      });
+      const incident = await installFakeIncidentResponse(ws.root);
+      const port = await freePort();
+      const daemon = startDaemon(
+        [
+          '--spec-id',
+          SPEC_ID,
+          '--interval',
+          '60',
+          '--replay-from',
+          iso(history.INC0 - 600),
+          '--replay-speed',
+          '600',
+          '--listen',
+          `127.0.0.1:${port}`,
+        ],
+        { cwd: ws.root, env: { PATH: `${incident.pathDir}:${process.env.PATH}` } },
+      );
+      try {
+        await daemon.waitForLog((l) => l.event === 'started');
+        const trigger = await daemon.waitForLog((l) => l.event === 'alert_trigger');
+        expect(trigger.msg).toBe('api_error_rate slo trigger');
+        await daemon.waitForLog((l) => l.event === 'alert_resolve', 60_000);
+        // Run on a while after the recovery: nothing more may be sent.
+        await new Promise((r) => setTimeout(r, 1500));
+
+        const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+          specs: Array<{ status: string }>;
+        };
+        expect(status.specs[0]!.status).toBe('healthy');
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(metrics).toMatch(
+          /smartspec_pm_slo_healthy\{spec_id="spec-core-001-authentication",metric="api_error_rate"\} 1/,
+        );
+        expect(metrics).toMatch(/smartspec_pm_cycles_total \d+/);
+
+        daemon.kill('SIGTERM');
+        expect(await daemon.exited).toBe(0);
+      } finally {
+        daemon.kill('SIGKILL');
+      }
+
+      await hook.waitForRequests(3);
+      // One trigger and one resolve for the episode; between them, one escalation: the error ratio
+      // rises from 8% (60% over target: SEV-2) to 10% (100% over: SEV-1) as the 5 m window fills.
+      expect(eventsOf(hook)).toEqual(['trigger', 'reminder', 'resolve']);
+      const [fired, escalated, resolved] = hook.requests.map((r) => r.body as Record<string, unknown>);
+      expect(fired!.severity).toBe('SEV-2');
+      expect(escalated).toMatchObject({ severity: 'SEV-1', dedup_key: fired!.dedup_key, status: 'firing' });
+      expect(fired).toMatchObject({
+        source: 'production_monitor',
+        spec_id: SPEC_ID,
+        metric: 'api_error_rate',
+        slo: 5,
+        unit: '%',
+        status: 'firing',
+        kind: 'slo',
+      });
+      expect(fired!.value as number).toBeGreaterThan(5);
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        dedup_key: fired!.dedup_key,
+        started_at: fired!.started_at,
+      });
+      // The episode starts inside the incident and ends after it.
+      const started = Date.parse(fired!.started_at as string) / 1000;
+      const ended = Date.parse(resolved!.ended_at as string) / 1000;
+      expect(started).toBeGreaterThan(history.INC0);
+      expect(started).toBeLessThan(history.INC0 + 600);
+      expect(ended).toBeGreaterThan(history.INC1);
+      expect(ended).toBeLessThan(history.INC1 + 900);
+
+      const payloads = await incident.payloads();
+      expect(payloads.map((p) => p.event)).toEqual(['trigger', 'reminder', 'resolve']);
+      const alertFiles = await readdir(
+        path.join(ws.root, '.spec/reports/production-monitoring', SPEC_ID, 'alerts'),
+      );
+      expect(alertFiles.filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    });
+
+    it('a second daemon on the same database refuses to start', async () => {
+      const dir = await makeWorkspace({
+        [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+        [`specs/core/${SPEC_ID}/observability.yaml`]: obsYaml(prometheus.url, 'http://127.0.0.1:9/hook'),
+      });
+      const first = startDaemon(['--spec-id', SPEC_ID, '--no-server'], { cwd: dir.root });
+      try {
+        await first.waitForLog((l) => l.event === 'started');
+        const second = startDaemon(['--spec-id', SPEC_ID, '--no-server'], { cwd: dir.root });
+        expect(await second.exited).toBe(2);
+        expect(second.stderr()).toMatch(/error: .*(lock|another daemon|running)/i);
+        expect(second.stderr()).toContain(String(first.pid));
+        first.kill('SIGTERM');
+        expect(await first.exited).toBe(0);
+      } finally {
+        first.kill('SIGKILL');
+        await dir.cleanup();
+      }
+    });
+
+    it('an invalid config on reload is reported and the old one keeps running', async () => {
+      const dir = await makeWorkspace({
+        [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+        [`specs/core/${SPEC_ID}/observability.yaml`]: obsYaml(prometheus.url, 'http://127.0.0.1:9/hook'),
+      });
+      const port = await freePort();
+      const daemon = startDaemon(
+        [
+          '--spec-id',
+          SPEC_ID,
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--interval',
+          '60',
+          '--replay-from',
+          iso(history.END - 3600),
+          '--replay-speed',
+          '120',
+        ],
+        { cwd: dir.root },
+      );
+      const cycles = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return Number(/^smartspec_pm_cycles_total (\d+)/m.exec(text)?.[1]);
+      };
+      try {
+        await daemon.waitForLog((l) => l.event === 'started');
+        // A changed file reloads by itself; this one is invalid.
+        await dir.write(`specs/core/${SPEC_ID}/observability.yaml`, 'provider: prometheus\nurl: [broken\n');
+        const failed = await daemon.waitForLog((l) => l.event === 'reload_failed');
+        expect(String(failed.msg)).toContain('previous one keeps running');
+        expect(String(failed.trigger)).toContain('observability.yaml');
+        // Cycles go on with the old configuration.
+        const before = await cycles();
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(await cycles()).toBeGreaterThan(before);
+        const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+          specs: Array<{ metrics: unknown[] }>;
+        };
+        expect(status.specs[0]!.metrics).toHaveLength(2);
+        // SIGHUP reloads too; a valid config then takes over.
+        daemon.kill('SIGHUP');
+        await daemon.waitForLog((l) => l.event === 'reload_failed' && l.trigger === 'SIGHUP');
+        await dir.write(
+          `specs/core/${SPEC_ID}/observability.yaml`,
+          obsYaml(prometheus.url, 'http://127.0.0.1:9/hook').replace(/ {2}- name: api_latency_p99\n.*\n/, ''),
+        );
+        await daemon.waitForLog((l) => l.event === 'reloaded');
+        await daemon
+          .waitForLog(
+            (l) =>
+              l.event === 'spec_status' &&
+              daemon.logs.indexOf(l) > daemon.logs.findIndex((x) => x.event === 'reloaded'),
+            5000,
+          )
+          .catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 1000));
+        const after = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+          specs: Array<{ metrics: Array<{ name: string }> }>;
+        };
+        expect(after.specs[0]!.metrics.map((m) => m.name)).toEqual(['api_error_rate']);
+        daemon.kill('SIGTERM');
+        expect(await daemon.exited).toBe(0);
+        expect(daemon.logs.some((l) => l.event === 'cycle_failed')).toBe(false);
+      } finally {
+        daemon.kill('SIGKILL');
+        await dir.cleanup();
+      }
+    });
+  },
+);
