@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { HttpSettings } from '../config/types.js';
 
 /** What the providers need from the outside world; everything has a real default. */
@@ -204,6 +204,8 @@ export class HttpClient {
           return { error: `cannot read the TLS CA file ${caFile} (${code}): check tls ca_file` };
         }
       }
+      // undici is loaded only here: most providers need no TLS settings, and it is slow to import.
+      const { Agent } = await import('undici');
       return new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: !insecureSkipVerify } });
     })();
     return this.dispatcher;
