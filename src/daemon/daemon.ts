@@ -48,6 +48,7 @@ interface LatestSpec {
 
 const DELIVERY_POLL_MS = 1000;
 const BUDGET_WINDOW_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The monitoring loop: every interval, measure every spec, advance the alert state machines, commit
@@ -69,6 +70,7 @@ export class Daemon implements MonitorStatusSource {
   private latest = new Map<string, LatestSpec>();
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
   private last: CycleInfo | null = null;
+  private lastPrune: number | null = null;
   private readonly stopController = new AbortController();
   private cycleInFlight: Promise<void> | null = null;
   private deliveryInFlight: Promise<void> | null = null;
@@ -323,6 +325,7 @@ export class Daemon implements MonitorStatusSource {
       }
       if (enqueued > 0) this.metrics.outboxDepth.set(this.store.depth());
       this.store.heartbeat(this.options.clock.now());
+      this.pruneIfDue(at);
       void this.deliver();
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
@@ -340,6 +343,17 @@ export class Daemon implements MonitorStatusSource {
       } catch {
         // the store is closing; the cycle's data is already committed or rolled back
       }
+    }
+  }
+
+  /** Bounded retention: once an hour, drop what is older than `storage.retention`. */
+  private pruneIfDue(at: Date): void {
+    if (this.lastPrune !== null && at.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = at.getTime();
+    const days = this.runtimes[0]!.prepared.config.storage.retentionDays;
+    const removed = this.store.prune(new Date(at.getTime() - days * 86_400_000));
+    if (removed.measurements + removed.outbox > 0) {
+      this.log.info({ event: 'pruned', ...removed, retention_days: days }, 'old history pruned');
     }
   }
 

@@ -1,0 +1,100 @@
+/**
+ * The daemon monitoring 1,000 NFRs at a 1 s interval against a real Prometheus: resident memory and
+ * CPU sampled every 10 s (RSS must stay flat), cycle figures from /metrics, and the database size per
+ * million measurements. An idle Node process is sampled alongside as the baseline.
+ * BENCH_DAEMON_SECONDS sets the duration (default 600).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../src/store/index.js';
+import { freePort, standardHistory, startPrometheus } from '../test/support/prometheus.js';
+import { CLI, median, PROJECT_ROOT, writeResult } from './support.js';
+
+const SECONDS = Number(process.env.BENCH_DAEMON_SECONDS ?? 600);
+const NFRS = Number(process.env.BENCH_DAEMON_NFRS ?? 1000);
+const SAMPLE_MS = 10_000;
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+function procSample(pid: number): { rssMb: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return { rssMb: rssKb / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
+}
+
+const history = standardHistory();
+const prometheus = await startPrometheus(history);
+const workspace = await mkdtemp(path.join(os.tmpdir(), 'smartspec-pm-soak-'));
+const specDir = path.join(workspace, 'specs/perf/spec-perf-001-soak');
+await mkdir(specDir, { recursive: true });
+const rows = Array.from({ length: NFRS }, (_, i) => `| Performance | Latency ${i} | \`m_${i}\` | < 500ms |`);
+await writeFile(path.join(specDir, 'spec.md'), `# Soak\n\n## Non-Functional Requirements\n\n| Category | Requirement | Metric | Target |\n|---|---|---|---|\n${rows.join('\n')}\n`);
+const metrics = Array.from({ length: NFRS }, (_, i) => `  - name: m_${i}\n    query: 'vector(0.1${i % 10})'`);
+await writeFile(path.join(specDir, 'observability.yaml'), `provider: prometheus\nurl: ${prometheus.url}\nmetrics:\n${metrics.join('\n')}\n`);
+
+const port = await freePort();
+const daemon = spawn(process.execPath, [CLI, '--daemon', '--spec-id', 'spec-perf-001-soak', '--interval', '1', '--listen', `127.0.0.1:${port}`, '--quiet'], {
+  cwd: workspace,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+});
+const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+const samples: { t: number; rssMb: number; cpuSeconds: number; idleRssMb: number }[] = [];
+const started = Date.now();
+try {
+  while (Date.now() - started < SECONDS * 1000) {
+    await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    const d = procSample(daemon.pid!);
+    samples.push({ t: (Date.now() - started) / 1000, ...d, idleRssMb: procSample(idle.pid!).rssMb });
+    process.stderr.write(`t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`);
+  }
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const figure = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
+  const cycles = figure('smartspec_pm_cycles_total');
+  const slow = figure('smartspec_pm_cycles_slow_total');
+  const durationSum = figure('smartspec_pm_cycle_duration_seconds_sum');
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+
+  const dbFile = path.join(workspace, '.spec/reports/production-monitoring/.state/monitor.db');
+  const store = openStore(dbFile);
+  const { measurements } = store.stats();
+  store.checkpoint();
+  store.close();
+  const dbBytes = statSync(dbFile).size;
+
+  const warm = samples.filter((s) => s.t >= 30);
+  const window = Math.max(1, Math.floor(warm.length / 5));
+  const early = median(warm.slice(0, window).map((s) => s.rssMb));
+  const late = median(warm.slice(-window).map((s) => s.rssMb));
+  const first = warm[0] ?? samples[0]!;
+  const last = samples.at(-1)!;
+  const cpuShare = (last.cpuSeconds - first.cpuSeconds) / (last.t - first.t);
+  const file = await writeResult('daemon-soak', {
+    seconds: SECONDS,
+    nfrs: NFRS,
+    interval_seconds: 1,
+    cycles,
+    slow_cycles: slow,
+    mean_cycle_seconds: Number((durationSum / cycles).toFixed(4)),
+    rss_mb: { early_median: Number(early.toFixed(1)), late_median: Number(late.toFixed(1)), max: Number(Math.max(...samples.map((s) => s.rssMb)).toFixed(1)) },
+    rss_late_vs_early: Number((late / early).toFixed(3)),
+    idle_node_rss_mb: Number(median(samples.map((s) => s.idleRssMb)).toFixed(1)),
+    rss_vs_idle_node: Number((late / median(samples.map((s) => s.idleRssMb))).toFixed(2)),
+    cpu_share_of_one_core: Number(cpuShare.toFixed(3)),
+    measurements,
+    database_bytes: dbBytes,
+    database_mb_per_million_measurements: Number(((dbBytes / measurements) * 1e6 / 1048576).toFixed(1)),
+    samples: samples.map((s) => [Number(s.t.toFixed(0)), Number(s.rssMb.toFixed(1)), Number(s.cpuSeconds.toFixed(1))]),
+  });
+  console.log(`daemon soak → ${path.relative(PROJECT_ROOT, file)}`);
+} finally {
+  daemon.kill('SIGKILL');
+  idle.kill('SIGKILL');
+  await prometheus.stop();
+  await rm(workspace, { recursive: true, force: true });
+}
