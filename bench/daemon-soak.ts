@@ -32,16 +32,36 @@ const workspace = await mkdtemp(path.join(os.tmpdir(), 'smartspec-pm-soak-'));
 const specDir = path.join(workspace, 'specs/perf/spec-perf-001-soak');
 await mkdir(specDir, { recursive: true });
 const rows = Array.from({ length: NFRS }, (_, i) => `| Performance | Latency ${i} | \`m_${i}\` | < 500ms |`);
-await writeFile(path.join(specDir, 'spec.md'), `# Soak\n\n## Non-Functional Requirements\n\n| Category | Requirement | Metric | Target |\n|---|---|---|---|\n${rows.join('\n')}\n`);
+await writeFile(
+  path.join(specDir, 'spec.md'),
+  `# Soak\n\n## Non-Functional Requirements\n\n| Category | Requirement | Metric | Target |\n|---|---|---|---|\n${rows.join('\n')}\n`,
+);
 const metrics = Array.from({ length: NFRS }, (_, i) => `  - name: m_${i}\n    query: 'vector(0.1${i % 10})'`);
-await writeFile(path.join(specDir, 'observability.yaml'), `provider: prometheus\nurl: ${prometheus.url}\nmetrics:\n${metrics.join('\n')}\n`);
+await writeFile(
+  path.join(specDir, 'observability.yaml'),
+  `provider: prometheus\nurl: ${prometheus.url}\nmetrics:\n${metrics.join('\n')}\n`,
+);
 
 const port = await freePort();
-const daemon = spawn(process.execPath, [CLI, '--daemon', '--spec-id', 'spec-perf-001-soak', '--interval', '1', '--listen', `127.0.0.1:${port}`, '--quiet'], {
-  cwd: workspace,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
-});
+const daemon = spawn(
+  process.execPath,
+  [
+    CLI,
+    '--daemon',
+    '--spec-id',
+    'spec-perf-001-soak',
+    '--interval',
+    '1',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--quiet',
+  ],
+  {
+    cwd: workspace,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+  },
+);
 const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
 const samples: { t: number; rssMb: number; cpuSeconds: number; idleRssMb: number }[] = [];
 const started = Date.now();
@@ -50,7 +70,9 @@ try {
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
     const d = procSample(daemon.pid!);
     samples.push({ t: (Date.now() - started) / 1000, ...d, idleRssMb: procSample(idle.pid!).rssMb });
-    process.stderr.write(`t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`);
+    process.stderr.write(
+      `t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`,
+    );
   }
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const figure = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
@@ -81,15 +103,23 @@ try {
     cycles,
     slow_cycles: slow,
     mean_cycle_seconds: Number((durationSum / cycles).toFixed(4)),
-    rss_mb: { early_median: Number(early.toFixed(1)), late_median: Number(late.toFixed(1)), max: Number(Math.max(...samples.map((s) => s.rssMb)).toFixed(1)) },
+    rss_mb: {
+      early_median: Number(early.toFixed(1)),
+      late_median: Number(late.toFixed(1)),
+      max: Number(Math.max(...samples.map((s) => s.rssMb)).toFixed(1)),
+    },
     rss_late_vs_early: Number((late / early).toFixed(3)),
     idle_node_rss_mb: Number(median(samples.map((s) => s.idleRssMb)).toFixed(1)),
     rss_vs_idle_node: Number((late / median(samples.map((s) => s.idleRssMb))).toFixed(2)),
     cpu_share_of_one_core: Number(cpuShare.toFixed(3)),
     measurements,
     database_bytes: dbBytes,
-    database_mb_per_million_measurements: Number(((dbBytes / measurements) * 1e6 / 1048576).toFixed(1)),
-    samples: samples.map((s) => [Number(s.t.toFixed(0)), Number(s.rssMb.toFixed(1)), Number(s.cpuSeconds.toFixed(1))]),
+    database_mb_per_million_measurements: Number((((dbBytes / measurements) * 1e6) / 1048576).toFixed(1)),
+    samples: samples.map((s) => [
+      Number(s.t.toFixed(0)),
+      Number(s.rssMb.toFixed(1)),
+      Number(s.cpuSeconds.toFixed(1)),
+    ]),
   });
   console.log(`daemon soak → ${path.relative(PROJECT_ROOT, file)}`);
 } finally {

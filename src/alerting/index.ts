@@ -23,6 +23,7 @@ export {
   findOnPath,
   INCIDENT_COMMAND_RECEIVER_NAME,
   INCIDENT_RESPONSE_PROGRAM,
+  runWorkflowCommand,
 } from './receivers/incident-command.js';
 export type { CreateReceiversOptions } from './receivers/index.js';
 export { createReceivers } from './receivers/index.js';

@@ -17,6 +17,7 @@ Examples:
   $ smartspec-production-monitor spec-core-001-authentication --json > health.json
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --at 2026-11-27T04:00:00Z
   $ smartspec-production-monitor validate spec-core-001-authentication
+  $ smartspec-production-monitor report spec-core-001-authentication --period weekly
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --daemon --interval 60
   $ smartspec-production-monitor --all --daemon --listen 127.0.0.1:9464
 
@@ -150,8 +151,37 @@ export function buildProgram(): Command {
     );
   program.addCommand(validateCommand);
 
+  const reportCommand = new Command('report')
+    .description(
+      'write a performance report of a spec for a period: JSON for smartspec_feedback_aggregator, Markdown, and self-contained HTML with charts. Figures come from the daemon history; gaps are filled from the backend.',
+    )
+    .argument('[spec-id]', 'the spec to report on')
+    .option('--period <daily|weekly>', 'the last completed day or ISO week (default daily)')
+    .option('--date <YYYY-MM-DD>', 'with --period: the day or week that contains this date')
+    .option('--from <time>', 'custom period start (RFC 3339 or Unix seconds); needs --to')
+    .option('--to <time>', 'custom period end')
+    .option('--format <list>', 'comma-separated: json, md, html (default reports.formats)')
+    .option('--time-zone <iana>', 'day and week boundaries (default reports.time_zone, else UTC)')
+    .option('--state <file>', 'the daemon database to read history from (default storage.path)')
+    .option('--interval <seconds>', 'spacing of the history and of backfilled points (default 60)')
+    .option('--out <dir>', 'base folder for reports (must be under safety.allow_writes_only_under)')
+    .option(
+      '--allow-network',
+      'allow providers outside loopback when the SmartSpec network policy denies them',
+    )
+    .option('--no-aggregator', 'do not run smartspec_feedback_aggregator afterwards');
+  addCommonOptions(reportCommand)
+    .showHelpAfterError('(run with --help for usage)')
+    .action((specId: string | undefined, options: CommonOptions) =>
+      execute(async () => (await import('./report.js')).report, specId, options),
+    );
+  program.addCommand(reportCommand);
+
+  // Options after `validate` belong to it (both define --root, --spec-id, ...).
+  program.enablePositionalOptions();
   program.exitOverride();
   validateCommand.exitOverride();
+  reportCommand.exitOverride();
   return program;
 }
 

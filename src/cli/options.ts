@@ -88,10 +88,11 @@ export function parseListen(text: string): { host: string; port: number } {
   if (!match || port > 65535) {
     throw new UserError('usage', `--listen "${text}" is not host:port`, {
       field: '--listen',
-      hint: 'e.g. --listen 127.0.0.1:9464 (or :9464 for all interfaces, with a token in observability.yaml)',
+      hint: 'e.g. --listen 127.0.0.1:9464; to listen on every interface say 0.0.0.0:9464 and set server.token',
     });
   }
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+  // Like `server.listen` in observability.yaml: no host means loopback, never every interface.
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
 }
 
 export function parsePositiveNumber(flag: string, text: string, min: number): number {

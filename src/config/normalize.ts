@@ -26,6 +26,8 @@ import type {
   ProviderConfig,
   ReceiverConfig,
   Reduction,
+  ReportFormat,
+  ReportsConfig,
   ServerConfig,
   SeverityRule,
   StorageConfig,
@@ -622,6 +624,40 @@ function incidentCommandOf(
   return { argv: raw.argv, timeoutMs: Math.round(seconds * 1000) };
 }
 
+function reportsOf(context: NormalizeContext, raw: ObservabilityFile['reports']): ReportsConfig {
+  const timeZone = raw?.time_zone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    context.sink.error(
+      ['reports', 'time_zone'],
+      `unknown time zone "${timeZone}"`,
+      'use an IANA name such as UTC or Europe/Berlin',
+    );
+  }
+  const command = raw?.aggregator_command;
+  return {
+    timeZone,
+    trendThreshold: raw?.trend_threshold ?? 0.2,
+    formats: [...new Set<ReportFormat>(raw?.formats ?? ['json', 'md', 'html'])],
+    daily: raw?.daily ?? true,
+    weekly: raw?.weekly ?? true,
+    aggregatorCommand:
+      command === undefined
+        ? null
+        : command === false
+          ? { argv: [], timeoutMs: 300_000 }
+          : {
+              argv: command.argv,
+              timeoutMs: Math.round(
+                durationSeconds(context, command.timeout, ['reports', 'aggregator_command', 'timeout'], 300, {
+                  positive: true,
+                }) * 1000,
+              ),
+            },
+  };
+}
+
 /** Schema-valid, env-resolved file → the record the rest of the program uses. */
 export function normalizeConfig(
   context: NormalizeContext,
@@ -674,5 +710,6 @@ export function normalizeConfig(
     receivers: receiversOf(context, file.receivers ?? []),
     server: serverOf(context, file.server),
     storage: storageOf(context, file.storage),
+    reports: reportsOf(context, file.reports),
   };
 }

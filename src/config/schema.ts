@@ -331,6 +331,42 @@ const storage = z
   .partial()
   .strict();
 
+const reports = z
+  .object({
+    time_zone: z
+      .string()
+      .min(1)
+      .meta({ description: 'IANA time zone of day and week boundaries.', default: 'UTC' }),
+    trend_threshold: z.number().positive().meta({
+      description: 'Relative worsening vs the previous period that flags a trend (0.2 = 20%).',
+      default: 0.2,
+    }),
+    formats: z
+      .array(z.enum(['json', 'md', 'html']))
+      .min(1)
+      .meta({ description: 'Report files to write.', default: ['json', 'md', 'html'] }),
+    daily: z.boolean().meta({ description: 'Write a report after each day.', default: true }),
+    weekly: z.boolean().meta({ description: 'Write a report after each ISO week.', default: true }),
+    aggregator_command: z
+      .union([
+        z
+          .object({
+            argv: z
+              .array(z.string(), { error: 'expected a list of arguments; no shell is used' })
+              .min(1, { error: 'needs at least the program to run' })
+              .describe('Program and arguments run after reports are written.'),
+            timeout: duration('Kill the command after this long.', '300s').optional(),
+          })
+          .strict(),
+        z.literal(false),
+      ])
+      .describe(
+        'Run after new reports; default `smartspec_feedback_aggregator --run-once` when on PATH; `false` turns it off.',
+      ),
+  })
+  .partial()
+  .strict();
+
 /** The whole file. Top-level provider keys describe the provider named `default` (its type is `provider`). */
 export const observabilityFileSchema = z
   .object({
@@ -366,6 +402,7 @@ export const observabilityFileSchema = z
       .optional(),
     server: server.describe('Daemon HTTP server: status page, /api/status, /metrics, /healthz.').optional(),
     storage: storage.describe('Daemon history database.').optional(),
+    reports: reports.describe('Daily/weekly performance reports.').optional(),
   })
   .strict()
   .meta({

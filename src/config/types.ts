@@ -109,6 +109,21 @@ export interface StorageConfig {
   retentionDays: number;
 }
 
+export type ReportFormat = 'json' | 'md' | 'html';
+
+/** Daily/weekly performance reports written by the daemon and the `report` command. */
+export interface ReportsConfig {
+  /** IANA time zone of day and week boundaries. */
+  timeZone: string;
+  /** Relative worsening against the previous period that flags a trend (0.2 = 20%). */
+  trendThreshold: number;
+  formats: ReportFormat[];
+  daily: boolean;
+  weekly: boolean;
+  /** null = `smartspec_feedback_aggregator --run-once` when on PATH; an empty argv turns it off. */
+  aggregatorCommand: IncidentCommandConfig | null;
+}
+
 export interface ObservabilityConfig {
   /** Absolute path of the file it was read from. */
   file: string;
@@ -121,6 +136,7 @@ export interface ObservabilityConfig {
   receivers: ReceiverConfig[];
   server: ServerConfig;
   storage: StorageConfig;
+  reports: ReportsConfig;
   /** Every secret value resolved from the environment, for redaction. Never print. */
   secretValues: string[];
 }

@@ -18,6 +18,7 @@ import type { MeasurementRow } from '../store/types.js';
 import { advanceAlerts, alertKey, policyFor } from './alerts.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
+import { writeDueReports } from './reports.js';
 import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
 import type { PrepareOptions, SpecRuntime } from './targets.js';
 import { prepareRuntimes, selectSpecIds } from './targets.js';
@@ -49,6 +50,7 @@ interface LatestSpec {
 const DELIVERY_POLL_MS = 1000;
 const BUDGET_WINDOW_DAYS = 30;
 const PRUNE_EVERY_MS = 3_600_000;
+const REPORT_CHECK_EVERY_MS = 60_000;
 
 /**
  * The monitoring loop: every interval, measure every spec, advance the alert state machines, commit
@@ -71,6 +73,8 @@ export class Daemon implements MonitorStatusSource {
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
   private last: CycleInfo | null = null;
   private lastPrune: number | null = null;
+  private lastReportCheck = Number.NEGATIVE_INFINITY;
+  private reportsInFlight: Promise<void> | null = null;
   private readonly stopController = new AbortController();
   private cycleInFlight: Promise<void> | null = null;
   private deliveryInFlight: Promise<void> | null = null;
@@ -221,7 +225,9 @@ export class Daemon implements MonitorStatusSource {
     const bound = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs).unref(),
     );
-    const inFlight = Promise.all([this.cycleInFlight, this.deliveryInFlight]).then(() => 'done' as const);
+    const inFlight = Promise.all([this.cycleInFlight, this.deliveryInFlight, this.reportsInFlight]).then(
+      () => 'done' as const,
+    );
     if ((await Promise.race([inFlight, bound])) === 'timeout') {
       this.log.warn(
         { event: 'shutdown_timeout' },
@@ -327,6 +333,7 @@ export class Daemon implements MonitorStatusSource {
       this.store.heartbeat(this.options.clock.now());
       this.pruneIfDue(at);
       void this.deliver();
+      void this.reportsIfDue();
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
       this.log.error({ event: 'cycle_failed' }, error);
@@ -344,6 +351,34 @@ export class Daemon implements MonitorStatusSource {
         // the store is closing; the cycle's data is already committed or rolled back
       }
     }
+  }
+
+  /** Reports are checked at start and then about once a minute, outside the cycle. */
+  private reportsIfDue(): Promise<void> {
+    // On the daemon's clock, so a replay crosses day boundaries as a live daemon would.
+    const now = this.options.clock.now().getTime();
+    if (this.reportsInFlight || now - this.lastReportCheck < REPORT_CHECK_EVERY_MS) {
+      return this.reportsInFlight ?? Promise.resolve();
+    }
+    this.lastReportCheck = now;
+    const pass = writeDueReports({
+      runtimes: this.runtimes,
+      store: this.store,
+      outputBase: this.options.outputBase,
+      intervalSeconds: this.intervalSeconds,
+      clock: this.options.clock,
+      log: this.log,
+      version: this.version,
+    })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.log.error({ event: 'report_failed' }, error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => {
+        this.reportsInFlight = null;
+      });
+    this.reportsInFlight = pass;
+    return pass;
   }
 
   /** Bounded retention: once an hour, drop what is older than `storage.retention`. */

@@ -479,6 +479,16 @@ export class Store implements OutboxRepository {
     return this.sql.latestOfSpec.all(specId).map((row) => this.toMeasurement(specId, row));
   }
 
+  /** When the spec was first measured (kept history), or null; reports start there. */
+  firstMeasurementAt(specId: string): Date | null {
+    const row = this.db
+      .prepare(
+        'SELECT min(m.at) AS at FROM measurements m JOIN series s ON s.id = m.series_id WHERE s.spec_id = ?',
+      )
+      .get(specId) as { at: number | null } | undefined;
+    return row?.at == null ? null : new Date(row.at);
+  }
+
   /** Every (spec, metric) that has ever been measured. */
   series(): SeriesKey[] {
     return this.sql.allSeries.all().map((row) => ({ specId: row.spec_id, metric: row.metric }));

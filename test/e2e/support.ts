@@ -219,3 +219,25 @@ export async function installFakeIncidentResponse(
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
+
+/** A fake `smartspec_feedback_aggregator` on PATH that records each invocation's argv. */
+export async function installFakeAggregator(
+  dir: string,
+): Promise<{ pathDir: string; calls: () => Promise<string[][]> }> {
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'aggregator.log');
+  await mkdir(bin, { recursive: true });
+  await writeFile(
+    path.join(bin, 'smartspec_feedback_aggregator'),
+    `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
+    { mode: 0o755 },
+  );
+  return {
+    pathDir: bin,
+    calls: async () =>
+      (await readFile(log, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]),
+  };
+}

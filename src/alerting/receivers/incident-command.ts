@@ -252,3 +252,24 @@ export function defaultIncidentCommand(
   if (!found) return null;
   return { argv: [found, '--alert-payload', '{payload}'], timeoutMs };
 }
+
+/**
+ * Runs a SmartSpec workflow command the same way as the incident command (no shell, timeout with
+ * SIGTERM then SIGKILL of its process group, redacted output): also used for
+ * `smartspec_feedback_aggregator --run-once` after reports.
+ */
+export async function runWorkflowCommand(
+  argv: string[],
+  timeoutMs: number,
+  redact: (text: string) => string,
+  options: IncidentCommandOptions = {},
+): Promise<DeliveryResult> {
+  const outcome = await runChild(
+    argv,
+    timeoutMs,
+    options.killGraceMs ?? 5_000,
+    options.env ?? process.env,
+    undefined,
+  );
+  return interpret(outcome, argv[0] ?? '', timeoutMs, redact);
+}

@@ -1,0 +1,339 @@
+/**
+ * Benchmark of period reports on a large history:
+ *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100]
+ *
+ * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
+ * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
+ * that its peak RSS is its own:
+ *   - baseline: read every row of the period from the store (Store.measurements per metric);
+ *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
+ *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR);
+ *   - values-only: the same report over a plain SQL read of (at, value, status), to show how much
+ *               of the time goes into Store.measurements decoding every row's reason.
+ * The previous period has no history and no provider, so its backfill only records an error.
+ * Prints one JSON line of results on stdout (progress goes to stderr). Removes its temp folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { MetricMapping, SeverityRule } from '../src/config/types.js';
+import type { Check } from '../src/evaluate/index.js';
+import { planChecks } from '../src/evaluate/index.js';
+import {
+  buildPeriodReport,
+  customPeriod,
+  renderPeriodHtml,
+  renderPeriodJson,
+  renderPeriodMarkdown,
+} from '../src/report/period/index.js';
+import { parseNfrs } from '../src/spec/index.js';
+import type { MeasurementRow } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
+import { compare } from '../src/units/index.js';
+
+const SPEC = 'spec-bench-001-checkout';
+const END = Date.parse('2026-11-01T00:00:00Z');
+const MINUTE = 60_000;
+const SEVERITY_RULES: SeverityRule[] = [
+  { minOvershoot: 1.0, categories: [], severity: 'SEV-1' },
+  { minOvershoot: 0.5, categories: [], severity: 'SEV-2' },
+  { minOvershoot: 0.1, categories: [], severity: 'SEV-3' },
+];
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+const days = Number(argument('days', '30'));
+const nfrCount = Number(argument('nfrs', '100'));
+const start = END - days * 86_400_000;
+
+/** Three kinds of NFR in turn: latency < 500 ms, error rate < 1 %, availability >= 99.9 %. */
+function benchChecks(): Check[] {
+  const kinds = [
+    ['Performance', 'p99 latency', '< 500ms', 'histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))'],
+    ['Reliability', 'error rate', '< 1%', 'sum(rate(x_errors_total[5m])) / sum(rate(x_total[5m]))'],
+    ['Availability', 'availability', '>= 99.9%', 'avg_over_time(up[5m]) * 100'],
+  ] as const;
+  const rows: string[] = [];
+  const mappings: MetricMapping[] = [];
+  for (let i = 0; i < nfrCount; i++) {
+    const [category, requirement, target, query] = kinds[i % kinds.length]!;
+    const metric = `nfr_${String(i + 1).padStart(3, '0')}`;
+    rows.push(`| ${category} | ${requirement} ${i + 1} | \`${metric}\` | ${target} |`);
+    mappings.push({
+      name: metric,
+      query: `${query} # ${metric}`,
+      provider: 'prom',
+      unit: i % 3 === 2 ? '%' : null,
+      reduce: null,
+      lookbackSeconds: null,
+      alerting: {},
+      line: i + 1,
+    });
+  }
+  const spec = [
+    '## Non-Functional Requirements',
+    '',
+    '| Category | Requirement | Metric | Target |',
+    '|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+  return planChecks(parseNfrs(spec).nfrs, mappings).checks;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function valueFor(kind: number, next: () => number): number | null {
+  const r = next();
+  if (r < 0.001) return null; // the backend did not answer
+  const spike = r > 0.995;
+  switch (kind) {
+    case 0:
+      return spike ? 600 + next() * 400 : 200 + next() * 150;
+    case 1:
+      return spike ? 2 + next() * 3 : 0.2 + next() * 0.3;
+    default:
+      return spike ? 99 + next() * 0.8 : 99.95 + next() * 0.05;
+  }
+}
+
+function fill(db: string): Record<string, number> {
+  const checks = benchChecks();
+  const store = openStore(db);
+  const next = random(42);
+  const began = performance.now();
+  let rows = 0;
+  for (let at = start; at < END; at += MINUTE) {
+    const when = new Date(at);
+    const measurements: MeasurementRow[] = checks.map((check, i) => {
+      const value = valueFor(i % 3, next);
+      const { comparator, threshold, unit } = check.objective;
+      const status =
+        value === null ? 'unknown' : compare(value, comparator, threshold) ? 'healthy' : 'breached';
+      const reason =
+        value === null
+          ? `no data: the query returned an empty result at ${when.toISOString()} [prometheus "prom"]`
+          : `${value.toFixed(3)} ${unit} ${status === 'healthy' ? 'meets' : 'breaches'} ${check.nfr.target} [prometheus "prom"]`;
+      return { at: when, specId: SPEC, metric: check.nfr.metric, value, slo: threshold, status, reason };
+    });
+    store.commitCycle({ at: when, measurements, alertStates: [], notifications: [] });
+    rows += measurements.length;
+    if ((at - start) % (86_400_000 * 5) === 0)
+      process.stderr.write(`fill: day ${(at - start) / 86_400_000}\n`);
+  }
+  store.checkpoint();
+  const seconds = (performance.now() - began) / 1000;
+  store.close();
+  return { rows, fill_seconds: round(seconds), db_bytes: statSync(db).size };
+}
+
+function baseline(db: string): Record<string, number> {
+  const store = openStore(db, { readonly: true });
+  const rssBefore = process.memoryUsage().rss;
+  const began = performance.now();
+  let rows = 0;
+  let sum = 0;
+  for (const check of benchChecks()) {
+    for (const row of store.measurements({
+      specId: SPEC,
+      metric: check.nfr.metric,
+      from: new Date(start),
+      to: new Date(END),
+    })) {
+      rows++;
+      sum += row.value ?? 0;
+    }
+  }
+  const seconds = (performance.now() - began) / 1000;
+  store.close();
+  return {
+    rows,
+    checksum: round(sum),
+    read_seconds: round(seconds),
+    rss_before_mb: mb(rssBefore),
+    ...peak(),
+  };
+}
+
+/**
+ * What the report would cost if the store could return values without their reasons (which
+ * Store.measurements inflates row by row): the same report over a plain SQL read of (at, value,
+ * status). Reads the store's tables directly, which only a benchmark may do.
+ */
+async function valuesOnly(db: string): Promise<Record<string, number>> {
+  const sqlite = new Database(db, { readonly: true });
+  const select = sqlite.prepare<
+    [string, string, number, number],
+    { at: number; value: number | null; status: number }
+  >(
+    `SELECT m.at, m.value, m.status FROM series s JOIN measurements m ON m.series_id = s.id
+     WHERE s.spec_id = ? AND s.metric = ? AND m.at >= ? AND m.at < ? ORDER BY m.at`,
+  );
+  const statuses = ['healthy', 'breached', 'unknown'] as const; // the store's status codes 0, 1, 2
+  const history = (q: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[] =>
+    select.all(q.specId, q.metric, q.from.getTime(), q.to.getTime()).map((r) => ({
+      at: new Date(r.at),
+      specId: q.specId,
+      metric: q.metric,
+      value: r.value,
+      slo: null,
+      status: statuses[r.status] ?? 'unknown',
+      reason: '',
+    }));
+  let began = performance.now();
+  let rows = 0;
+  for (const check of benchChecks()) {
+    rows += history({
+      specId: SPEC,
+      metric: check.nfr.metric,
+      from: new Date(start),
+      to: new Date(END),
+    }).length;
+  }
+  const readSeconds = (performance.now() - began) / 1000;
+  began = performance.now();
+  const built = await buildPeriodReport({ ...reportInput(history) });
+  renderPeriodJson(built);
+  renderPeriodMarkdown(built);
+  const seconds = (performance.now() - began) / 1000;
+  sqlite.close();
+  return { rows, read_seconds: round(readSeconds), build_json_md_seconds: round(seconds), ...peak() };
+}
+
+function reportInput(
+  history: (q: { specId: string; metric: string; from: Date; to: Date }) => MeasurementRow[],
+) {
+  return {
+    specId: SPEC,
+    period: customPeriod(new Date(start), new Date(END)),
+    checks: benchChecks(),
+    history,
+    providers: new Map(),
+    intervalSeconds: 60,
+    severityRules: SEVERITY_RULES,
+    generatedAt: new Date(END + 5 * MINUTE),
+    version: 'bench',
+  };
+}
+
+async function report(db: string): Promise<Record<string, number>> {
+  const store = openStore(db, { readonly: true });
+  const rssBefore = process.memoryUsage().rss;
+  const input = reportInput((q) => store.measurements(q));
+  let began = performance.now();
+  const built = await buildPeriodReport(input);
+  const buildSeconds = (performance.now() - began) / 1000;
+  const json = renderPeriodJson(built);
+  const markdown = renderPeriodMarkdown(built);
+  const jsonMdSeconds = (performance.now() - began) / 1000;
+  const afterJsonMd = peak();
+  began = performance.now();
+  const html = await renderPeriodHtml(built);
+  const htmlSeconds = (performance.now() - began) / 1000;
+  store.close();
+  return {
+    metrics: built.metrics.length,
+    samples: built.metrics.reduce((n, m) => n + m.samples, 0),
+    episodes: built.metrics.reduce((n, m) => n + m.episodes.length, 0),
+    build_seconds: round(buildSeconds),
+    json_md_seconds: round(jsonMdSeconds),
+    json_md_peak_rss_mb: afterJsonMd.peak_rss_mb,
+    html_seconds: round(htmlSeconds),
+    json_bytes: Buffer.byteLength(json),
+    md_bytes: Buffer.byteLength(markdown),
+    html_bytes: Buffer.byteLength(html),
+    rss_before_mb: mb(rssBefore),
+    ...peak(),
+  };
+}
+
+function round(value: number): number {
+  return Number(value.toFixed(3));
+}
+
+function mb(bytes: number): number {
+  return round(bytes / 1_048_576);
+}
+
+/** Peak resident set size of this process so far (resourceUsage reports KiB). */
+function peak(): { peak_rss_mb: number } {
+  return { peak_rss_mb: round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function runPhase(phase: string, db: string): Record<string, number> {
+  const script = fileURLToPath(import.meta.url);
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      script,
+      '--phase',
+      phase,
+      '--db',
+      db,
+      '--days',
+      String(days),
+      '--nfrs',
+      String(nfrCount),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (child.status !== 0) throw new Error(`phase ${phase} failed with status ${child.status}`);
+  const last = child.stdout.trim().split('\n').at(-1) ?? '{}';
+  return JSON.parse(last) as Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const phase = argument('phase', '');
+  const db = argument('db', '');
+  if (phase === 'fill') return void console.log(JSON.stringify(fill(db)));
+  if (phase === 'baseline') return void console.log(JSON.stringify(baseline(db)));
+  if (phase === 'report') return void console.log(JSON.stringify(await report(db)));
+  if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
+
+  const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-period-'));
+  try {
+    const file = join(dir, 'bench.db');
+    process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
+    const filled = runPhase('fill', file);
+    process.stderr.write(`filled: ${JSON.stringify(filled)}\nbaseline: reading every row\n`);
+    const read = runPhase('baseline', file);
+    process.stderr.write(`baseline: ${JSON.stringify(read)}\nreport: building\n`);
+    const built = runPhase('report', file);
+    process.stderr.write(`report: ${JSON.stringify(built)}\nvalues-only: building from a plain SQL read\n`);
+    const lean = runPhase('values-only', file);
+    console.log(
+      JSON.stringify({
+        bench: 'period-report',
+        node: process.version,
+        days,
+        nfrs: nfrCount,
+        fill: filled,
+        baseline_read_all_rows: read,
+        report: built,
+        report_vs_baseline_time: round(built.build_seconds! / read.read_seconds!),
+        report_from_values_only_read: lean,
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

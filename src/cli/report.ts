@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pc from 'picocolors';
+import { systemClock } from '../common/clock.js';
+import { UserError } from '../common/errors.js';
+import { VERSION } from '../common/version.js';
+import type { ReportFormat } from '../config/types.js';
+import { prepareCheck } from '../pipeline/index.js';
+import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/index.js';
+import type { Period, PeriodReport } from '../report/period/index.js';
+import {
+  customPeriod,
+  dailyPeriod,
+  previousPeriod,
+  validateTimeZone,
+  weeklyPeriod,
+} from '../report/period/index.js';
+import type { Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
+import { resolveOutputBase } from '../workspace/index.js';
+import { EXIT } from './exit-codes.js';
+import type { CommonOptions } from './options.js';
+import { obsConfigOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
+import type { Output } from './output.js';
+import { useColor } from './render.js';
+
+export interface ReportFlags {
+  period?: string;
+  date?: string;
+  from?: string;
+  to?: string;
+  format?: string;
+  state?: string;
+  interval?: string;
+  timeZone?: string;
+  allowNetwork?: boolean;
+  out?: string;
+  aggregator?: boolean;
+}
+
+const FORMATS: readonly ReportFormat[] = ['json', 'md', 'html'];
+
+/** Which period: `--from/--to`, or the `--period` (daily/weekly) that contains `--date` (default: the last completed one). */
+function periodOf(flags: ReportFlags, timeZone: string, now: Date): Period {
+  if (flags.from !== undefined || flags.to !== undefined) {
+    if (flags.from === undefined || flags.to === undefined) {
+      throw new UserError('usage', '--from and --to go together', {
+        hint: 'e.g. --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z',
+      });
+    }
+    if (flags.period !== undefined || flags.date !== undefined) {
+      throw new UserError('usage', '--from/--to and --period/--date contradict each other', {});
+    }
+    const from = parseAt(flags.from, now);
+    const to = parseAt(flags.to, now);
+    if (to.getTime() <= from.getTime())
+      throw new UserError('usage', '--to must be after --from', { field: '--to' });
+    return customPeriod(from, to);
+  }
+  const kind = flags.period ?? 'daily';
+  if (kind !== 'daily' && kind !== 'weekly') {
+    throw new UserError('usage', `--period "${kind}" is not daily or weekly`, {
+      field: '--period',
+      hint: 'or give --from and --to',
+    });
+  }
+  const make = kind === 'daily' ? dailyPeriod : weeklyPeriod;
+  if (flags.date !== undefined) {
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(flags.date)
+      ? new Date(`${flags.date}T12:00:00Z`)
+      : parseAt(flags.date, now);
+    if (Number.isNaN(date.getTime()))
+      throw new UserError('usage', `--date "${flags.date}" is not a date`, { field: '--date' });
+    return make(date, timeZone);
+  }
+  return previousPeriod(make(now, timeZone)); // the last completed one
+}
+
+function formatsOf(text: string | undefined, fallback: readonly ReportFormat[]): ReportFormat[] {
+  if (text === undefined) return [...fallback];
+  const formats = text.split(',').map((f) => f.trim());
+  const bad = formats.filter((f) => !FORMATS.includes(f as ReportFormat));
+  if (bad.length > 0 || formats.length === 0) {
+    throw new UserError('usage', `--format "${text}": unknown format ${bad.join(', ')}`, {
+      field: '--format',
+      hint: 'a comma-separated list of json, md, html',
+    });
+  }
+  return formats as ReportFormat[];
+}
+
+/** `report`: a performance report of one spec for any period, from the daemon's history and the backend. */
+export async function report(
+  positional: string | undefined,
+  options: CommonOptions & ReportFlags,
+  output: Output,
+): Promise<number> {
+  const now = systemClock.now();
+  const specId = pickSpecId(positional, options.specId);
+  const prepared = await prepareCheck({
+    root: options.root,
+    smartspecConfig: options.config,
+    specId,
+    obsConfig: obsConfigOf(options),
+    allowNetwork: Boolean(options.allowNetwork),
+    env: process.env,
+    userAgent: `smartspec-production-monitor/${VERSION}`,
+  });
+  output.setRedactor(prepared.redactor);
+  for (const warning of prepared.warnings) output.warn(warning);
+  const timeZone = options.timeZone ?? prepared.config.reports.timeZone;
+  try {
+    validateTimeZone(timeZone);
+  } catch {
+    throw new UserError('usage', `--time-zone "${timeZone}" is not a time zone`, {
+      field: '--time-zone',
+      hint: 'an IANA name such as UTC or Europe/Berlin',
+    });
+  }
+  const period = periodOf(options, timeZone, now);
+  const formats = formatsOf(options.format, prepared.config.reports.formats);
+  const intervalSeconds =
+    options.interval === undefined ? 60 : parsePositiveNumber('--interval', options.interval, 1);
+  const outputBase = resolveOutputBase(prepared.root, options.out, prepared.settings);
+
+  // The daemon's history when there is one; the backend fills whatever it does not cover.
+  const database = path.resolve(prepared.root, options.state ?? prepared.config.storage.path);
+  let store: Store | null = null;
+  if (existsSync(database)) store = openStore(database, { readonly: true });
+  else
+    output.verbose(
+      `no history at ${path.relative(prepared.root, database)}: every figure comes from the backend`,
+    );
+  try {
+    const produced = await producePeriodReport({
+      prepared,
+      period,
+      history: (q) => (store ? store.measurements(q) : null),
+      intervalSeconds,
+      outputBase,
+      formats,
+      generatedAt: now,
+      version: VERSION,
+    });
+    if (options.json)
+      output.stdout(
+        `${JSON.stringify({ files: produced.files, report: summaryOf(produced.report) }, null, 2)}\n`,
+      );
+    else output.result(`${renderReportConsole(produced.report, produced.files, useColor(process.stdout))}\n`);
+    const command = options.aggregator === false ? null : aggregatorCommand(prepared.config.reports);
+    if (command) {
+      const result = await runAggregator(command, (t) => prepared.redactor.redact(t));
+      if (result.ok) output.verbose(`${path.basename(command.argv[0]!)} ran`);
+      else output.warn(`the feedback aggregator failed: ${result.error}`);
+    }
+  } finally {
+    store?.close();
+  }
+  return EXIT.healthy;
+}
+
+function percent(x: number | null): string {
+  return x === null ? '—' : `${Number((x * 100).toFixed(2))}%`;
+}
+
+function summaryOf(r: PeriodReport) {
+  return {
+    spec_id: r.specId,
+    period: {
+      kind: r.period.kind,
+      label: r.period.label,
+      from: r.period.from.toISOString(),
+      to: r.period.to.toISOString(),
+    },
+    status: r.status,
+    compliance: r.summary.compliance,
+    trends: r.trends.map((t) => t.sentence),
+  };
+}
+
+function renderReportConsole(r: PeriodReport, files: string[], color: boolean): string {
+  const c = pc.createColors(color);
+  const lines = [
+    `${c.bold(r.specId)} · ${r.period.kind} ${r.period.label} (${r.period.from.toISOString()} → ${r.period.to.toISOString()})`,
+    '',
+  ];
+  for (const m of r.metrics) {
+    const sources =
+      m.source === 'mixed' ? `history ${m.sources.history} + backfill ${m.sources.backfill}` : m.source;
+    lines.push(
+      `  ${m.metric.padEnd(24)} ${m.target.text.padEnd(10)} compliance ${percent(m.compliance).padStart(8)}  episodes ${String(m.episodes.length).padStart(2)}  trend ${m.change.trend.padEnd(7)} [${sources}]`,
+    );
+  }
+  if (r.trends.length > 0) {
+    lines.push('');
+    for (const t of r.trends) lines.push(`  ${c.yellow('trend')}: ${t.sentence}`);
+  }
+  lines.push('');
+  lines.push(
+    `${r.status.toUpperCase()} over the period · overall compliance ${percent(r.summary.compliance)}`,
+  );
+  for (const f of files) lines.push(c.dim(`  wrote ${f}`));
+  return lines.join('\n');
+}

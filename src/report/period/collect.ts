@@ -1,0 +1,183 @@
+/**
+ * Gathers the samples of one metric over one span: the daemon's recorded history first, then the
+ * backend's range query for every gap the history leaves (backfill), so a report can be made on the
+ * day a spec is first monitored.
+ */
+import type { Check } from '../../evaluate/index.js';
+import type { Provider, Sample } from '../../providers/types.js';
+import type { MeasurementRow } from '../../store/index.js';
+import { convert } from '../../units/index.js';
+import type { PeriodSample } from './stats.js';
+
+export interface HistoryQuery {
+  specId: string;
+  metric: string;
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+}
+
+/** The daemon's measurement history (e.g. `(q) => store.measurements(q)`); null = there is no store. */
+export type HistorySource = (query: HistoryQuery) => MeasurementRow[] | null;
+
+/** Beyond this many gaps, one range query covers them all (then filtered), to bound the backend calls. */
+const MAX_GAP_QUERIES = 24;
+
+export interface CollectOptions {
+  specId: string;
+  check: Check;
+  /** Covered span in unix ms: [from, to). */
+  from: number;
+  to: number;
+  /** Backfill grid origin (the period's start): grid points are origin + k·step. */
+  origin: number;
+  history: HistorySource;
+  provider: Provider | undefined;
+  intervalSeconds: number;
+  stepSeconds: number;
+}
+
+export interface Collected {
+  samples: PeriodSample[];
+  backfillErrors: string[];
+}
+
+type Span = [start: number, end: number];
+
+/**
+ * Spans of [from, to) the history does not cover: before the first row, between rows, or after the
+ * last one, wherever consecutive samples (counting `from − interval` and `to` as samples) are more
+ * than 2 × interval apart. A row covers [at, at + interval).
+ */
+export function historyGaps(times: readonly number[], from: number, to: number, intervalMs: number): Span[] {
+  if (to <= from) return [];
+  if (times.length === 0) return [[from, to]];
+  const gaps: Span[] = [];
+  let coveredUntil = from;
+  for (const at of times) {
+    if (at - coveredUntil > intervalMs) gaps.push([coveredUntil, at]);
+    coveredUntil = Math.max(coveredUntil, at + intervalMs);
+  }
+  if (to - coveredUntil > intervalMs) gaps.push([coveredUntil, to]);
+  return gaps;
+}
+
+/** Grid points origin + k·step inside [start, end): the first and last, or null when none. */
+function gridWithin(span: Span, origin: number, stepMs: number): Span | null {
+  const first = Math.ceil((span[0] - origin) / stepMs);
+  const last = Math.ceil((span[1] - origin) / stepMs) - 1;
+  return last < first ? null : [origin + first * stepMs, origin + last * stepMs];
+}
+
+function historySamples(rows: readonly MeasurementRow[], options: CollectOptions): PeriodSample[] {
+  const samples: PeriodSample[] = [];
+  for (const row of rows) {
+    const at = row.at.getTime();
+    if (row.metric !== options.check.nfr.metric || at < options.from || at >= options.to) continue;
+    const known = row.status !== 'unknown' && row.value !== null && Number.isFinite(row.value);
+    samples.push({
+      at,
+      value: known ? row.value : null,
+      source: 'history',
+      spacingSeconds: options.intervalSeconds,
+    });
+  }
+  return samples.sort((a, b) => a.at - b.at);
+}
+
+/** The usual distance between backend samples: the median gap, at least the step (Datadog rolls up). */
+function typicalSpacingSeconds(points: readonly Sample[], stepSeconds: number): number {
+  if (points.length < 2) return stepSeconds;
+  const gaps = points
+    .slice(1)
+    .map((point, i) => (point.at.getTime() - points[i]!.at.getTime()) / 1000)
+    .filter((gap) => gap > 0)
+    .sort((a, b) => a - b);
+  const median = gaps[Math.floor(gaps.length / 2)] ?? stepSeconds;
+  return Math.max(stepSeconds, median);
+}
+
+async function backfill(gaps: readonly Span[], options: CollectOptions): Promise<Collected> {
+  const { check, provider } = options;
+  const stepMs = options.stepSeconds * 1000;
+  const grids = gaps
+    .map((gap) => ({ gap, grid: gridWithin(gap, options.origin, stepMs) }))
+    .filter((g): g is { gap: Span; grid: Span } => g.grid !== null);
+  if (grids.length === 0) return { samples: [], backfillErrors: [] };
+  if (!provider) {
+    return {
+      samples: [],
+      backfillErrors: [`provider "${check.mapping.provider}" is not available: the gaps were not backfilled`],
+    };
+  }
+  const queries: Span[] =
+    grids.length > MAX_GAP_QUERIES
+      ? [[grids[0]!.grid[0], grids[grids.length - 1]!.grid[1]]]
+      : grids.map((g) => g.grid);
+  const samples: PeriodSample[] = [];
+  const backfillErrors: string[] = [];
+  for (const [start, end] of queries) {
+    const result = await provider.queryRange(
+      check.mapping.query,
+      new Date(start),
+      new Date(end),
+      options.stepSeconds,
+    );
+    if (!result.ok) {
+      backfillErrors.push(
+        `${new Date(start).toISOString()} to ${new Date(end).toISOString()}: ${result.failure}: ${result.message}`,
+      );
+      continue;
+    }
+    const spacingSeconds = typicalSpacingSeconds(result.samples, options.stepSeconds);
+    for (const point of result.samples) {
+      const at = point.at.getTime();
+      // Only inside a gap: never on top of a recorded sample.
+      if (!insideAny(gaps, at)) continue;
+      const value = Number.isFinite(point.value)
+        ? convert(point.value, check.valueUnit, check.objective.unit)
+        : null;
+      samples.push({ at, value, source: 'backfill', spacingSeconds });
+    }
+  }
+  return { samples, backfillErrors };
+}
+
+/** Whether `at` lies in one of the sorted, disjoint `spans` (binary search). */
+function insideAny(spans: readonly Span[], at: number): boolean {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = spans[mid]!;
+    if (at < start) hi = mid - 1;
+    else if (at >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** History samples plus backfilled ones for the gaps, in time order. */
+export async function collectSamples(options: CollectOptions): Promise<Collected> {
+  const rows =
+    options.to > options.from
+      ? options.history({
+          specId: options.specId,
+          metric: options.check.nfr.metric,
+          from: new Date(options.from),
+          to: new Date(options.to),
+        })
+      : null;
+  const recorded = rows ? historySamples(rows, options) : [];
+  const gaps = historyGaps(
+    recorded.map((s) => s.at),
+    options.from,
+    options.to,
+    options.intervalSeconds * 1000,
+  );
+  const filled = await backfill(gaps, options);
+  if (filled.samples.length === 0) return { samples: recorded, backfillErrors: filled.backfillErrors };
+  const samples = [...recorded, ...filled.samples].sort((a, b) => a.at - b.at);
+  return { samples, backfillErrors: filled.backfillErrors };
+}

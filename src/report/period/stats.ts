@@ -1,0 +1,289 @@
+/**
+ * The maths of a period report, pure: percentiles, compliance, time out of target, breach episodes,
+ * error budget, trend. Percentiles use the nearest-rank method (always an observed value).
+ */
+import { isWorse, severityFor } from '../../alerting/index.js';
+import type { SeverityRule } from '../../config/types.js';
+import { compare, convert } from '../../units/index.js';
+import type { Comparator } from '../../units/types.js';
+import type {
+  BreachEpisode,
+  ChartPoint,
+  ErrorBudget,
+  FigureSource,
+  MetricChange,
+  MetricFigures,
+  MetricTarget,
+  Trend,
+  ValueStats,
+} from './types.js';
+
+/** One measurement of one metric, in the target's unit; `value` null = unknown. */
+export interface PeriodSample {
+  /** Unix milliseconds. */
+  at: number;
+  value: number | null;
+  source: 'history' | 'backfill';
+  /** The time this sample stands for: the daemon's interval (history) or the backfill step. */
+  spacingSeconds: number;
+}
+
+/**
+ * Nearest-rank percentile of ascending `sorted` values: the value at rank ⌈p/100 · n⌉ (1-based).
+ * p50 of [1, 2, 3, 4] is 2; p95 of 20 values is the 19th. Null for no values.
+ */
+export function nearestRank(sorted: ArrayLike<number>, percentile: number): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const rank = Math.ceil((percentile / 100) * n);
+  return sorted[Math.min(n, Math.max(1, rank)) - 1]!;
+}
+
+/** min, mean, p50, p95 and max (nearest rank) of `values`. */
+export function valueStats(values: readonly number[]): ValueStats {
+  if (values.length === 0) return { min: null, mean: null, p50: null, p95: null, max: null };
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (const value of values) sum += value;
+  return {
+    min: sorted[0]!,
+    mean: sum / values.length,
+    p50: nearestRank(sorted, 50),
+    p95: nearestRank(sorted, 95),
+    max: sorted[sorted.length - 1]!,
+  };
+}
+
+function isUpperBound(comparator: Comparator): boolean {
+  return comparator === '<' || comparator === '<=';
+}
+
+/** Whether the unit is a share (error rate, availability, success rate...), which has an error budget. */
+export function isRatioUnit(unit: MetricTarget['unit']): boolean {
+  return unit === '%' || unit === 'ratio';
+}
+
+/**
+ * Error budget of a ratio objective: allowed bad fraction (upper bound: the SLO; lower bound: 1 − SLO),
+ * the mean bad fraction of `values` (each clamped to 0-1), spent = mean / allowed, remaining = 1 − spent.
+ * Null for other units, `=` objectives, or without values.
+ */
+export function errorBudget(values: readonly number[], target: MetricTarget): ErrorBudget | null {
+  if (!isRatioUnit(target.unit) || target.comparator === '=' || values.length === 0) return null;
+  const upper = isUpperBound(target.comparator);
+  const slo = convert(target.slo, target.unit, 'ratio');
+  const allowed = clamp01(upper ? slo : 1 - slo);
+  let sum = 0;
+  for (const value of values) {
+    const fraction = convert(value, target.unit, 'ratio');
+    sum += clamp01(upper ? fraction : 1 - fraction);
+  }
+  const meanBad = sum / values.length;
+  const spent = allowed > 0 ? meanBad / allowed : null;
+  return {
+    allowedBadFraction: allowed,
+    meanBadFraction: meanBad,
+    spent,
+    remaining: spent === null ? null : 1 - spent,
+  };
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+export interface EpisodeContext {
+  target: MetricTarget;
+  category: string | null;
+  severityRules: readonly SeverityRule[];
+  /** The covered span: the period, cut at the report time for a period that has not ended. */
+  from: number;
+  to: number;
+}
+
+/**
+ * Runs of consecutive out-of-target samples. An in-target sample, an unknown sample, or a hole in the
+ * data (more than twice the sample spacing) ends a run. Each episode spans from its first breached
+ * sample to its last plus that sample's spacing (capped at `to`).
+ */
+export function breachEpisodes(samples: readonly PeriodSample[], context: EpisodeContext): BreachEpisode[] {
+  const { target } = context;
+  const episodes: BreachEpisode[] = [];
+  let first = -1;
+  let last = -1;
+  let worst = 0;
+  const close = (): void => {
+    if (first < 0) return;
+    const start = samples[first]!;
+    const end = samples[last]!;
+    const endMs = Math.min(context.to, end.at + end.spacingSeconds * 1000);
+    episodes.push({
+      start: new Date(start.at),
+      end: new Date(endMs),
+      durationSeconds: (endMs - start.at) / 1000,
+      samples: last - first + 1,
+      worstValue: worst,
+      severity: severityFor(
+        {
+          value: worst,
+          slo: target.slo,
+          comparator: target.comparator,
+          unit: target.unit,
+          category: context.category,
+          status: 'breached',
+        },
+        context.severityRules,
+      ),
+      touchesPeriodStart: first === 0 && start.at - context.from <= 2 * start.spacingSeconds * 1000,
+      touchesPeriodEnd:
+        last === samples.length - 1 &&
+        context.to - (end.at + end.spacingSeconds * 1000) <= end.spacingSeconds * 1000,
+    });
+    first = -1;
+  };
+  samples.forEach((sample, index) => {
+    const previous = samples[index - 1];
+    if (previous && sample.at - previous.at > 2 * previous.spacingSeconds * 1000) close();
+    const breached = sample.value !== null && !compare(sample.value, target.comparator, target.slo);
+    if (!breached) {
+      close();
+      return;
+    }
+    const value = sample.value as number;
+    if (first < 0) {
+      first = index;
+      worst = value;
+    } else if (isWorse(value, worst, target.comparator, target.slo)) {
+      worst = value;
+    }
+    last = index;
+  });
+  close();
+  return episodes;
+}
+
+export function sourceOf(history: number, backfill: number): FigureSource {
+  if (history > 0 && backfill > 0) return 'mixed';
+  if (history > 0) return 'history';
+  if (backfill > 0) return 'backfill';
+  return 'none';
+}
+
+/** Every figure of one metric over one period, from time-ordered samples. */
+export function computeFigures(
+  samples: readonly PeriodSample[],
+  context: EpisodeContext & { backfillErrors?: readonly string[] },
+): MetricFigures {
+  const { target } = context;
+  const known: number[] = [];
+  let history = 0;
+  let backfill = 0;
+  let breachedSamples = 0;
+  let timeOutOfTargetSeconds = 0;
+  for (const sample of samples) {
+    if (sample.source === 'history') history++;
+    else backfill++;
+    if (sample.value === null) continue;
+    known.push(sample.value);
+    if (!compare(sample.value, target.comparator, target.slo)) {
+      breachedSamples++;
+      timeOutOfTargetSeconds += sample.spacingSeconds;
+    }
+  }
+  return {
+    source: sourceOf(history, backfill),
+    sources: { history, backfill },
+    backfillErrors: [...(context.backfillErrors ?? [])],
+    samples: samples.length,
+    unknownSamples: samples.length - known.length,
+    stats: valueStats(known),
+    compliance: known.length === 0 ? null : (known.length - breachedSamples) / known.length,
+    breachedSamples,
+    timeOutOfTargetSeconds,
+    episodes: breachEpisodes(samples, context),
+    errorBudget: errorBudget(known, target),
+  };
+}
+
+/** (current − previous) / |previous|; 0 when both are 0; null when either is missing or only the previous is 0. */
+export function relativeChange(current: number | null, previous: number | null): number | null {
+  if (current === null || previous === null) return null;
+  if (previous === 0) return current === 0 ? 0 : null;
+  return (current - previous) / Math.abs(previous);
+}
+
+/**
+ * Compares the mean with the previous period's, in the objective's direction: for an upper bound
+ * (`<`, `<=`) a rise is worse, for a lower bound a fall is worse, for `=` a larger distance from the
+ * SLO is worse. 'worse'/'better' need a relative change beyond `threshold`; a change from 0 has no
+ * relative size and counts as beyond it.
+ */
+export function trendOf(
+  current: { mean: number | null; p95: number | null },
+  previous: { mean: number | null; p95: number | null } | null,
+  target: Pick<MetricTarget, 'comparator' | 'slo'>,
+  threshold: number,
+): MetricChange {
+  const change = {
+    mean: relativeChange(current.mean, previous?.mean ?? null),
+    p95: relativeChange(current.p95, previous?.p95 ?? null),
+  };
+  if (current.mean === null || previous === null || previous.mean === null) {
+    return { ...change, trend: 'unknown' };
+  }
+  let badness: number; // > 0: moved to the bad side, relative
+  if (target.comparator === '=') {
+    const before = Math.abs(previous.mean - target.slo);
+    const after = Math.abs(current.mean - target.slo);
+    const scale = target.slo !== 0 ? Math.abs(target.slo) : before;
+    badness = scale > 0 ? (after - before) / scale : Math.sign(after - before) * Number.POSITIVE_INFINITY;
+  } else {
+    const rise = change.mean ?? Math.sign(current.mean - previous.mean) * Number.POSITIVE_INFINITY;
+    badness = isUpperBound(target.comparator) ? rise : -rise;
+  }
+  let trend: Trend = 'stable';
+  if (badness > threshold) trend = 'worse';
+  else if (badness < -threshold) trend = 'better';
+  return { ...change, trend };
+}
+
+/**
+ * At most `maxPoints` chart points: all samples when few, else the min and max known value of each of
+ * `maxPoints / 2` buckets (in time order, so spikes survive). A hole in the data or a bucket of only
+ * unknown samples becomes a null point, which breaks the line.
+ */
+export function chartPoints(samples: readonly PeriodSample[], maxPoints = 1000): ChartPoint[] {
+  const points: ChartPoint[] = [];
+  const n = samples.length;
+  if (n <= maxPoints) {
+    samples.forEach((sample, index) => {
+      const previous = samples[index - 1];
+      if (previous && sample.at - previous.at > 2 * previous.spacingSeconds * 1000) {
+        points.push({ at: previous.at + previous.spacingSeconds * 1000, value: null });
+      }
+      points.push({ at: sample.at, value: sample.value });
+    });
+    return points;
+  }
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  for (let b = 0; b < buckets; b++) {
+    const begin = Math.floor((b * n) / buckets);
+    const end = Math.floor(((b + 1) * n) / buckets);
+    let low = -1;
+    let high = -1;
+    for (let i = begin; i < end; i++) {
+      const value = samples[i]!.value;
+      if (value === null) continue;
+      if (low < 0 || value < samples[low]!.value!) low = i;
+      if (high < 0 || value > samples[high]!.value!) high = i;
+    }
+    if (low < 0) {
+      if (begin < end) points.push({ at: samples[begin]!.at, value: null });
+      continue;
+    }
+    for (const i of low === high ? [low] : [Math.min(low, high), Math.max(low, high)]) {
+      points.push({ at: samples[i]!.at, value: samples[i]!.value });
+    }
+  }
+  return points;
+}

@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../../workspace/index.js';
+import { renderChartPng, renderChartSvg } from './chart.js';
+import { renderPeriodHtml } from './html.js';
+import { renderPeriodJson } from './json.js';
+import { renderPeriodMarkdown } from './markdown.js';
+import type { PeriodReport } from './types.js';
+
+export type PeriodReportFormat = 'json' | 'md' | 'html';
+
+export interface WritePeriodReportOptions {
+  /** `<reports>/production-monitoring/<spec-id>`. */
+  baseDir: string;
+  report: PeriodReport;
+  formats: readonly PeriodReportFormat[];
+}
+
+/** A metric name as a file-name part: letters, digits, `_`, `-` and `.` only. */
+function fileSafe(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[.]+/, '_');
+  return safe === '' ? '_' : safe;
+}
+
+/** PNG file names per metric, `<label>.<metric>.png`, unique even when two names sanitize alike. */
+export function chartFileNames(report: PeriodReport): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const m of report.metrics) {
+    const base = `${report.period.label}.${fileSafe(m.metric)}`;
+    let candidate = `${base}.png`;
+    for (let i = 2; used.has(candidate); i++) candidate = `${base}-${i}.png`;
+    used.add(candidate);
+    names.set(m.metric, candidate);
+  }
+  return names;
+}
+
+/**
+ * Writes `<baseDir>/<kind>/<label>.json|.md|.html` (kind: daily, weekly or custom) and, with `md`,
+ * one PNG chart per NFR next to the Markdown (`<label>.<metric>.png`). Each file is written
+ * atomically. A report of the same period is overwritten on purpose: unlike run folders, a period
+ * report is a function of its period, and a re-run (e.g. after backfill or a late daemon) replaces
+ * it with the better one. Returns the written paths.
+ */
+export async function writePeriodReport(options: WritePeriodReportOptions): Promise<string[]> {
+  const { report } = options;
+  const { label, kind } = report.period;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(label)) {
+    throw new Error(`period label "${label}" is not a safe file name`);
+  }
+  const dir = path.join(options.baseDir, kind);
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const write = async (file: string, data: string | Buffer): Promise<void> => {
+    await writeFileAtomic(file, data);
+    written.push(file);
+  };
+  const formats = new Set(options.formats);
+  if (formats.has('json')) await write(path.join(dir, `${label}.json`), renderPeriodJson(report));
+  if (formats.has('md')) {
+    const charts = chartFileNames(report);
+    for (const [i, m] of report.metrics.entries()) {
+      const svg = await renderChartSvg(m, report.period, { idPrefix: `c${i}-` });
+      await write(path.join(dir, charts.get(m.metric)!), await renderChartPng(svg));
+    }
+    await write(path.join(dir, `${label}.md`), renderPeriodMarkdown(report, charts));
+  }
+  if (formats.has('html')) await write(path.join(dir, `${label}.html`), await renderPeriodHtml(report));
+  return written;
+}

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PeriodReport } from '../../src/report/period/index.js';
+import {
+  renderChartPng,
+  renderChartSvg,
+  renderPeriodJson,
+  weeklyPeriod,
+  writePeriodReport,
+} from '../../src/report/period/index.js';
+import { buildSampleReport } from './sample-report.js';
+import { tempDirs } from './support.js';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe('charts', () => {
+  let report: PeriodReport;
+  beforeAll(async () => {
+    report = await buildSampleReport();
+  });
+
+  it('SVG: the value line, the target line and label, one shaded area per episode', async () => {
+    const latency = report.metrics[0]!;
+    const svg = await renderChartSvg(latency, report.period);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('viewBox="0 0 800 280"');
+    expect(svg).toContain('target &lt; 200 ms');
+    expect(svg).toContain('p99 Latency (api_latency_p99)');
+    expect(svg.match(/stroke="#dc2626"/g)).toHaveLength(1); // the dashed target line
+    expect(svg.match(/fill="rgb\(220,38,38\)"/g)).toHaveLength(latency.episodes.length);
+    expect(svg).not.toMatch(/zr\d+-/); // ECharts' process-wide ids are renamed
+    expect(svg).not.toContain('<script');
+  });
+
+  it('is deterministic: same input, same bytes, whatever was rendered before', async () => {
+    const [a, b] = report.metrics;
+    const first = await renderChartSvg(a!, report.period);
+    await renderChartSvg(b!, report.period);
+    await renderChartSvg(b!, report.period, { idPrefix: 'x' });
+    expect(await renderChartSvg(a!, report.period)).toBe(first);
+    const png1 = await renderChartPng(first);
+    const png2 = await renderChartPng(first);
+    expect(png1.equals(png2)).toBe(true);
+  });
+
+  it('PNG at twice the SVG size, with real content', async () => {
+    const png = await renderChartPng(await renderChartSvg(report.metrics[0]!, report.period));
+    expect(pngSize(png)).toEqual({ width: 1600, height: 560 });
+    expect(png.length).toBeGreaterThan(10_000);
+  });
+
+  it('a metric without data still gets axes, the target and a "no data" title', async () => {
+    const none = report.metrics.find((m) => m.source === 'none')!;
+    const svg = await renderChartSvg(none, report.period, { width: 400, height: 200 });
+    expect(svg).toContain('Login throughput (login_throughput): no data');
+    expect(svg).toContain('target &gt; 50 rps');
+    expect(svg).toContain('viewBox="0 0 400 200"');
+  });
+});
+
+describe('writePeriodReport', () => {
+  const temp = tempDirs();
+  let report: PeriodReport;
+  beforeAll(async () => {
+    report = await buildSampleReport();
+  });
+  afterAll(() => temp.cleanup());
+
+  it('writes JSON, Markdown with PNG charts beside it, and HTML under daily/', async () => {
+    const base = join(temp.make(), 'production-monitoring', 'spec-core-001-authentication');
+    const written = await writePeriodReport({ baseDir: base, report, formats: ['json', 'md', 'html'] });
+    const dir = join(base, 'daily');
+    expect(written).toEqual(
+      [
+        '2026-11-26.json',
+        '2026-11-26.api_latency_p99.png',
+        '2026-11-26.api_error_rate.png',
+        '2026-11-26.api_uptime.png',
+        '2026-11-26.login_throughput.png',
+        '2026-11-26.md',
+        '2026-11-26.html',
+      ].map((name) => join(dir, name)),
+    );
+    expect(readFileSync(join(dir, '2026-11-26.json'), 'utf8')).toBe(renderPeriodJson(report));
+    const markdown = readFileSync(join(dir, '2026-11-26.md'), 'utf8');
+    const images = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(images).toHaveLength(4);
+    for (const image of images) {
+      expect(existsSync(join(dir, image))).toBe(true);
+      expect(pngSize(readFileSync(join(dir, image))).width).toBe(1600);
+    }
+    expect(readFileSync(join(dir, '2026-11-26.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('a re-run replaces the report of the same period, atomically (no temp files left)', async () => {
+    const base = temp.make();
+    const first = await writePeriodReport({ baseDir: base, report, formats: ['json'] });
+    const changed = { ...report, version: '9.9.9' };
+    const second = await writePeriodReport({ baseDir: base, report: changed, formats: ['json'] });
+    expect(second).toEqual(first);
+    expect(JSON.parse(readFileSync(first[0]!, 'utf8')).version).toBe('9.9.9');
+    expect(readdirSync(join(base, 'daily'))).toEqual(['2026-11-26.json']);
+  });
+
+  it('weekly reports go to weekly/, with the ISO week label', async () => {
+    const base = temp.make();
+    const weekly = { ...report, period: weeklyPeriod(report.period.from) };
+    const written = await writePeriodReport({ baseDir: base, report: weekly, formats: ['json'] });
+    expect(written).toEqual([join(base, 'weekly', '2026-W48.json')]);
+  });
+
+  it('refuses a label that is not a plain file name', async () => {
+    const bad = { ...report, period: { ...report.period, label: '../escape' } };
+    await expect(writePeriodReport({ baseDir: temp.make(), report: bad, formats: ['json'] })).rejects.toThrow(
+      /not a safe file name/,
+    );
+  });
+});
