@@ -225,9 +225,13 @@ export class Daemon implements MonitorStatusSource {
     const bound = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs).unref(),
     );
-    const inFlight = Promise.all([this.cycleInFlight, this.deliveryInFlight, this.reportsInFlight]).then(
-      () => 'done' as const,
-    );
+    // The cycle in flight starts a delivery pass when it ends: wait for that one too (the flush),
+    // or the database would close under it and accepted notifications would be sent again.
+    const inFlight = (async () => {
+      await Promise.all([this.cycleInFlight, this.reportsInFlight]);
+      await this.deliver();
+      return 'done' as const;
+    })();
     if ((await Promise.race([inFlight, bound])) === 'timeout') {
       this.log.warn(
         { event: 'shutdown_timeout' },

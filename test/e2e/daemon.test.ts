@@ -108,13 +108,25 @@ describe.skipIf(skip !== null)(
         daemon.kill('SIGKILL');
       }
 
-      await hook.waitForRequests(3);
-      // One trigger and one resolve for the episode; between them, one escalation: the error ratio
-      // rises from 8% (60% over target: SEV-2) to 10% (100% over: SEV-1) as the 5 m window fills.
-      expect(eventsOf(hook)).toEqual(['trigger', 'reminder', 'resolve']);
-      const [fired, escalated, resolved] = hook.requests.map((r) => r.body as Record<string, unknown>);
-      expect(fired!.severity).toBe('SEV-2');
-      expect(escalated).toMatchObject({ severity: 'SEV-1', dedup_key: fired!.dedup_key, status: 'firing' });
+      await hook.waitForRequests(2);
+      // One trigger and one resolve for the episode. Between them at most one escalation: the error
+      // ratio rises from 8% (60% over target: SEV-2) to 10% (100% over: SEV-1) as the 5 m window
+      // fills; a cycle that runs late on a loaded machine may first see it at SEV-1 already.
+      const events = eventsOf(hook);
+      expect([
+        ['trigger', 'resolve'],
+        ['trigger', 'reminder', 'resolve'],
+      ]).toContainEqual(events);
+      const bodies = hook.requests.map((r) => r.body as Record<string, unknown>);
+      const fired = bodies[0]!;
+      const resolved = bodies.at(-1)!;
+      if (events.length === 3) {
+        expect(fired.severity).toBe('SEV-2');
+        expect(bodies[1]).toMatchObject({ severity: 'SEV-1', dedup_key: fired.dedup_key, status: 'firing' });
+      } else {
+        expect(fired.severity).toBe('SEV-1');
+      }
+      expect(resolved.severity).toBe('SEV-1');
       expect(fired).toMatchObject({
         source: 'production_monitor',
         spec_id: SPEC_ID,
@@ -139,11 +151,11 @@ describe.skipIf(skip !== null)(
       expect(ended).toBeLessThan(history.INC1 + 900);
 
       const payloads = await incident.payloads();
-      expect(payloads.map((p) => p.event)).toEqual(['trigger', 'reminder', 'resolve']);
+      expect(payloads.map((p) => p.event)).toEqual(events);
       const alertFiles = await readdir(
         path.join(ws.root, '.spec/reports/production-monitoring', SPEC_ID, 'alerts'),
       );
-      expect(alertFiles.filter((f) => f.endsWith('.json'))).toHaveLength(3);
+      expect(alertFiles.filter((f) => f.endsWith('.json'))).toHaveLength(events.length);
     });
 
     it('a second daemon on the same database refuses to start', async () => {
