@@ -153,12 +153,22 @@ export interface PercentileSpan {
   percentile: string;
 }
 
-// `p99`, `P99.9`, `api_latency_p99` (underscore is a separator here), but not `p100` or `mp3`.
+/**
+ * `p99`, `P99.9`, `api_latency_p99`, `latency_p99_9` (the slug of `p99.9`: an underscore is a separator, and
+ * `_9` after a percentile is its decimals) and the all-nines short forms `p999`, `p9999` (p99.9, p99.99, as in
+ * Dropwizard and Finagle metric names), but not `p100`, `p95_5m` (a window) or `mp3`.
+ */
+const P_PERCENTILE = /(?<![\p{L}\p{N}])p(?:(\d{1,2})(?:\.(\d+)|_(\d{1,3}))?|99(9+))(?![\p{L}\p{N}])/giu;
+
+function readPPercentile(match: RegExpExecArray): string {
+  const [, whole, dotted, underscored, nines] = match;
+  if (nines !== undefined) return `p99.${nines}`;
+  const decimals = dotted ?? underscored;
+  return decimals === undefined ? `p${whole}` : `p${whole}.${decimals}`;
+}
+
 const PERCENTILE_PATTERNS: ReadonlyArray<{ pattern: RegExp; read: (match: RegExpExecArray) => string }> = [
-  {
-    pattern: /(?<![\p{L}\p{N}])p(\d{1,2}(?:\.\d+)?)(?![\p{L}\p{N}])/giu,
-    read: (match) => `p${match[1]}`,
-  },
+  { pattern: P_PERCENTILE, read: readPPercentile },
   {
     pattern: /(?<![\p{L}\p{N}.])(\d{1,2}(?:\.\d+)?)\s?(?:th|st|nd|rd)?[\s-]?percentile(?![\p{L}])/giu,
     read: (match) => `p${match[1]}`,
@@ -187,12 +197,31 @@ export function findPercentiles(text: string): PercentileSpan[] {
   return spans.sort((a, b) => a.start - b.start);
 }
 
+/** The first percentile named in a text, in canonical form (`p99`, `p99.9`). */
 export function percentileOf(text: string | null): string | null {
   if (!text) return null;
   return findPercentiles(text)[0]?.percentile ?? null;
 }
 
-/** True when a label is nothing but a percentile (`P50`, `p99.9`). */
+/**
+ * The percentile of an NFR from its texts in order of precedence (target, metric, requirement, header): the
+ * first text naming one decides, unless another names the same percentile with decimals, which is more
+ * specific and wins (`p99.9` in the requirement over `p99` in a hand-written metric name). Different
+ * percentiles (`p95` and `p99`) do not mix: the first stays.
+ */
+export function mostSpecificPercentile(texts: ReadonlyArray<string | null>): string | null {
+  let chosen: string | null = null;
+  for (const text of texts) {
+    const percentile = percentileOf(text);
+    if (percentile === null) continue;
+    if (chosen === null || percentile.startsWith(`${chosen}.`)) chosen = percentile;
+  }
+  return chosen;
+}
+
+/** True when a label is nothing but a percentile (`P50`, `p99.9`, `p999`). */
 export function isBarePercentile(text: string): boolean {
-  return /^\s*p\d{1,2}(?:\.\d+)?\s*$/i.test(text);
+  const trimmed = text.trim();
+  const span = findPercentiles(trimmed)[0];
+  return span !== undefined && span.start === 0 && span.end === trimmed.length && /^p/i.test(trimmed);
 }

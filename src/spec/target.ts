@@ -4,9 +4,16 @@ import {
   comparatorAtStart,
   dimensionOf,
   formatQuantity,
+  isUnsupportedUnit,
   parseUnit,
 } from '../units/index.js';
-import { findPercentiles, inferDirection, meansPercent, meansRatio, percentileOf } from './meaning.js';
+import {
+  findPercentiles,
+  inferDirection,
+  meansPercent,
+  meansRatio,
+  mostSpecificPercentile,
+} from './meaning.js';
 import { MAX_ANALYSED_CHARS, normaliseChars, squish } from './text.js';
 import type { Objective } from './types.js';
 
@@ -56,24 +63,6 @@ const DAY_UNITS = new Map<string, number>([
   ['wks', 168],
   ['week', 168],
   ['weeks', 168],
-]);
-
-const UNSUPPORTED_UNITS = new Set([
-  'b',
-  'kb',
-  'mb',
-  'gb',
-  'tb',
-  'kib',
-  'mib',
-  'gib',
-  'tib',
-  'byte',
-  'bytes',
-  'kbps',
-  'mbps',
-  'gbps',
-  'bps',
 ]);
 
 const PLACEHOLDERS: readonly RegExp[] = [
@@ -130,8 +119,12 @@ function readUnit(text: string, from: number): UnitReading {
   const first = text.slice(from, firstEnd).trim().toLowerCase();
   const hoursFactor = DAY_UNITS.get(first);
   if (hoursFactor !== undefined) return { ...none, unit: 'h', hoursFactor, end: firstEnd };
-  if (UNSUPPORTED_UNITS.has(first))
-    return { ...none, unsupported: text.slice(from, firstEnd).trim(), end: firstEnd };
+  // A unit that is written but not supported (`MB/s`, `req/day`) must not leave a plain number behind.
+  for (let index = tokenEnds.length - 1; index >= 0; index--) {
+    const end = tokenEnds[index] ?? from;
+    const written = squish(text.slice(from, end));
+    if (isUnsupportedUnit(written)) return { ...none, unsupported: written, end };
+  }
   const glued = /^\p{L}/u.test(text.slice(from, from + 1));
   return { ...none, gluedWord: glued };
 }
@@ -237,12 +230,12 @@ export function parseTargetWith(
   }
   const meaning = [context.metric, context.requirement, written, context.category];
   const unit = quantity.unit ?? defaults.unit ?? plainNumberUnit(quantity.value, meaning);
-  const percentile =
-    percentileOf(written) ??
-    percentileOf(context.metric) ??
-    percentileOf(context.requirement) ??
-    defaults.percentile?.toLowerCase() ??
-    null;
+  const percentile = mostSpecificPercentile([
+    written,
+    context.metric,
+    context.requirement,
+    defaults.percentile ?? null,
+  ]);
   let comparator = quantity.comparator;
   const comparatorInferred = comparator === null;
   if (comparator === null) comparator = inferComparator(meaning, percentile, unit);

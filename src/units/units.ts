@@ -93,32 +93,40 @@ function buildUnitTable(): Map<string, Unit> {
 
 const UNIT_TABLE = buildUnitTable();
 
-/**
- * Reads a unit name as people write it (`ms`, `µs`, `seconds`, `%`, `req/s`, `requests per second`...).
- * Case-insensitive; returns null for empty or unknown text.
- */
-export function parseUnit(text: string): Unit | null {
-  const key = text
+/** Lower case, single spaces, `per` and spaced slashes as `/`: `Requests Per Second` → `requests/second`. */
+function unitKey(text: string): string {
+  return text
     .trim()
     .toLowerCase()
     .replace(/\s+/g, ' ')
     .replace(/\s*\/\s*/g, '/')
     .replace(/ per /g, '/')
     .replace(/^per /, '/');
+}
+
+/**
+ * Reads a unit name as people write it (`ms`, `µs`, `seconds`, `%`, `req/s`, `requests per second`...).
+ * Case-insensitive; returns null for empty or unknown text.
+ */
+export function parseUnit(text: string): Unit | null {
+  const key = unitKey(text);
   if (key === '') return null;
   return UNIT_TABLE.get(key) ?? eventRate(key);
 }
 
-/** Sizes and distances per second are not event rates (`MB/s`, `m/s`). */
-const NOT_EVENTS = new Set([
+/** Sizes and bandwidths: units of quantities the monitor does not measure. */
+const SIZE_UNITS = new Set([
   'b',
   'kb',
   'mb',
   'gb',
   'tb',
+  'pb',
   'kib',
   'mib',
   'gib',
+  'tib',
+  'pib',
   'byte',
   'bytes',
   'bit',
@@ -126,11 +134,73 @@ const NOT_EVENTS = new Set([
   'kbit',
   'mbit',
   'gbit',
-  'm',
-  'km',
-  'mi',
-  'ft',
+  'tbit',
+  'bps',
+  'kbps',
+  'mbps',
+  'gbps',
+  'tbps',
 ]);
+
+/** Periods a rate can be written per; only per second and per minute are supported units. */
+const TIME_WORDS = new Set([
+  'ns',
+  'us',
+  'ms',
+  's',
+  'sec',
+  'secs',
+  'second',
+  'seconds',
+  'm',
+  'min',
+  'mins',
+  'minute',
+  'minutes',
+  'h',
+  'hr',
+  'hrs',
+  'hour',
+  'hours',
+  'd',
+  'day',
+  'days',
+  'w',
+  'wk',
+  'wks',
+  'week',
+  'weeks',
+  'mo',
+  'mos',
+  'month',
+  'months',
+  'quarter',
+  'quarters',
+  'y',
+  'yr',
+  'yrs',
+  'year',
+  'years',
+]);
+
+/** Sizes and distances per second are not event rates (`MB/s`, `m/s`). */
+const NOT_EVENTS = new Set([...SIZE_UNITS, 'm', 'km', 'mi', 'ft']);
+
+/**
+ * True when the text is a unit, but one that cannot be monitored, so that a target written in it must not be
+ * read as a plain number: a size or bandwidth (`MB`, `Gbps`, `MB/s`), a rate per another period (`req/day`,
+ * `/h`, `errors per day`, `m/s`), or a supported unit per something (`ms/op`, `rps/node`). The thing counted
+ * is one word; `users/tenant` and `read/write` are not units.
+ */
+export function isUnsupportedUnit(text: string): boolean {
+  const key = unitKey(text);
+  if (key === '' || parseUnit(key) !== null) return false;
+  if (SIZE_UNITS.has(key)) return true;
+  const rate = /^([\p{L}µμ]*)\/([\p{L}µμ]+)$/u.exec(key);
+  if (!rate) return false;
+  const [, counted = '', per = ''] = rate;
+  return SIZE_UNITS.has(counted) || TIME_WORDS.has(per) || (counted !== '' && parseUnit(counted) !== null);
+}
 
 /** Any counted thing per second or minute: `docs/sec`, `orders/min`. */
 function eventRate(key: string): Unit | null {

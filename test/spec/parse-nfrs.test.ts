@@ -541,3 +541,48 @@ describe('parseNfrs: duplicates and robustness', () => {
     expect(result.nfrs.length).toBeGreaterThan(0);
   });
 });
+
+describe('parseNfrs: decimal percentiles and unsupported units', () => {
+  const markdown = [
+    '## Non-Functional Requirements',
+    '',
+    '- Latency p99.9: < 800 ms',
+    '- **P99.99 latency:** < 900 ms',
+    '- **P999**: < 1 s',
+    '- Upload bandwidth: < 100 MB/s',
+    '- Password resets: < 5 req/day',
+    '',
+    '| Metric | Requirement | Target |',
+    '|---|---|---|',
+    '| api_latency_p99_9 | API latency | < 800 ms |',
+    '| `checkout_p99` | Checkout latency p99.9 | < 1 s |',
+    '| egress | Egress | > 2 GB |',
+    '',
+    '| Requirement | Target |',
+    '|---|---|',
+    '| p99.9 search latency | < 800 ms |',
+  ].join('\n');
+  const unsupported = (unit: string) =>
+    `UNMONITORABLE: unit "${unit}" is not supported; write the target in ns, us, ms, s, min, h, %, rps, rpm or as a plain number`;
+
+  it('keeps the decimals of a percentile in lists, Metric cells and requirements; refuses sizes and daily rates', () => {
+    expect(parseNfrs(markdown).nfrs.map(brief)).toEqual([
+      '3 - latency_p99_9 | Latency p99.9 | - | < 800 ms | < 800 ms p99.9',
+      '4 - p99_99_latency | P99.99 latency | - | < 900 ms | < 900 ms p99.99',
+      '5 - p999 | P999 | - | < 1 s | < 1 s p99.9',
+      `6 - upload_bandwidth | Upload bandwidth | - | < 100 MB/s | ${unsupported('MB/s')}`,
+      `7 - password_resets | Password resets | - | < 5 req/day | ${unsupported('req/day')}`,
+      '11 - api_latency_p99_9 | API latency | - | < 800 ms | < 800 ms p99.9',
+      '12 - checkout_p99 | Checkout latency p99.9 | - | < 1 s | < 1 s p99.9',
+      `13 - egress | Egress | - | > 2 GB | ${unsupported('GB')}`,
+      '17 - p99_9_search_latency | p99.9 search latency | - | < 800 ms | < 800 ms p99.9',
+    ]);
+  });
+
+  it('moves a decimal percentile of a bold-label line into the requirement', () => {
+    const result = parseNfrs('## Performance\n\n**Latency:** P99.9 < 150ms\n');
+    expect(result.nfrs.map(brief)).toEqual([
+      '3 - p99_9_latency | P99.9 Latency | Performance | P99.9 < 150ms | < 150 ms p99.9',
+    ]);
+  });
+});

@@ -251,6 +251,98 @@ describe('parseTarget: not monitorable', () => {
     expect(result.objective).toBeNull();
     expect(result.reason).toMatch(/^unit "MB" is not supported/);
   });
+
+  // Sizes, bandwidths and rates per hour or day were read as plain numbers (`< 100 MB/s` → `< 100 count`).
+  it.each([
+    ['< 100 MB/s', 'MB/s'],
+    ['< 100MB/s', 'MB/s'],
+    ['> 2 GB', 'GB'],
+    ['> 1 Gbit/s', 'Gbit/s'],
+    ['< 3 TB/day', 'TB/day'],
+    ['< 5 req/day', 'req/day'],
+    ['< 5 req / hour', 'req / hour'],
+    ['< 5 req/h', 'req/h'],
+    ['< 2 errors/day', 'errors/day'],
+    ['< 5 per day', 'per day'],
+    ['fewer than 3 incidents per month', 'incidents per month'],
+    ['> 10k req/day', 'req/day'],
+    ['< 100 m/s', 'm/s'],
+    ['< 2 ms/op', 'ms/op'],
+    ['>= 500 rps/node', 'rps/node'],
+  ])('%j has the unsupported unit %j', (text, unit) => {
+    const result = parseTarget(text, unknown);
+    expect(result.objective).toBeNull();
+    expect(result.reason).toBe(
+      `unit "${unit}" is not supported; write the target in ns, us, ms, s, min, h, %, rps, rpm or as a plain number`,
+    );
+  });
+});
+
+describe('parseTarget: supported units next to unsupported ones', () => {
+  it.each([
+    ['> 500 rps', 500, 'rps'],
+    ['> 50 req/s', 50, 'rps'],
+    ['> 50 Req / Sec', 50, 'rps'],
+    ['> 1200 tps', 1200, 'rps'],
+    ['>= 10 docs/sec', 10, 'rps'],
+    ['> 600 req/min', 600, 'rpm'],
+    ['> 100 requests per second', 100, 'rps'],
+    ['> 99.9%', 99.9, '%'],
+    ['< 200 ms', 200, 'ms'],
+    ['< 200 ms per request', 200, 'ms'],
+    ['< 5', 5, 'count'],
+    ['> 10k', 10_000, 'count'],
+    ['> 10k/s', 10_000, 'rps'],
+    ['< 5 concurrent users', 5, 'count'],
+    ['< 3 users/tenant', 3, 'count'],
+    ['< 1 day', 24, 'h'],
+  ] as const)('%j → %d %s', (text, threshold, unit) => {
+    const result = parseTarget(text, unknown);
+    expect(result.reason).toBeNull();
+    expect(result.objective).toMatchObject({ threshold, unit });
+  });
+
+  it('a size unit after a supported target does not hide it', () => {
+    expect(parseTarget('< 200 ms for 5 MB uploads', latency).objective).toMatchObject({
+      threshold: 200,
+      unit: 'ms',
+    });
+  });
+});
+
+describe('parseTarget: percentiles with decimals', () => {
+  const context = (metric: string, requirement: string): TargetContext => ({
+    metric,
+    requirement,
+    category: null,
+  });
+  it.each([
+    ['p99.9 < 800 ms', context('x', 'Latency'), 'p99.9'],
+    ['P99.99 < 800 ms', context('x', 'Latency'), 'p99.99'],
+    ['p999 < 800 ms', context('x', 'Latency'), 'p99.9'],
+    ['p9999 < 800 ms', context('x', 'Latency'), 'p99.99'],
+    // The slug of `Latency p99.9` was read as p99.
+    ['< 800 ms', context('latency_p99_9', 'Latency p99.9'), 'p99.9'],
+    ['< 800 ms', context('api_latency_p99_9', 'API latency'), 'p99.9'],
+    ['< 800 ms', context('p99_9_latency', 'p99.9 latency'), 'p99.9'],
+    ['< 800 ms', context('api_latency_p99_99', 'API latency'), 'p99.99'],
+    ['< 800 ms', context('latency_p999', 'Latency'), 'p99.9'],
+    // The more specific of two readings of the same percentile wins, wherever it is.
+    ['< 800 ms', context('latency_p99', 'Latency P99.9'), 'p99.9'],
+    ['p99 < 800 ms', context('latency_p99_9', 'Latency'), 'p99.9'],
+    ['p99.9 < 800 ms', context('latency_p99', 'p99 latency'), 'p99.9'],
+    // Different percentiles do not mix: the target, then the metric, then the requirement.
+    ['p95 < 800 ms', context('latency_p99_9', 'Latency'), 'p95'],
+    ['< 800 ms', context('latency_p95', 'Latency p99.9'), 'p95'],
+    // A window after the percentile is no decimal part.
+    ['< 800 ms', context('latency_p99_5m', 'Latency'), 'p99'],
+    ['< 800 ms', context('latency_p95_30d', 'Latency'), 'p95'],
+  ])('%j with %o → %s', (text, targetContext, percentile) => {
+    const { objective, reason } = parseTarget(text, targetContext);
+    expect(reason).toBeNull();
+    expect(objective?.percentile).toBe(percentile);
+    expect(objective?.threshold).toBe(800);
+  });
 });
 
 describe('slugify', () => {

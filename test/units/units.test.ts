@@ -7,6 +7,7 @@ import {
   convert,
   dimensionOf,
   formatQuantity,
+  isUnsupportedUnit,
   parseUnit,
 } from '../../src/units/index.js';
 
@@ -70,6 +71,57 @@ describe('parseUnit', () => {
   ];
   it.each(cases)('%j → %j', (text, expected) => {
     expect(parseUnit(text)).toBe(expected);
+  });
+});
+
+describe('isUnsupportedUnit', () => {
+  it.each([
+    'MB',
+    'GB',
+    'GiB',
+    'Mbps',
+    'bits',
+    'MB/s',
+    'KB / s',
+    'TB/day',
+    'MB per second',
+    'req/day',
+    'req/h',
+    'requests per day',
+    'errors/day',
+    'per day',
+    '/hour',
+    'm/s',
+    'km/h',
+    'ms/op',
+    'rps/node',
+  ])('%j is a unit that is not supported', (text) => {
+    expect(isUnsupportedUnit(text)).toBe(true);
+  });
+
+  it.each([
+    'ms',
+    'rps',
+    'req/s',
+    'tps',
+    '%',
+    'requests per second',
+    'docs/sec',
+    'req/min',
+    '',
+    'users',
+    'concurrent users',
+    'users/tenant',
+    'read/write',
+    'furlongs',
+  ])('%j is a supported unit or no unit at all', (text) => {
+    expect(isUnsupportedUnit(text)).toBe(false);
+  });
+
+  it('size rates are neither event rates nor plain numbers', () => {
+    expect(parseUnit('MB/s')).toBeNull();
+    expect(parseUnit('Gbit/s')).toBeNull();
+    expect(isUnsupportedUnit('Gbit/s')).toBe(true);
   });
 });
 
