@@ -164,12 +164,11 @@ export class Daemon implements MonitorStatusSource {
         : this.options.listen;
     if (listen) {
       const { startServer } = await import('../server/index.js');
-      this.server = await startServer({
-        host: listen.host,
-        port: listen.port,
-        token: first.config.server.token,
-        source: this,
-      });
+      // The server reads the daemon's clock: readiness and chart windows follow a replay too.
+      this.server = await startServer(
+        { host: listen.host, port: listen.port, token: first.config.server.token, source: this },
+        this.options.clock,
+      );
     }
     this.watchFiles();
     this.log.info(

@@ -128,7 +128,11 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     specs.forEach(function (spec) { if ((rank[spec.status] || 0) > rank[worst]) worst = spec.status; });
     return worst;
   }
-  function pollSeconds() { return Math.max(1, Math.min(status.interval_seconds || config.pollSeconds, 15)); }
+  // Before the first cycle has finished there is nothing to show yet: ask again soon.
+  function pollSeconds() {
+    if (!status.last_cycle) return 1;
+    return Math.max(1, Math.min(status.interval_seconds || config.pollSeconds, 15));
+  }
   function staleReason() {
     if (!status.last_cycle) return 'Waiting for the first check to finish.';
     var ageSeconds = (Date.parse(status.generated_at) - Date.parse(status.last_cycle.finished_at)) / 1000;

@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPrometheus } from '../support/prometheus.js';
+import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
+import type { Workspace } from './support.js';
+import { makeWorkspace, startDaemon } from './support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = prometheusSkipReason() ?? (existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing`);
+const history = standardHistory();
+const SPEC_ID = 'spec-core-001-authentication';
+const SPEC = `# Authentication
+
+## Non-Functional Requirements
+
+| Category | Requirement | Metric | Target |
+|---|---|---|---|
+| Reliability | Error Rate | \`api_error_rate\` | < 5% |
+| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
+`;
+
+describe.skipIf(skip !== null)('the status page of a real daemon, in a real headless Chromium', () => {
+  let prometheus: RunningPrometheus;
+  let ws: Workspace;
+  let browser: Browser;
+  beforeAll(async () => {
+    prometheus = await startPrometheus(history);
+    ws = await makeWorkspace({
+      [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+      [`specs/core/${SPEC_ID}/observability.yaml`]: `provider: prometheus
+url: ${prometheus.url}
+metrics:
+  - name: api_error_rate
+    query: '${history.queries.errorRatio5m}'
+  - name: api_latency_p99
+    query: '${history.queries.p99Latency5m}'
+alerting:
+  for: 1
+# The replay crosses midnight; a daily report then would take CPU time the test measures in replay minutes.
+reports:
+  daily: false
+  weekly: false
+`,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await prometheus?.stop();
+    await ws?.cleanup();
+  });
+
+  it('shows the verdicts of a known history and follows a breach as it starts, without a reload', async () => {
+    const port = await freePort();
+    // Cycles every 2 s of daemon time, 30× faster than real time; the page polls every 2 s (real),
+    // i.e. once a minute of history. About 10 s of healthy history, then the incident.
+    const daemon = startDaemon(
+      [
+        '--spec-id',
+        SPEC_ID,
+        '--interval',
+        '2',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--replay-from',
+        new Date((history.INC0 - 300) * 1000).toISOString(),
+        '--replay-speed',
+        '30',
+      ],
+      { cwd: ws.root },
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+    try {
+      await daemon.waitForLog((l) => l.event === 'started');
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const spec = page.locator(`section[data-spec="${SPEC_ID}"]`);
+      const errorRate = spec.locator('article[data-metric="api_error_rate"]');
+      await expect
+        .poll(() => spec.locator('.spec-badge').textContent(), { timeout: 15_000 })
+        .toMatch(/^\W*Healthy/);
+      expect(await errorRate.locator('.value').textContent()).toBe('2%');
+      expect(await errorRate.locator('.target').textContent()).toContain('5%');
+      await page.locator('svg.chart-svg').first().waitFor();
+      const healthyShot = await page.screenshot({
+        path: path.join(os.tmpdir(), 'e2e-status-healthy.png'),
+        fullPage: true,
+      });
+
+      // The incident starts: the page updates itself (no navigation happens).
+      let navigations = 0;
+      page.on('framenavigated', () => {
+        navigations += 1;
+      });
+      await expect
+        .poll(() => spec.locator('.spec-badge').textContent(), { timeout: 30_000 })
+        .toMatch(/Unhealthy/);
+      expect(await errorRate.locator('.badge').textContent()).toContain('Breached');
+      await expect.poll(() => spec.locator('li.incident').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      expect(await spec.locator('li.incident').first().textContent()).toContain('api_error_rate');
+      expect(navigations).toBe(0);
+      const breachShot = await page.screenshot({
+        path: path.join(os.tmpdir(), 'e2e-status-breach.png'),
+        fullPage: true,
+      });
+      expect(healthyShot.length).toBeGreaterThan(10_000);
+      expect(breachShot.length).toBeGreaterThan(10_000);
+      expect(problems).toEqual([]);
+      daemon.kill('SIGTERM');
+      expect(await daemon.exited).toBe(0);
+    } finally {
+      await page.close();
+      daemon.kill('SIGKILL');
+    }
+  });
+});
