@@ -5,7 +5,8 @@
  * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
  * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
  * that its peak RSS is its own:
- *   - baseline: read every row of the period from the store (Store.measurements per metric);
+ *   - baseline: read every row of the period from the store (Store.measurements per metric, without
+ *               reasons, as reports read it);
  *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
  *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR);
  *   - values-only: the same report over a plain SQL read of (at, value, status), to show how much
@@ -33,6 +34,7 @@ import { parseNfrs } from '../src/spec/index.js';
 import type { MeasurementRow } from '../src/store/index.js';
 import { openStore } from '../src/store/index.js';
 import { compare } from '../src/units/index.js';
+import { writeResult } from './support.js';
 
 const SPEC = 'spec-bench-001-checkout';
 const END = Date.parse('2026-11-01T00:00:00Z');
@@ -149,12 +151,10 @@ function baseline(db: string): Record<string, number> {
   let rows = 0;
   let sum = 0;
   for (const check of benchChecks()) {
-    for (const row of store.measurements({
-      specId: SPEC,
-      metric: check.nfr.metric,
-      from: new Date(start),
-      to: new Date(END),
-    })) {
+    for (const row of store.measurements(
+      { specId: SPEC, metric: check.nfr.metric, from: new Date(start), to: new Date(END) },
+      { withReasons: false },
+    )) {
       rows++;
       sum += row.value ?? 0;
     }
@@ -234,7 +234,7 @@ function reportInput(
 async function report(db: string): Promise<Record<string, number>> {
   const store = openStore(db, { readonly: true });
   const rssBefore = process.memoryUsage().rss;
-  const input = reportInput((q) => store.measurements(q));
+  const input = reportInput((q) => store.measurements(q, { withReasons: false }));
   let began = performance.now();
   const built = await buildPeriodReport(input);
   const buildSeconds = (performance.now() - began) / 1000;
@@ -318,19 +318,19 @@ async function main(): Promise<void> {
     const built = runPhase('report', file);
     process.stderr.write(`report: ${JSON.stringify(built)}\nvalues-only: building from a plain SQL read\n`);
     const lean = runPhase('values-only', file);
-    console.log(
-      JSON.stringify({
-        bench: 'period-report',
-        node: process.version,
-        days,
-        nfrs: nfrCount,
-        fill: filled,
-        baseline_read_all_rows: read,
-        report: built,
-        report_vs_baseline_time: round(built.build_seconds! / read.read_seconds!),
-        report_from_values_only_read: lean,
-      }),
-    );
+    const result = {
+      bench: 'period-report',
+      node: process.version,
+      days,
+      nfrs: nfrCount,
+      fill: filled,
+      baseline_read_all_rows: read,
+      report: built,
+      report_vs_baseline_time: round(built.build_seconds! / read.read_seconds!),
+      report_from_values_only_read: lean,
+    };
+    await writeResult('period-report', result);
+    console.log(JSON.stringify(result));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -135,7 +135,7 @@ export async function report(
     const produced = await producePeriodReport({
       prepared,
       period,
-      history: (q) => (store ? store.measurements(q) : null),
+      history: (q) => (store ? store.measurements(q, { withReasons: false }) : null),
       intervalSeconds,
       outputBase,
       formats,

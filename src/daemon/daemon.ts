@@ -128,7 +128,7 @@ export class Daemon implements MonitorStatusSource {
   }
 
   history(query: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[] {
-    return this.store.measurements(query);
+    return this.store.measurements(query, { withReasons: false });
   }
 
   reportFile(relativePath: string): string | null {
@@ -506,12 +506,15 @@ export class Daemon implements MonitorStatusSource {
     const budgets = evaluation.verdicts
       .filter((v) => v.unit === '%' || v.unit === 'ratio')
       .map((v): BudgetStatus => {
-        const rows = this.store.measurements({
-          specId,
-          metric: v.metric,
-          from,
-          to: new Date(to.getTime() + 1),
-        });
+        const rows = this.store.measurements(
+          {
+            specId,
+            metric: v.metric,
+            from,
+            to: new Date(to.getTime() + 1),
+          },
+          { withReasons: false },
+        );
         return { metric: v.metric, windowDays: BUDGET_WINDOW_DAYS, remaining: budgetRemaining(rows, v) };
       });
     this.budgets.set(specId, { at: now, budgets });

@@ -183,6 +183,10 @@ describe('history', () => {
       rows.filter((row) => row.metric === 'p95_latency'),
     );
     expect(store.latestMeasurements('checkout')).toEqual([rows[7], rows[6]]);
+    // Without reasons (reports, charts): the same rows, reason left empty.
+    expect(
+      store.measurements({ specId: 'checkout', from: at(60), to: at(180) }, { withReasons: false }),
+    ).toEqual(all.map((row) => ({ ...row, reason: '' })));
     expect(store.latestMeasurements('nobody')).toEqual([]);
     expect(store.series()).toEqual([
       { specId: 'checkout', metric: 'availability' },
