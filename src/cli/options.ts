@@ -1,4 +1,6 @@
 import { UserError } from '../common/errors.js';
+import { VERSION } from '../common/version.js';
+import type { CheckOptions } from '../pipeline/index.js';
 
 /** Flags shared by every subcommand (SmartSpec's universal flags plus the monitor's own). */
 export interface CommonOptions {
@@ -101,4 +103,22 @@ export function parsePositiveNumber(flag: string, text: string, min: number): nu
     throw new UserError('usage', `${flag} "${text}" must be a number ≥ ${min}`, { field: flag });
   }
   return value;
+}
+
+/** The pipeline's options from the CLI's: one place that maps flags to what a check needs. */
+export function checkOptionsOf(
+  options: CommonOptions & { allowNetwork?: boolean },
+  specId: string,
+  mode: { offline?: boolean } = {},
+): CheckOptions {
+  return {
+    root: options.root,
+    smartspecConfig: options.config,
+    specId,
+    obsConfig: obsConfigOf(options),
+    allowNetwork: !mode.offline && Boolean(options.allowNetwork),
+    env: process.env,
+    userAgent: `smartspec-production-monitor/${VERSION}`,
+    ...(mode.offline ? { offline: true } : {}),
+  };
 }

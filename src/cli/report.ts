@@ -20,7 +20,7 @@ import { openStore } from '../store/index.js';
 import { resolveOutputBase } from '../workspace/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
-import { obsConfigOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
+import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { useColor } from './render.js';
 
@@ -97,15 +97,7 @@ export async function report(
 ): Promise<number> {
   const now = systemClock.now();
   const specId = pickSpecId(positional, options.specId);
-  const prepared = await prepareCheck({
-    root: options.root,
-    smartspecConfig: options.config,
-    specId,
-    obsConfig: obsConfigOf(options),
-    allowNetwork: Boolean(options.allowNetwork),
-    env: process.env,
-    userAgent: `smartspec-production-monitor/${VERSION}`,
-  });
+  const prepared = await prepareCheck(checkOptionsOf(options, specId));
   output.setRedactor(prepared.redactor);
   for (const warning of prepared.warnings) output.warn(warning);
   const timeZone = options.timeZone ?? prepared.config.reports.timeZone;

@@ -6,7 +6,7 @@ import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/in
 import { resolveOutputBase } from '../workspace/index.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
-import { obsConfigOf, parseAt, pickSpecId } from './options.js';
+import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { renderRunConsole, useColor } from './render.js';
 import type { ModeFlags } from './run-flags.js';
@@ -22,15 +22,7 @@ export async function runOnce(
   const startedAt = systemClock.now();
   const specId = pickSpecId(positional, options.specId);
   const at = parseAt(options.at, startedAt);
-  const prepared = await prepareCheck({
-    root: options.root,
-    smartspecConfig: options.config,
-    specId,
-    obsConfig: obsConfigOf(options),
-    allowNetwork: Boolean(options.allowNetwork),
-    env: process.env,
-    userAgent: `smartspec-production-monitor/${VERSION}`,
-  });
+  const prepared = await prepareCheck(checkOptionsOf(options, specId));
   output.setRedactor(prepared.redactor);
   const base = resolveOutputBase(prepared.root, options.out, prepared.settings);
   for (const warning of prepared.warnings) output.warn(warning);

@@ -1,11 +1,10 @@
 import pc from 'picocolors';
-import { VERSION } from '../common/version.js';
 import { prepareCheck } from '../pipeline/index.js';
 import type { ValidationReport } from '../validate/index.js';
 import { validatePrepared } from '../validate/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
-import { obsConfigOf, pickSpecId } from './options.js';
+import { checkOptionsOf, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { useColor } from './render.js';
 
@@ -16,16 +15,7 @@ export async function validate(
   output: Output,
 ): Promise<number> {
   const specId = pickSpecId(positional, options.specId);
-  const prepared = await prepareCheck({
-    root: options.root,
-    smartspecConfig: options.config,
-    specId,
-    obsConfig: obsConfigOf(options),
-    allowNetwork: false,
-    env: process.env,
-    offline: true,
-    userAgent: `smartspec-production-monitor/${VERSION}`,
-  });
+  const prepared = await prepareCheck(checkOptionsOf(options, specId, { offline: true }));
   output.setRedactor(prepared.redactor);
   for (const warning of prepared.warnings) output.warn(warning);
   const report = await validatePrepared(prepared);

@@ -28,20 +28,11 @@ import {
   startSwitchableProxy,
 } from './daemon-support.js';
 import type { DaemonProcess, Workspace } from './support.js';
-import { makeWorkspace, startDaemon } from './support.js';
+import { makeWorkspace, ERROR_RATE_AND_LATENCY_SPEC as SPEC, startDaemon } from './support.js';
 
 const skip = prometheusSkipReason();
 const history = standardHistory();
 const SPEC_ID = 'spec-core-001-authentication';
-const SPEC = `# Authentication
-
-## Non-Functional Requirements
-
-| Category | Requirement | Metric | Target |
-|---|---|---|---|
-| Reliability | Error Rate | \`api_error_rate\` | < 5% |
-| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
-`;
 const METRICS = ['api_error_rate', 'api_latency_p99'];
 /** The error rate breaches during the incident (10% > 5%); the latency never does. */
 const ERROR_RATE_KEY = `smartspec-production-monitor/${SPEC_ID}/api_error_rate/slo`;

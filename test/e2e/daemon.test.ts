@@ -6,20 +6,16 @@ import { startFakeWebhook } from '../fakes/webhook.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
 import type { Workspace } from './support.js';
-import { installFakeIncidentResponse, makeWorkspace, startDaemon } from './support.js';
+import {
+  installFakeIncidentResponse,
+  makeWorkspace,
+  ERROR_RATE_AND_LATENCY_SPEC as SPEC,
+  startDaemon,
+} from './support.js';
 
 const skip = prometheusSkipReason();
 const history = standardHistory();
 const SPEC_ID = 'spec-core-001-authentication';
-const SPEC = `# Authentication
-
-## Non-Functional Requirements
-
-| Category | Requirement | Metric | Target |
-|---|---|---|---|
-| Reliability | Error Rate | \`api_error_rate\` | < 5% |
-| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
-`;
 
 function obsYaml(prometheusUrl: string, hookUrl: string): string {
   return `provider: prometheus

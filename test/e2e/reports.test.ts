@@ -3,20 +3,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
-import { installFakeAggregator, makeWorkspace, runCli, startDaemon } from './support.js';
+import {
+  installFakeAggregator,
+  makeWorkspace,
+  runCli,
+  ERROR_RATE_AND_LATENCY_SPEC as SPEC,
+  startDaemon,
+} from './support.js';
 
 const skip = prometheusSkipReason();
 const history = standardHistory();
 const SPEC_ID = 'spec-core-001-authentication';
-const SPEC = `# Authentication
-
-## Non-Functional Requirements
-
-| Category | Requirement | Metric | Target |
-|---|---|---|---|
-| Reliability | Error Rate | \`api_error_rate\` | < 5% |
-| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
-`;
 const obs = (url: string) => `provider: prometheus
 url: ${url}
 metrics:

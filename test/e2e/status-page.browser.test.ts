@@ -1,27 +1,16 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
 import type { Workspace } from './support.js';
-import { makeWorkspace, startDaemon } from './support.js';
+import { makeWorkspace, ERROR_RATE_AND_LATENCY_SPEC as SPEC, startDaemon } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = prometheusSkipReason() ?? (existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing`);
+const skip = prometheusSkipReason() ?? chromiumSkipReason();
 const history = standardHistory();
 const SPEC_ID = 'spec-core-001-authentication';
-const SPEC = `# Authentication
-
-## Non-Functional Requirements
-
-| Category | Requirement | Metric | Target |
-|---|---|---|---|
-| Reliability | Error Rate | \`api_error_rate\` | < 5% |
-| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
-`;
 
 describe.skipIf(skip !== null)('the status page of a real daemon, in a real headless Chromium', () => {
   let prometheus: RunningPrometheus;
@@ -46,18 +35,7 @@ reports:
   weekly: false
 `,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

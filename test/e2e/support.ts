@@ -89,6 +89,17 @@ Sign-in for every product.
 | Security | Audit trail | \`audit_log\` | Every sign-in is logged |
 `;
 
+/** Two NFRs against the standard history: healthy outside the incident, the error rate breached in it. */
+export const ERROR_RATE_AND_LATENCY_SPEC = `# Authentication
+
+## Non-Functional Requirements
+
+| Category | Requirement | Metric | Target |
+|---|---|---|---|
+| Reliability | Error Rate | \`api_error_rate\` | < 5% |
+| Performance | p99 Latency | \`api_latency_p99\` | < 500ms |
+`;
+
 export const AUTH_SPEC_PATH = 'specs/core/spec-core-001-authentication/spec.md';
 export const AUTH_OBS_PATH = 'specs/core/spec-core-001-authentication/observability.yaml';
 

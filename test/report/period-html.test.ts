@@ -3,7 +3,7 @@
  * per NFR with its target line, logs no error, and fits a phone's width. Screenshots are saved to
  * the temp folder (period-report.png: desktop, period-report-phone.png: phone) for people to look at.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,14 +11,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeriodReport } from '../../src/report/period/index.js';
 import { renderPeriodHtml } from '../../src/report/period/index.js';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import { buildSampleReport } from './sample-report.js';
 import { tempDirs } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? null
-  : `skipped: no Chromium at ${CHROMIUM} (install the Debian "chromium" package, or set CHROMIUM_BIN)`;
-if (skip) console.warn(`test/report/period-html.test.ts ${skip}`);
+const skip = chromiumSkipReason();
+if (skip) console.warn(`test/report/period-html.test.ts skipped: ${skip}`);
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -61,19 +59,7 @@ describe.skipIf(skip !== null)('HTML report in headless Chromium', () => {
   const temp = tempDirs();
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     file = join(temp.make(), '2026-11-26.html');
     writeFileSync(file, await renderPeriodHtml(await buildSampleReport()));
   });

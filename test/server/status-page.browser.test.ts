@@ -1,24 +1,16 @@
-import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/index.js';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import { alertState, type FakeSource, specStatus } from './fixtures.js';
 import { applyScenario, CHECKOUT_METRICS, scenarioSource } from './scenario.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(`status page browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-}
+const skipReason = chromiumSkipReason();
+const haveChromium = skipReason === null;
+if (skipReason) console.warn(`status page browser tests skipped: ${skipReason}`);
 
 const TOKEN = 'page-token-Qx81-never-shown';
 /** A guard against a hang only; the page polls every second. */
@@ -54,18 +46,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       reports: REPORTS,
     });
     server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, source });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
