@@ -42,7 +42,7 @@ function addCommonOptions(command: Command): Command {
       'the spec to monitor (the first argument does the same; repeatable with --daemon)',
       collect,
     )
-    .option('--root <dir>', 'SmartSpec workspace root', process.cwd())
+    .addOption(new Option('--root <dir>', 'SmartSpec workspace root').default('.', 'the current directory'))
     .option('--obs-config <path>', 'observability.yaml to use instead of searching for it')
     .option('--slo-config <path>', 'alias of --obs-config (SmartSpec Handbook name)')
     .option('--config <path>', 'SmartSpec config (default .spec/smartspec.config.yaml)')
@@ -92,8 +92,8 @@ export function buildProgram(): Command {
   const program = new Command('smartspec-production-monitor');
   program
     .description(
-      'Check production services against the non-functional requirements (NFRs) of a SmartSpec spec.md:\n' +
-        'query every metric named in observability.yaml, compare it with its target, print the verdict,\n' +
+      'Check production services against the non-functional requirements (NFRs) of a SmartSpec spec.md: ' +
+        'query every metric named in observability.yaml, compare it with its target, print the verdict, ' +
         'write a report and exit with a code a deployment pipeline can act on.',
     )
     .version(VERSION, '-v, --version', 'print the version')
@@ -141,7 +141,7 @@ export function buildProgram(): Command {
 
   const validateCommand = new Command('validate')
     .description(
-      'check the spec and observability.yaml without any network: NFRs found, mapping gaps,\nmissing env vars, PromQL syntax, units. Exit 0 when valid, 2 otherwise.',
+      'check the spec and observability.yaml without any network: NFRs found, mapping gaps, missing env vars, PromQL syntax, units. Exit 0 when valid, 2 otherwise.',
     )
     .argument('[spec-id]', 'the spec to validate');
   addCommonOptions(validateCommand)
@@ -186,6 +186,13 @@ export function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `... | head` closes the pipe early: that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
