@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Verdict } from '../evaluate/index.js';
 
 /**
@@ -7,6 +7,12 @@ import type { Verdict } from '../evaluate/index.js';
  */
 export class DaemonMetrics {
   readonly registry = new Registry();
+
+  constructor() {
+    // The process's own figures (resident memory, heap, CPU, event-loop lag), as exporters do.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
   readonly cycleDuration = new Histogram({
     name: 'smartspec_pm_cycle_duration_seconds',
     help: 'Duration of a monitoring cycle (all specs).',

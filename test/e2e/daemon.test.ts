@@ -35,6 +35,21 @@ receivers:
 `;
 }
 
+/** /api/status once it lists `count` specs. */
+async function eventuallyStatus(
+  port: number,
+  count: number,
+): Promise<{ specs: Array<{ spec_id: string; status: string }> }> {
+  for (let i = 0; i < 100; i++) {
+    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+      specs: Array<{ spec_id: string; status: string }>;
+    };
+    if (status.specs.length >= count) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`/api/status never listed ${count} specs`);
+}
+
 const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const eventsOf = (hook: FakeWebhook) =>
   hook.requests.map((r) => (r.body as { event: string; metric: string }).event);
@@ -152,6 +167,42 @@ describe.skipIf(skip !== null)(
         path.join(ws.root, '.spec/reports/production-monitoring', SPEC_ID, 'alerts'),
       );
       expect(alertFiles.filter((f) => f.endsWith('.json'))).toHaveLength(events.length);
+    });
+
+    it('monitors several specs in one daemon (--all), skipping one without monitorable NFRs', async () => {
+      const dir = await makeWorkspace({
+        [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+        [`specs/core/${SPEC_ID}/observability.yaml`]: obsYaml(prometheus.url, 'http://127.0.0.1:9/hook'),
+        'specs/api/spec-api-002-checkout/spec.md': SPEC.replace('< 5%', '< 1%'),
+        'specs/api/spec-api-002-checkout/observability.yaml': obsYaml(
+          prometheus.url,
+          'http://127.0.0.1:9/hook',
+        ),
+        'specs/ui/spec-ui-003-theme/spec.md':
+          '# Theme\n\n## Non-Functional Requirements\n\n- Looks consistent everywhere\n',
+      });
+      const port = await freePort();
+      const daemon = startDaemon(
+        ['--all', '--listen', `127.0.0.1:${port}`, '--replay-from', iso(history.END - 600)],
+        {
+          cwd: dir.root,
+        },
+      );
+      try {
+        const skipped = await daemon.waitForLog((l) => l.event === 'spec_skipped');
+        expect(skipped.spec_id).toBe('spec-ui-003-theme');
+        const started = await daemon.waitForLog((l) => l.event === 'started');
+        expect(started.specs).toEqual(['spec-api-002-checkout', SPEC_ID]);
+        const status = await eventuallyStatus(port, 2);
+        const byId = Object.fromEntries(status.specs.map((s) => [s.spec_id, s.status]));
+        // The same 2% error ratio: within < 5%, a breach of < 1%.
+        expect(byId).toEqual({ [SPEC_ID]: 'healthy', 'spec-api-002-checkout': 'unhealthy' });
+        daemon.kill('SIGTERM');
+        expect(await daemon.exited).toBe(0);
+      } finally {
+        daemon.kill('SIGKILL');
+        await dir.cleanup();
+      }
     });
 
     it('a second daemon on the same database refuses to start', async () => {

@@ -188,6 +188,16 @@ describe.skipIf(skip !== null)('run-once against a real Prometheus with a known 
     }
   });
 
+  it('no colour codes when stdout is not a terminal, even without NO_COLOR', async () => {
+    const result = await runCli(['spec-core-001-authentication', '--at', String(history.INC1)], {
+      cwd: ws.root,
+      env: { NO_COLOR: undefined },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('UNHEALTHY');
+    expect(result.stdout).not.toMatch(/\u001b\[/);
+  });
+
   it('--quiet prints nothing and still writes the report and sets the exit code', async () => {
     const result = await runCli(['spec-core-001-authentication', '--at', String(history.INC1), '--quiet'], {
       cwd: ws.root,

@@ -13,15 +13,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a child process, with a clean environment (no colour, no CI noise). */
+/** A clean environment (no colour, no CI noise); a variable set to undefined is left out. */
+function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH ?? '',
+    HOME: os.tmpdir(),
+    NO_COLOR: '1',
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Runs the built CLI as a child process. */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', ...options.env },
+      env: childEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -133,11 +144,11 @@ export interface DaemonProcess {
 /** Starts the built CLI as a long-running daemon; its JSON log lines are parsed as they arrive. */
 export function startDaemon(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string | undefined> },
 ): DaemonProcess {
   const child = spawn(process.execPath, [CLI, '--daemon', ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_COLOR: '1', ...options.env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
