@@ -63,15 +63,25 @@ const daemon = spawn(
   },
 );
 const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-const samples: { t: number; rssMb: number; cpuSeconds: number; idleRssMb: number }[] = [];
+const samples: { t: number; rssMb: number; cpuSeconds: number; idleRssMb: number; heapUsedMb: number }[] = [];
+/** The daemon's own JS heap in use (from its /metrics): separates a JS leak from native growth. */
+async function heapUsedMb(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes ([0-9.e+]+)$/m.exec(text)?.[1]) / 1048576;
+}
 const started = Date.now();
 try {
   while (Date.now() - started < SECONDS * 1000) {
     await new Promise((r) => setTimeout(r, SAMPLE_MS));
     const d = procSample(daemon.pid!);
-    samples.push({ t: (Date.now() - started) / 1000, ...d, idleRssMb: procSample(idle.pid!).rssMb });
+    samples.push({
+      t: (Date.now() - started) / 1000,
+      ...d,
+      idleRssMb: procSample(idle.pid!).rssMb,
+      heapUsedMb: await heapUsedMb(),
+    });
     process.stderr.write(
-      `t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`,
+      `t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB heap=${samples.at(-1)!.heapUsedMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`,
     );
   }
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -115,10 +125,18 @@ try {
     measurements,
     database_bytes: dbBytes,
     database_mb_per_million_measurements: Number((((dbBytes / measurements) * 1e6) / 1048576).toFixed(1)),
+    // Heap in use right after a collection is the floor of the samples: flat floors mean no JS leak,
+    // whatever V8 does with the heap it has reserved (it grows lazily when memory is plentiful).
+    heap_used_mb_floor: {
+      early: Number(Math.min(...warm.slice(0, window).map((s) => s.heapUsedMb)).toFixed(1)),
+      late: Number(Math.min(...warm.slice(-window).map((s) => s.heapUsedMb)).toFixed(1)),
+    },
+    samples_columns: ['t_seconds', 'rss_mb', 'cpu_seconds', 'heap_used_mb'],
     samples: samples.map((s) => [
       Number(s.t.toFixed(0)),
       Number(s.rssMb.toFixed(1)),
       Number(s.cpuSeconds.toFixed(1)),
+      Number(s.heapUsedMb.toFixed(1)),
     ]),
   });
   console.log(`daemon soak → ${path.relative(PROJECT_ROOT, file)}`);

@@ -3,7 +3,7 @@ import { readdirSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlertState, Receiver } from '../alerting/index.js';
-import { deliverDue } from '../alerting/index.js';
+import { buildAlertPayload, deliverDue } from '../alerting/index.js';
 import type { Clock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { Redactor } from '../config/index.js';
@@ -21,7 +21,7 @@ import { DaemonMetrics } from './metrics.js';
 import { writeDueReports } from './reports.js';
 import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
 import type { PrepareOptions, SpecRuntime } from './targets.js';
-import { prepareRuntimes, selectSpecIds } from './targets.js';
+import { alertmanagerRefreshSeconds, prepareRuntimes, selectSpecIds } from './targets.js';
 
 export interface DaemonOptions extends PrepareOptions {
   specIds: string[];
@@ -73,6 +73,7 @@ export class Daemon implements MonitorStatusSource {
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
   private last: CycleInfo | null = null;
   private lastPrune: number | null = null;
+  private lastAlertmanagerRefresh: number | null = null;
   private lastReportCheck = Number.NEGATIVE_INFINITY;
   private reportsInFlight: Promise<void> | null = null;
   private readonly stopController = new AbortController();
@@ -335,6 +336,7 @@ export class Daemon implements MonitorStatusSource {
       if (enqueued > 0) this.metrics.outboxDepth.set(this.store.depth());
       this.store.heartbeat(this.options.clock.now());
       this.pruneIfDue(at);
+      void this.refreshAlertmanager(at);
       void this.deliver();
       void this.reportsIfDue();
     } catch (caught) {
@@ -382,6 +384,45 @@ export class Daemon implements MonitorStatusSource {
       });
     this.reportsInFlight = pass;
     return pass;
+  }
+
+  /**
+   * Alertmanager forgets an alert whose endsAt has passed: firing alerts are re-posted every refresh
+   * period, straight to the Alertmanager receivers (best effort: the outbox keeps the events that
+   * must not be lost; a missed refresh is made good by the next one).
+   */
+  private async refreshAlertmanager(at: Date): Promise<void> {
+    const period = alertmanagerRefreshSeconds(this.intervalSeconds) * 1000;
+    if (this.lastAlertmanagerRefresh !== null && at.getTime() - this.lastAlertmanagerRefresh < period) return;
+    this.lastAlertmanagerRefresh = at.getTime();
+    for (const runtime of this.runtimes) {
+      const receivers = runtime.receivers.filter((r) => r.type === 'alertmanager');
+      if (receivers.length === 0) continue;
+      const specId = runtime.prepared.spec.specId;
+      const verdicts = new Map(this.latest.get(specId)?.evaluation.verdicts.map((v) => [v.metric, v]));
+      const context = this.alertContext(runtime);
+      for (const state of this.states.values()) {
+        const verdict = verdicts.get(state.metric);
+        if (state.specId !== specId || state.phase !== 'firing' || !verdict) continue;
+        const payload = buildAlertPayload({
+          verdict,
+          state,
+          event: 'reminder',
+          kind: state.kind,
+          service: context.service,
+          links: context.links(),
+          version: context.version,
+          host: context.host,
+          redact: context.redact,
+        });
+        for (const receiver of receivers) {
+          const result = await receiver.deliver(payload);
+          if (!result.ok) {
+            this.log.debug({ event: 'alertmanager_refresh_failed', receiver: receiver.name }, result.error);
+          }
+        }
+      }
+    }
   }
 
   /** Bounded retention: once an hour, drop what is older than `storage.retention`. */

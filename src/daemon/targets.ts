@@ -16,7 +16,12 @@ export interface SpecRuntime {
   alertsDir: string;
 }
 
-export type PrepareOptions = Omit<CheckOptions, 'specId'>;
+export type PrepareOptions = Omit<CheckOptions, 'specId'> & { intervalSeconds: number };
+
+/** How often firing alerts are re-posted to Alertmanager (which expects it, like from Prometheus). */
+export function alertmanagerRefreshSeconds(intervalSeconds: number): number {
+  return Math.max(intervalSeconds, 60);
+}
 
 /** Which spec ids to monitor: the ones named, or with `--all` every spec of the workspace. */
 export function selectSpecIds(options: PrepareOptions & { specIds: string[]; all: boolean }): string[] {
@@ -56,6 +61,9 @@ export async function prepareRuntime(
     alertsDir,
     incidentCommand,
     redact: (text) => prepared.redactor.redact(text),
+    // Firing alerts are re-posted to Alertmanager every refresh; if the daemon stops doing so,
+    // Alertmanager lets them expire after a few refreshes, as it does for Prometheus.
+    alertmanagerFiringTtlSeconds: 4 * alertmanagerRefreshSeconds(options.intervalSeconds),
   }).map(
     (r): Receiver => ({
       name: `${prepared.spec.specId}/${r.name}`,
