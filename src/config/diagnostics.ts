@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { closestMatch } from '../common/closest.js';
 import { formatLocation, UserError } from '../common/errors.js';
 import { secretKindOf } from './env.js';
 import { DATADOG_ONLY_KEYS, PROMETHEUS_ONLY_KEYS } from './schema.js';
-import { closestMatch } from './suggest.js';
 import type { ConfigDiagnostic } from './types.js';
 import { type FieldPath, formatFieldPath, type YamlSource } from './yaml-source.js';
 

@@ -1,4 +1,5 @@
 import { resolve as resolvePath } from 'node:path';
+import { closestMatch } from '../common/closest.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import {
@@ -12,7 +13,6 @@ import {
   type RawTls,
   SHARED_PROVIDER_KEYS,
 } from './schema.js';
-import { closestMatch } from './suggest.js';
 import type {
   AlertPolicy,
   DatadogProviderConfig,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { closestMatch } from './suggest.js';
+import { closestMatch } from '../common/closest.js';
 import {
   COMMON_UNIT_SPELLINGS,
   DATADOG_SITES,

@@ -1,3 +1,4 @@
+import { closestMatch } from '../common/closest.js';
 import type { MetricMapping } from '../config/types.js';
 import type { Nfr, Objective } from '../spec/types.js';
 import { baseUnitOf, canConvert, dimensionOf } from '../units/index.js';
@@ -44,7 +45,7 @@ export function planChecks(nfrs: readonly Nfr[], mappings: readonly MetricMappin
       continue;
     }
     if (!mapping) {
-      const near = closestName(
+      const near = closestMatch(
         nfr.metric,
         mappings.map((m) => m.name),
       );
@@ -76,31 +77,4 @@ export function planChecks(nfrs: readonly Nfr[], mappings: readonly MetricMappin
 
 function unmonitored(nfr: Nfr, reason: string): Unmonitored {
   return { metric: nfr.metric, requirement: nfr.requirement, target: nfr.target, line: nfr.line, reason };
-}
-
-/** The candidate within a small edit distance, for "did you mean" hints. */
-export function closestName(name: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

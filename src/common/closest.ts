@@ -1,12 +1,12 @@
-/** Levenshtein distance; small inputs only (config keys and enum values). */
+/** Levenshtein distance (insert, delete, substitute), two rows of memory; for short names. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
     }
     previous = current;
   }
@@ -19,8 +19,9 @@ function fold(word: string): string {
 }
 
 /**
- * The candidate a typo most likely meant, or null when none is close enough to be a useful guess.
- * Spelling variants (case, `-`/`_`) win outright; otherwise up to 1 edit for short words, 2 for longer.
+ * The candidate a typo most likely meant, or null when none is close enough to be a useful guess
+ * ("did you mean"). Spelling variants (case, `-`/`_`) win outright; otherwise up to 1 edit for short
+ * words, 2 for longer ones.
  */
 export function closestMatch(input: string, candidates: readonly string[]): string | null {
   const folded = fold(input);
