@@ -7,10 +7,11 @@ import { buildAlertPayload, deliverDue } from '../alerting/index.js';
 import type { Clock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { Redactor } from '../config/index.js';
-import type { Evaluation } from '../evaluate/index.js';
+import type { Evaluation, Verdict } from '../evaluate/index.js';
 import { runCheck } from '../pipeline/index.js';
 import type { Summary } from '../report/index.js';
 import { buildSummary, runIdFor } from '../report/index.js';
+import { errorBudget } from '../report/period/index.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
@@ -610,19 +611,13 @@ export class Daemon implements MonitorStatusSource {
 }
 
 /**
- * Share of the window's error budget left for a ratio-style objective, from the recorded values:
- * the allowed bad fraction is the target (upper bounds, e.g. error rate < 0.1%) or its complement
- * (lower bounds, e.g. availability > 99.9%); the spent share is the mean bad fraction over it.
+ * Share of the window's error budget left for a ratio-style objective, from the recorded values;
+ * the same computation as the performance reports' error budget.
  */
 export function budgetRemaining(
   rows: readonly MeasurementRow[],
-  objective: { comparator: string; slo: number; unit: string },
+  objective: Pick<Verdict, 'comparator' | 'slo' | 'unit'>,
 ): number | null {
-  const scale = objective.unit === '%' ? 100 : 1;
-  const upper = objective.comparator === '<' || objective.comparator === '<=';
-  const allowed = upper ? objective.slo / scale : 1 - objective.slo / scale;
-  const values = rows.filter((r) => r.value !== null).map((r) => r.value! / scale);
-  if (values.length === 0 || allowed <= 0) return null;
-  const bad = values.reduce((sum, v) => sum + (upper ? v : 1 - v), 0) / values.length;
-  return 1 - bad / allowed;
+  const values = rows.flatMap((r) => (r.value === null ? [] : [r.value]));
+  return errorBudget(values, { text: '', ...objective })?.remaining ?? null;
 }
