@@ -233,6 +233,11 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${MEASUREMENT_COLUMNS} FROM series s JOIN measurements m ON m.series_id = s.id
        WHERE s.spec_id = ? AND s.metric = ? AND m.at >= ? AND m.at < ? ORDER BY m.at`,
     ),
+    // One index probe per series (the primary key is series, time), not a scan of the spec's rows.
+    firstOfSpec: db.prepare<[string], { at: number | null }>(
+      `SELECT min((SELECT min(at) FROM measurements WHERE series_id = s.id)) AS at
+       FROM series s WHERE s.spec_id = ?`,
+    ),
     latestOfSpec: db.prepare<[string], MeasurementDbRow>(
       `SELECT ${MEASUREMENT_COLUMNS} FROM series s JOIN measurements m ON m.series_id = s.id
        WHERE s.spec_id = ? AND m.at = (SELECT max(at) FROM measurements WHERE series_id = s.id)
@@ -496,12 +501,8 @@ export class Store implements OutboxRepository {
 
   /** When the spec was first measured (kept history), or null; reports start there. */
   firstMeasurementAt(specId: string): Date | null {
-    const row = this.db
-      .prepare(
-        'SELECT min(m.at) AS at FROM measurements m JOIN series s ON s.id = m.series_id WHERE s.spec_id = ?',
-      )
-      .get(specId) as { at: number | null } | undefined;
-    return row?.at == null ? null : new Date(row.at);
+    const row = this.sql.firstOfSpec.get(specId);
+    return row?.at == null ? null : fromMs(row.at);
   }
 
   /** Every (spec, metric) that has ever been measured. */

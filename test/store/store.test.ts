@@ -183,6 +183,10 @@ describe('history', () => {
       rows.filter((row) => row.metric === 'p95_latency'),
     );
     expect(store.latestMeasurements('checkout')).toEqual([rows[7], rows[6]]);
+    // Reports start where the spec was first measured.
+    expect(store.firstMeasurementAt('checkout')).toEqual(at(0));
+    expect(store.firstMeasurementAt('other')).toEqual(at(60));
+    expect(store.firstMeasurementAt('never-measured')).toBeNull();
     // Without reasons (reports, charts): the same rows, reason left empty.
     expect(
       store.measurements({ specId: 'checkout', from: at(60), to: at(180) }, { withReasons: false }),
