@@ -1,15 +1,11 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { Summary } from '../report/index.js';
+import { formatValue } from '../report/index.js';
 
 /** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-}
-
-function formatValue(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  return `${Number(value.toPrecision(5))} ${unit}`;
 }
 
 /** The console view of a run: a table, the reasons for anything not healthy, and a one-line verdict. */

@@ -1,4 +1,4 @@
-export { renderRunMarkdown } from './markdown.js';
+export { formatValue, renderRunMarkdown } from './markdown.js';
 export type { ProducedReport } from './produce.js';
 export {
   aggregatorCommand,

@@ -1,3 +1,5 @@
+import { formatQuantity } from '../units/index.js';
+import type { Unit } from '../units/types.js';
 import type { Summary } from './summary.js';
 
 const STATUS_MARK: Record<string, string> = {
@@ -13,9 +15,9 @@ function cell(text: string | number | null): string {
     .replace(/\r?\n/g, ' ');
 }
 
-function formatValue(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  return `${Number(value.toPrecision(6))} ${unit}`;
+/** A measured value in its unit, or a dash when it is unknown (console and report.md alike). */
+export function formatValue(value: number | null, unit: Unit): string {
+  return value === null ? '—' : formatQuantity(value, unit);
 }
 
 /** report.md: the same content as summary.json, for people (e.g. attached to a pull request). */

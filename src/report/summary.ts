@@ -1,4 +1,5 @@
 import type { Evaluation, Verdict } from '../evaluate/index.js';
+import type { Unit } from '../units/types.js';
 
 /** Bumped only on a breaking change of summary.json; additions keep the version. */
 export const SUMMARY_SCHEMA_VERSION = 1;
@@ -12,7 +13,7 @@ export interface SummaryMetric {
   comparator: string;
   comparator_inferred: boolean;
   slo: number;
-  unit: string;
+  unit: Unit;
   value: number | null;
   status: string;
   provider: string;
