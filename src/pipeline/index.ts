@@ -111,6 +111,7 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
   }
   const { config, diagnostics } = loadObservabilityConfig(found.file, options.env, {
     resolveSecrets: !options.offline,
+    ...(settings.maxFileBytesScanned !== undefined ? { maxBytes: settings.maxFileBytesScanned } : {}),
   });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!config || (errors.length > 0 && !options.offline)) throw configErrorFromDiagnostics(diagnostics);
