@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatUserError, UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { EXIT } from './exit-codes.js';
+import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
 import { collect, LANGS, PLATFORMS } from './options.js';
 import { Output } from './output.js';
@@ -73,6 +74,7 @@ async function execute(
     if (error instanceof UserError) {
       output.error(`error: ${formatUserError(error)}`);
       process.exitCode = EXIT.usage;
+      if (options.json) output.stdout(formatJsonError(jsonErrorOf(error, EXIT.usage)));
     } else {
       const text =
         error instanceof Error
@@ -84,6 +86,10 @@ async function execute(
         `internal error: ${text}\n  (this is a bug in smartspec-production-monitor; --verbose shows where)`,
       );
       process.exitCode = EXIT.internal;
+      if (options.json) {
+        const message = error instanceof Error ? error.message : String(error);
+        output.stdout(formatJsonError(jsonErrorOf({ code: 'internal', message }, EXIT.internal)));
+      }
     }
   }
 }
@@ -200,6 +206,14 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the message already; help and version are not errors.
       process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        const message = error.message.replace(/^error: /, '');
+        process.stdout.write(
+          formatJsonError(
+            jsonErrorOf({ code: 'usage', message, hint: 'run with --help for usage' }, EXIT.usage),
+          ),
+        );
+      }
       return;
     }
     throw error;
