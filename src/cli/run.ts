@@ -12,6 +12,7 @@ import type { Output } from './output.js';
 import { renderRunConsole, useColor } from './render.js';
 import type { ModeFlags } from './run-flags.js';
 import { checkModeFlags } from './run-flags.js';
+import { describeQueries } from './verbose.js';
 
 /** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
 export async function runOnce(
@@ -88,6 +89,7 @@ async function checkAndReport(
   output.verbose(
     `spec ${path.relative(prepared.root, prepared.spec.specFile)} · config ${path.relative(prepared.root, prepared.configFile)} · evaluating at ${at.toISOString()}`,
   );
+  for (const line of describeQueries(prepared)) output.verbose(line);
 
   const evaluation = await runCheck(prepared, at, { signal: interruption.signal });
   const draft = buildSummary(evaluation, {
