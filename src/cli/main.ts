@@ -22,11 +22,13 @@ Examples:
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --daemon --interval 60
   $ smartspec-production-monitor --all --daemon --listen 127.0.0.1:9464
 
-Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input):
-  0  healthy: every monitored NFR is within target
-  1  unhealthy: at least one NFR is breached
-  2  usage or configuration error (nothing was queried)
-  3  degraded: nothing breached, but at least one NFR could not be measured
+Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input; docs/cli.md#exit-codes):
+  0    healthy: every monitored NFR is within target
+  1    unhealthy: at least one NFR is breached
+  2    usage or configuration error (nothing was queried)
+  3    degraded: nothing breached, but at least one NFR could not be measured or has no query
+  70   internal error (a bug)
+  130  interrupted (Ctrl-C); no half-written report
 
 Files:
   spec        .spec/SPEC_INDEX.json entry, else specs/<category>/<spec-id>/spec.md
