@@ -240,20 +240,23 @@ const metric = z
 const unmappedPolicy = z.enum(['degrade', 'ignore']);
 
 const unmapped = z
-  .union([
-    unmappedPolicy,
-    z
-      .object({
-        default: unmappedPolicy
-          .describe('What every NFR without a query does (default `degrade`).')
-          .optional(),
-        ignore: z
-          .array(z.string().min(1))
-          .describe('NFR metrics excused one by one: their missing query does not degrade the status.')
-          .optional(),
-      })
-      .strict(),
-  ])
+  .union(
+    [
+      unmappedPolicy,
+      z
+        .object({
+          default: unmappedPolicy
+            .describe('What every NFR without a query does (default `degrade`).')
+            .optional(),
+          ignore: z
+            .array(z.string().min(1))
+            .describe('NFR metrics excused one by one: their missing query does not degrade the status.')
+            .optional(),
+        })
+        .strict(),
+    ],
+    { error: 'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`' },
+  )
   .meta({
     description:
       'An NFR with a numeric target but no query is not measured: `degrade` (default) makes the status degraded (exit 3); `ignore` excuses it. Per metric: `{ ignore: [name, ...] }`.',

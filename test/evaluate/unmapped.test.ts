@@ -87,6 +87,10 @@ describe('an NFR promised but not measured (unmapped)', () => {
     );
     expect(result.config).toBeNull();
     const error = result.diagnostics.find((d) => d.field === 'unmapped');
-    expect(error).toMatchObject({ severity: 'error', line: 3 });
+    expect(error).toMatchObject({
+      severity: 'error',
+      line: 3,
+      message: 'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`',
+    });
   });
 });
