@@ -13,7 +13,7 @@ import {
   loadObservabilityConfig,
   Redactor,
 } from '../config/index.js';
-import type { ConfigDiagnostic, ObservabilityConfig } from '../config/types.js';
+import type { ConfigDiagnostic, MetricMapping, ObservabilityConfig } from '../config/types.js';
 import type { Evaluation, Plan, Verdict } from '../evaluate/index.js';
 import { judge, overallStatus, planChecks } from '../evaluate/index.js';
 import { createProvider } from '../providers/index.js';
@@ -122,7 +122,8 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
   for (const d of diagnostics.filter((x) => x.severity === 'warning')) {
     warnings.push(formatDiagnostic({ ...d, file: relativeConfig }));
   }
-  if (plan.misnamedMappings.length > 0 && !options.offline) throw misnamedMappingError(plan, relativeConfig);
+  if (plan.misnamedMappings.length > 0 && !options.offline)
+    throw misnamedMappingError(plan, config.metrics, relativeConfig);
   for (const name of plan.unknownIgnoredNames) {
     warnings.push(`${relativeConfig}: unmapped.ignore: "${name}" is no NFR metric of ${spec.specId}`);
   }
@@ -183,14 +184,18 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
 }
 
 /** A mapping named like an NFR that has no query: a typo that would leave the NFR unmeasured. */
-function misnamedMappingError(plan: Plan, relativeConfig: string): UserError {
+function misnamedMappingError(
+  plan: Plan,
+  mappings: readonly MetricMapping[],
+  relativeConfig: string,
+): UserError {
   const describe = (m: Plan['misnamedMappings'][number]) =>
     `metric "${m.mapping.name}" matches no NFR, and NFR "${m.nfrMetric}" (spec line ${m.specLine}) has no query`;
   const [first, ...rest] = plan.misnamedMappings;
   if (!first) return new UserError('config', 'a mapping matches no NFR');
   return new UserError('config', describe(first), {
     location: { file: relativeConfig, line: first.mapping.line },
-    field: 'name',
+    field: `metrics[${mappings.indexOf(first.mapping)}].name`,
     details: rest.map((m) => `${relativeConfig}:${m.mapping.line}: ${describe(m)}`),
     hint: `did you mean \`name: ${first.nfrMetric}\`? The name must equal the Metric column of spec.md`,
   });

@@ -220,7 +220,7 @@ describe.skipIf(skip !== null)('run-once against a real Prometheus with a known 
       });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        /^error: specs\/core\/spec-core-001-authentication\/observability\.yaml:8: name: metric "api_uptme" matches no NFR, and NFR "api_uptime" \(spec line 13\) has no query/,
+        /^error: specs\/core\/spec-core-001-authentication\/observability\.yaml:8: metrics\[2\]\.name: metric "api_uptme" matches no NFR, and NFR "api_uptime" \(spec line 13\) has no query/,
       );
       expect(result.stderr).toContain('did you mean `name: api_uptime`?');
       expect(result.stdout).toBe('');
