@@ -237,7 +237,8 @@ const metric = z
   })
   .strict();
 
-const unmappedPolicy = z.enum(['degrade', 'ignore']);
+const UNMAPPED_POLICIES = ['degrade', 'ignore'] as const;
+const unmappedPolicy = z.enum(UNMAPPED_POLICIES);
 
 const unmapped = z
   .union(
@@ -255,7 +256,13 @@ const unmapped = z
         })
         .strict(),
     ],
-    { error: 'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`' },
+    {
+      error: (issue) => {
+        const guess = typeof issue.input === 'string' ? closestMatch(issue.input, UNMAPPED_POLICIES) : null;
+        const suggestion = guess ? `; did you mean \`${guess}\`?` : '';
+        return `expected \`degrade\`, \`ignore\`, or a mapping such as \`{ ignore: [api_latency_p95] }\`${suggestion}`;
+      },
+    },
   )
   .meta({
     description:

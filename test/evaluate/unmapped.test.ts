@@ -91,6 +91,7 @@ describe('an NFR promised but not measured (unmapped)', () => {
       severity: 'error',
       line: 3,
       message: 'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`',
+      hint: 'did you mean `ignore`?',
     });
   });
 });
