@@ -39,7 +39,7 @@ export async function daemon(
     options.replayFrom === undefined
       ? systemClock
       : replayClock(
-          parseAt(options.replayFrom, now),
+          parseAt(options.replayFrom, now, '--replay-from'),
           options.replaySpeed === undefined
             ? 1
             : parsePositiveNumber('--replay-speed', options.replaySpeed, 0.001),

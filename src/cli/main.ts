@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { formatUserError, UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { EXIT } from './exit-codes.js';
+import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
 import { collect, LANGS, PLATFORMS } from './options.js';
 import { Output } from './output.js';
@@ -21,11 +22,13 @@ Examples:
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --daemon --interval 60
   $ smartspec-production-monitor --all --daemon --listen 127.0.0.1:9464
 
-Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input):
-  0  healthy: every monitored NFR is within target
-  1  unhealthy: at least one NFR is breached
-  2  usage or configuration error (nothing was queried)
-  3  degraded: nothing breached, but at least one NFR could not be measured
+Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input; docs/cli.md#exit-codes):
+  0    healthy: every monitored NFR is within target
+  1    unhealthy: at least one NFR is breached
+  2    usage or configuration error (nothing was queried)
+  3    degraded: nothing breached, but at least one NFR could not be measured or has no query
+  70   internal error (a bug)
+  130  interrupted (Ctrl-C); no half-written report
 
 Files:
   spec        .spec/SPEC_INDEX.json entry, else specs/<category>/<spec-id>/spec.md
@@ -73,6 +76,7 @@ async function execute(
     if (error instanceof UserError) {
       output.error(`error: ${formatUserError(error)}`);
       process.exitCode = EXIT.usage;
+      if (options.json) output.stdout(formatJsonError(jsonErrorOf(error, EXIT.usage)));
     } else {
       const text =
         error instanceof Error
@@ -84,6 +88,10 @@ async function execute(
         `internal error: ${text}\n  (this is a bug in smartspec-production-monitor; --verbose shows where)`,
       );
       process.exitCode = EXIT.internal;
+      if (options.json) {
+        const message = error instanceof Error ? error.message : String(error);
+        output.stdout(formatJsonError(jsonErrorOf({ code: 'internal', message }, EXIT.internal)));
+      }
     }
   }
 }
@@ -200,6 +208,14 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the message already; help and version are not errors.
       process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        const message = error.message.replace(/^error: /, '');
+        process.stdout.write(
+          formatJsonError(
+            jsonErrorOf({ code: 'usage', message, hint: 'run with --help for usage' }, EXIT.usage),
+          ),
+        );
+      }
       return;
     }
     throw error;

@@ -46,8 +46,8 @@ export function pickSpecId(positional: string | undefined, flags: string[] | und
   return id;
 }
 
-/** `--at`: RFC 3339 or Unix seconds. */
-export function parseAt(text: string | undefined, now: Date): Date {
+/** A time flag (`--at`, `--from`, `--to`, `--replay-from`...): RFC 3339 or Unix seconds, not in the future. */
+export function parseAt(text: string | undefined, now: Date, flag = '--at'): Date {
   if (text === undefined) return now;
   const trimmed = text.trim();
   let at: Date | null = null;
@@ -55,13 +55,14 @@ export function parseAt(text: string | undefined, now: Date): Date {
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed))
     at = new Date(trimmed);
   if (!at || Number.isNaN(at.getTime())) {
-    throw new UserError('usage', `--at "${text}" is not a time`, {
-      field: '--at',
+    // The flag is the error's field: the message does not repeat it.
+    throw new UserError('usage', `"${text}" is not a time`, {
+      field: flag,
       hint: 'use RFC 3339 (2026-11-27T04:00:00Z) or Unix seconds (1795752000)',
     });
   }
   if (at.getTime() > now.getTime() + 60_000) {
-    throw new UserError('usage', `--at ${at.toISOString()} is in the future`, { field: '--at' });
+    throw new UserError('usage', `${at.toISOString()} is in the future`, { field: flag });
   }
   return at;
 }
@@ -88,7 +89,7 @@ export function parseListen(text: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : Number.NaN;
   if (!match || port > 65535) {
-    throw new UserError('usage', `--listen "${text}" is not host:port`, {
+    throw new UserError('usage', `"${text}" is not host:port`, {
       field: '--listen',
       hint: 'e.g. --listen 127.0.0.1:9464; to listen on every interface say 0.0.0.0:9464 and set server.token',
     });
@@ -100,7 +101,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export function parsePositiveNumber(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min) {
-    throw new UserError('usage', `${flag} "${text}" must be a number ≥ ${min}`, { field: flag });
+    throw new UserError('usage', `"${text}" must be a number ≥ ${min}`, { field: flag });
   }
   return value;
 }

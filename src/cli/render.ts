@@ -43,10 +43,17 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
     out.push('');
     for (const m of notHealthy) out.push(`  ${statusText(m.status)} ${c.bold(m.name)}: ${m.reason}`);
   }
-  if (summary.unmonitored.length > 0) {
+  const unmapped = summary.unmonitored.filter((u) => u.kind === 'unmapped');
+  if (unmapped.length > 0) {
     out.push('');
-    out.push(`Not monitored (${summary.unmonitored.length}):`);
-    for (const u of summary.unmonitored) out.push(`  - ${u.name} (spec line ${u.spec_line}): ${u.reason}`);
+    out.push(`${c.yellow('Unmapped')}: promised but not measured (${unmapped.length}):`);
+    for (const u of unmapped) out.push(`  - ${u.name} (spec line ${u.spec_line}): ${u.reason}`);
+  }
+  const otherUnmonitored = summary.unmonitored.filter((u) => u.kind !== 'unmapped');
+  if (otherUnmonitored.length > 0) {
+    out.push('');
+    out.push(`Not monitored (${otherUnmonitored.length}):`);
+    for (const u of otherUnmonitored) out.push(`  - ${u.name} (spec line ${u.spec_line}): ${u.reason}`);
   }
   if (summary.flags.apply.note) out.push(c.dim(`note: ${summary.flags.apply.note}`));
   out.push('');
@@ -56,7 +63,7 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
 
 export function verdictLine(summary: Summary, color: boolean): string {
   const c = pc.createColors(color);
-  const { healthy, breached, unknown, unmonitored } = summary.counts;
+  const { healthy, breached, unknown, unmonitored, unmapped } = summary.counts;
   const total = healthy + breached + unknown;
   const label =
     summary.status === 'healthy'
@@ -67,7 +74,8 @@ export function verdictLine(summary: Summary, color: boolean): string {
   const parts = [`${healthy}/${total} NFRs within target`];
   if (breached > 0) parts.push(`${breached} breached`);
   if (unknown > 0) parts.push(`${unknown} unknown`);
-  if (unmonitored > 0) parts.push(`${unmonitored} not monitored`);
+  if (unmapped > 0) parts.push(`${unmapped} unmapped (not measured)`);
+  if (unmonitored - unmapped > 0) parts.push(`${unmonitored - unmapped} not monitored`);
   const report = summary.writes.reports.find((p) => p.endsWith('summary.json'));
   return `${label} ${summary.spec_id}: ${parts.join(', ')}${report ? c.dim(` · report ${report}`) : ''}`;
 }

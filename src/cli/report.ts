@@ -23,6 +23,7 @@ import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { useColor } from './render.js';
+import { describeQueries } from './verbose.js';
 
 export interface ReportFlags {
   period?: string;
@@ -51,15 +52,14 @@ function periodOf(flags: ReportFlags, timeZone: string, now: Date): Period {
     if (flags.period !== undefined || flags.date !== undefined) {
       throw new UserError('usage', '--from/--to and --period/--date contradict each other', {});
     }
-    const from = parseAt(flags.from, now);
-    const to = parseAt(flags.to, now);
-    if (to.getTime() <= from.getTime())
-      throw new UserError('usage', '--to must be after --from', { field: '--to' });
+    const from = parseAt(flags.from, now, '--from');
+    const to = parseAt(flags.to, now, '--to');
+    if (to.getTime() <= from.getTime()) throw new UserError('usage', '--to must be after --from', {});
     return customPeriod(from, to);
   }
   const kind = flags.period ?? 'daily';
   if (kind !== 'daily' && kind !== 'weekly') {
-    throw new UserError('usage', `--period "${kind}" is not daily or weekly`, {
+    throw new UserError('usage', `"${kind}" is not daily or weekly`, {
       field: '--period',
       hint: 'or give --from and --to',
     });
@@ -68,9 +68,9 @@ function periodOf(flags: ReportFlags, timeZone: string, now: Date): Period {
   if (flags.date !== undefined) {
     const date = /^\d{4}-\d{2}-\d{2}$/.test(flags.date)
       ? new Date(`${flags.date}T12:00:00Z`)
-      : parseAt(flags.date, now);
+      : parseAt(flags.date, now, '--date');
     if (Number.isNaN(date.getTime()))
-      throw new UserError('usage', `--date "${flags.date}" is not a date`, { field: '--date' });
+      throw new UserError('usage', `"${flags.date}" is not a date`, { field: '--date' });
     return make(date, timeZone);
   }
   return previousPeriod(make(now, timeZone)); // the last completed one
@@ -81,7 +81,7 @@ function formatsOf(text: string | undefined, fallback: readonly ReportFormat[]):
   const formats = text.split(',').map((f) => f.trim());
   const bad = formats.filter((f) => !FORMATS.includes(f as ReportFormat));
   if (bad.length > 0 || formats.length === 0) {
-    throw new UserError('usage', `--format "${text}": unknown format ${bad.join(', ')}`, {
+    throw new UserError('usage', `"${text}": unknown format ${bad.join(', ')}`, {
       field: '--format',
       hint: 'a comma-separated list of json, md, html',
     });
@@ -104,7 +104,7 @@ export async function report(
   try {
     validateTimeZone(timeZone);
   } catch {
-    throw new UserError('usage', `--time-zone "${timeZone}" is not a time zone`, {
+    throw new UserError('usage', `"${timeZone}" is not a time zone`, {
       field: '--time-zone',
       hint: 'an IANA name such as UTC or Europe/Berlin',
     });
@@ -114,6 +114,7 @@ export async function report(
   const intervalSeconds =
     options.interval === undefined ? 60 : parsePositiveNumber('--interval', options.interval, 1);
   const outputBase = resolveOutputBase(prepared.root, options.out, prepared.settings);
+  for (const line of describeQueries(prepared)) output.verbose(line);
 
   // The daemon's history when there is one; the backend fills whatever it does not cover.
   const database = path.resolve(prepared.root, options.state ?? prepared.config.storage.path);

@@ -4,13 +4,15 @@ import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
 import { resolveOutputBase } from '../workspace/index.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
 import type { Output } from './output.js';
 import { renderRunConsole, useColor } from './render.js';
 import type { ModeFlags } from './run-flags.js';
 import { checkModeFlags } from './run-flags.js';
+import { describeQueries } from './verbose.js';
 
 /** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
 export async function runOnce(
@@ -19,6 +21,63 @@ export async function runOnce(
   output: Output,
 ): Promise<number> {
   checkModeFlags(options);
+  const interruption = watchInterrupt(output, Boolean(options.json));
+  try {
+    return await checkAndReport(positional, options, output, interruption);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+interface Interruption {
+  readonly signal: AbortSignal;
+  /** From here on Ctrl-C lets the report be completed instead of leaving half of it. */
+  beginWriting(): void;
+  /** True when Ctrl-C came while the report was being written. */
+  readonly interrupted: boolean;
+  dispose(): void;
+}
+
+/**
+ * Ctrl-C (SIGINT) ends a run with exit 130 and one line on stderr. Before the report is written it
+ * stops at once (nothing was written); while it is written it lets the write finish, so a report is
+ * either whole or absent.
+ */
+function watchInterrupt(output: Output, json: boolean): Interruption {
+  const controller = new AbortController();
+  let writing = false;
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    controller.abort();
+    if (!writing) {
+      const message = 'interrupted (Ctrl-C): stopped before any report was written';
+      output.error(`${message} (exit 130)`);
+      if (json)
+        output.stdout(formatJsonError(jsonErrorOf({ code: 'interrupted', message }, EXIT.interrupted)));
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    beginWriting: () => {
+      writing = true;
+    },
+    get interrupted() {
+      return interrupted;
+    },
+    dispose: () => process.off('SIGINT', onSignal),
+  };
+}
+
+async function checkAndReport(
+  positional: string | undefined,
+  options: CommonOptions & ModeFlags,
+  output: Output,
+  interruption: Interruption,
+): Promise<number> {
   const startedAt = systemClock.now();
   const specId = pickSpecId(positional, options.specId);
   const at = parseAt(options.at, startedAt);
@@ -30,8 +89,9 @@ export async function runOnce(
   output.verbose(
     `spec ${path.relative(prepared.root, prepared.spec.specFile)} · config ${path.relative(prepared.root, prepared.configFile)} · evaluating at ${at.toISOString()}`,
   );
+  for (const line of describeQueries(prepared)) output.verbose(line);
 
-  const evaluation = await runCheck(prepared, at);
+  const evaluation = await runCheck(prepared, at, { signal: interruption.signal });
   const draft = buildSummary(evaluation, {
     version: VERSION,
     runId: runIdFor(startedAt),
@@ -45,11 +105,20 @@ export async function runOnce(
     warnings: prepared.warnings,
     writes: [],
   });
+  interruption.beginWriting();
   const summary = await writeRunReport(
     { root: prepared.root, base, onCollision: prepared.settings.onCollision },
     draft,
     (s) => prepared.redactor.redactDeep(s),
   );
+  if (interruption.interrupted) {
+    const report = summary.writes.reports.find((file) => file.endsWith('summary.json'));
+    const message = `interrupted (Ctrl-C) while the report was written; it was completed: ${report}`;
+    output.error(`${message} (exit 130)`);
+    if (options.json)
+      output.stdout(formatJsonError(jsonErrorOf({ code: 'interrupted', message }, EXIT.interrupted)));
+    return EXIT.interrupted;
+  }
   if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   else output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
   return exitCodeFor(summary.status);

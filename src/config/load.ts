@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ALIAS_BOMB_HINT, DEFAULT_MAX_CONFIG_BYTES } from '../common/yaml-limits.js';
 import { DiagnosticSink, reportSchemaIssues, sortDiagnostics } from './diagnostics.js';
 import { resolveEnvReferences } from './env.js';
 import { normalizeConfig } from './normalize.js';
 import { type ObservabilityFile, observabilityFileSchema } from './schema.js';
 import type { ConfigDiagnostic, ObservabilityConfig } from './types.js';
-import { YamlSource } from './yaml-source.js';
+import { ALIAS_BOMB_CODE, YamlSource } from './yaml-source.js';
 
 export interface LoadOptions {
   /**
@@ -14,6 +15,8 @@ export interface LoadOptions {
    * from being built.
    */
   resolveSecrets?: boolean;
+  /** Files larger than this are refused before parsing (`safety.content_limits.max_file_bytes_scanned`). */
+  maxBytes?: number;
 }
 
 export interface LoadResult {
@@ -29,6 +32,7 @@ const SYNTAX_HINTS: Readonly<Record<string, string>> = {
   MULTIPLE_DOCS: 'keep one YAML document per file (remove the extra `---`)',
   MISSING_CHAR: 'close the quote or bracket that was opened',
   BAD_INDENT: 'check the indentation of this line and the one before',
+  [ALIAS_BOMB_CODE]: ALIAS_BOMB_HINT,
 };
 
 /** Pure: YAML text → config and diagnostics. `file` is only used for messages and relative paths. */
@@ -99,31 +103,38 @@ export function parseObservabilityConfig(
   return done({ ...normalized, secretValues: [...secretValues] });
 }
 
-/** Reads and parses `file`. Never throws for bad input: an unreadable file is a diagnostic too. */
+/** Reads and parses `file`. Never throws for bad input: an unreadable or oversized file is a diagnostic too. */
 export function loadObservabilityConfig(
   file: string,
   env: NodeJS.ProcessEnv,
   options: LoadOptions = {},
 ): LoadResult {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+  const fileProblem = (message: string, hint: string | null): LoadResult => ({
+    config: null,
+    diagnostics: [{ severity: 'error', file, line: 1, column: 1, field: '', message, hint }],
+  });
   let text: string;
+  let fd: number | null = null;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
+    // The size of the file that was opened, so a swap after the check cannot slip a larger one in.
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      return fileProblem(
+        `the file is ${size} bytes, over the limit of ${maxBytes} bytes`,
+        'an observability.yaml is a few kilobytes; check that --obs-config names the right file, or raise `safety.content_limits.max_file_bytes_scanned` in .spec/smartspec.config.yaml',
+      );
+    }
+    text = readFileSync(fd, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    return {
-      config: null,
-      diagnostics: [
-        {
-          severity: 'error',
-          file,
-          line: 1,
-          column: 1,
-          field: '',
-          message: `cannot read the file (${code})`,
-          hint: code === 'ENOENT' ? 'check the path given to --obs-config' : null,
-        },
-      ],
-    };
+    return fileProblem(
+      `cannot read the file (${code})`,
+      code === 'ENOENT' ? 'check the path given to --obs-config' : null,
+    );
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
   return parseObservabilityConfig(text, file, env, options);
 }

@@ -31,6 +31,7 @@ import type {
   ServerConfig,
   SeverityRule,
   StorageConfig,
+  UnmappedPolicy,
 } from './types.js';
 import {
   COMMON_UNIT_SPELLINGS,
@@ -658,6 +659,12 @@ function reportsOf(context: NormalizeContext, raw: ObservabilityFile['reports'])
   };
 }
 
+function unmappedOf(raw: ObservabilityFile['unmapped']): UnmappedPolicy {
+  if (raw === undefined) return { default: 'degrade', ignore: [] };
+  if (typeof raw === 'string') return { default: raw, ignore: [] };
+  return { default: raw.default ?? 'degrade', ignore: [...new Set(raw.ignore ?? [])] };
+}
+
 /** Schema-valid, env-resolved file → the record the rest of the program uses. */
 export function normalizeConfig(
   context: NormalizeContext,
@@ -694,8 +701,8 @@ export function normalizeConfig(
   const metrics = metricsOf(context, file, providers, defaultProvider, linesOf);
   if (metrics.length === 0 && names.length > 0) {
     context.sink.warning(
-      [],
-      'no `metrics:`: nothing will be measured',
+      file.metrics === undefined ? [] : ['metrics'],
+      `${file.metrics === undefined ? 'no `metrics:`' : '`metrics:` is empty'}: nothing will be measured`,
       'add `metrics:` with a `name` and `query` per NFR metric',
     );
   }
@@ -705,6 +712,7 @@ export function normalizeConfig(
     providers,
     defaultProvider,
     metrics,
+    unmapped: unmappedOf(file.unmapped),
     alerting: { ...defaultAlertPolicy(), ...alertingOverrides(context, file.alerting ?? {}, ['alerting']) },
     incidentCommand: incidentCommandOf(context, file.incident_command),
     receivers: receiversOf(context, file.receivers ?? []),

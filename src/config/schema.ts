@@ -237,6 +237,39 @@ const metric = z
   })
   .strict();
 
+const UNMAPPED_POLICIES = ['degrade', 'ignore'] as const;
+const unmappedPolicy = z.enum(UNMAPPED_POLICIES);
+
+const unmapped = z
+  .union(
+    [
+      unmappedPolicy,
+      z
+        .object({
+          default: unmappedPolicy
+            .describe('What every NFR without a query does (default `degrade`).')
+            .optional(),
+          ignore: z
+            .array(z.string().min(1))
+            .describe('NFR metrics excused one by one: their missing query does not degrade the status.')
+            .optional(),
+        })
+        .strict(),
+    ],
+    {
+      error: (issue) => {
+        const guess = typeof issue.input === 'string' ? closestMatch(issue.input, UNMAPPED_POLICIES) : null;
+        const suggestion = guess ? `; did you mean \`${guess}\`?` : '';
+        return `expected \`degrade\`, \`ignore\`, or a mapping such as \`{ ignore: [api_latency_p95] }\`${suggestion}`;
+      },
+    },
+  )
+  .meta({
+    description:
+      'An NFR with a numeric target but no query is not measured: `degrade` (default) makes the status degraded (exit 3); `ignore` excuses it. Per metric: `{ ignore: [name, ...] }`.',
+    default: 'degrade',
+  });
+
 const receiverName = z.string().min(1).describe('Name used in logs and delivery records; default: the type.');
 
 const receiver = z.discriminatedUnion(
@@ -394,6 +427,7 @@ export const observabilityFileSchema = z
       .describe('Named providers, used instead of or besides the top-level one.')
       .optional(),
     metrics: z.array(metric).describe('How to measure each NFR metric.').optional(),
+    unmapped: unmapped.optional(),
     alerting: alerting.describe('Daemon alerting policy.').optional(),
     incident_command: incidentCommand.optional(),
     receivers: z

@@ -124,6 +124,15 @@ export interface ReportsConfig {
   aggregatorCommand: IncidentCommandConfig | null;
 }
 
+/**
+ * What an NFR with a numeric target but no query does to the overall status: `degrade` (the default:
+ * what is promised but not measured is not healthy) or `ignore`; `ignore` lists metrics excused one by one.
+ */
+export interface UnmappedPolicy {
+  default: 'degrade' | 'ignore';
+  ignore: string[];
+}
+
 export interface ObservabilityConfig {
   /** Absolute path of the file it was read from. */
   file: string;
@@ -131,6 +140,7 @@ export interface ObservabilityConfig {
   /** Name of the provider used by metrics that name none. */
   defaultProvider: string;
   metrics: MetricMapping[];
+  unmapped: UnmappedPolicy;
   alerting: AlertPolicy;
   incidentCommand: IncidentCommandConfig | null;
   receivers: ReceiverConfig[];

@@ -9,6 +9,10 @@ import {
   type Pair,
   parseDocument,
 } from 'yaml';
+import { ALIAS_BOMB_MESSAGE, toPlainValue } from '../common/yaml-limits.js';
+
+/** Code of the problem raised for aliases that expand past the limit. */
+export const ALIAS_BOMB_CODE = 'ALIAS_BOMB';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -64,9 +68,20 @@ export class YamlSource {
       ...this.document.errors.map(toProblem('error')),
       ...this.document.warnings.map(toProblem('warning')),
     ];
-    this.value = this.problems.some((problem) => problem.severity === 'error')
-      ? null
-      : this.document.toJS({ maxAliasCount: 100 });
+    let value: unknown = null;
+    if (!this.problems.some((problem) => problem.severity === 'error')) {
+      const plain = toPlainValue(this.document);
+      if (plain.ok) value = plain.value;
+      else {
+        this.problems.push({
+          position: this.positionAt(plain.aliasOffset),
+          message: ALIAS_BOMB_MESSAGE,
+          code: ALIAS_BOMB_CODE,
+          severity: 'error',
+        });
+      }
+    }
+    this.value = value;
   }
 
   positionAt(offset: number): Position {

@@ -168,7 +168,19 @@ export class Daemon implements MonitorStatusSource {
       const { startServer } = await import('../server/index.js');
       // The server reads the daemon's clock: readiness and chart windows follow a replay too.
       this.server = await startServer(
-        { host: listen.host, port: listen.port, token: first.config.server.token, source: this },
+        {
+          host: listen.host,
+          port: listen.port,
+          token: first.config.server.token,
+          source: this,
+          listenOrigin:
+            this.options.listen === undefined
+              ? {
+                  field: 'server.listen',
+                  file: path.relative(first.root, first.configFile) || first.configFile,
+                }
+              : { field: '--listen' },
+        },
         this.options.clock,
       );
     }

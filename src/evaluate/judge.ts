@@ -2,7 +2,7 @@ import type { InstantResult } from '../providers/types.js';
 import { compare, convert, formatQuantity } from '../units/index.js';
 import type { Comparator } from '../units/types.js';
 import type { Check } from './plan.js';
-import type { NfrStatus, OverallStatus, Verdict } from './types.js';
+import type { NfrStatus, OverallStatus, Unmonitored, Verdict } from './types.js';
 
 const COMPARATOR_TEXT: Record<Comparator, string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '=': '=' };
 
@@ -63,9 +63,17 @@ function describeOvershoot(value: number, threshold: number): string {
   return percent < 0.05 ? '' : ` (${Number(percent.toPrecision(3))}% off target)`;
 }
 
-/** SmartSpec's summary rule: any breach → unhealthy; else any unknown → degraded; else healthy. */
-export function overallStatus(verdicts: readonly Pick<Verdict, 'status'>[]): OverallStatus {
+/**
+ * SmartSpec's summary rule: any breach → unhealthy; else any unknown, or any NFR promised but not measured
+ * (`unmapped`, not excused), or nothing measured at all → degraded; else healthy. Unknown is never healthy.
+ */
+export function overallStatus(
+  verdicts: readonly Pick<Verdict, 'status'>[],
+  unmonitored: readonly Pick<Unmonitored, 'kind'>[] = [],
+): OverallStatus {
   if (verdicts.some((v) => v.status === 'breached')) return 'unhealthy';
+  if (verdicts.length === 0) return 'degraded';
   if (verdicts.some((v) => v.status === 'unknown')) return 'degraded';
+  if (unmonitored.some((u) => u.kind === 'unmapped')) return 'degraded';
   return 'healthy';
 }

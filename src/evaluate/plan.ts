@@ -1,9 +1,9 @@
 import { closestMatch } from '../common/closest.js';
-import type { MetricMapping } from '../config/types.js';
+import type { MetricMapping, UnmappedPolicy } from '../config/types.js';
 import type { Nfr, Objective } from '../spec/types.js';
 import { baseUnitOf, canConvert, dimensionOf } from '../units/index.js';
 import type { Unit } from '../units/types.js';
-import type { Unmonitored } from './types.js';
+import type { Unmonitored, UnmonitoredKind } from './types.js';
 
 /** One NFR that will be measured: its objective and the query that measures it. */
 export interface Check {
@@ -23,37 +23,67 @@ export interface UnitMismatch {
   target: Unit;
 }
 
+/** A mapping no NFR uses whose name is close to an NFR that has no query: almost surely a typo. */
+export interface MisnamedMapping {
+  mapping: MetricMapping;
+  /** The unmapped NFR's metric name it most likely meant. */
+  nfrMetric: string;
+  specLine: number;
+}
+
 export interface Plan {
   checks: Check[];
   unmonitored: Unmonitored[];
   unitMismatches: UnitMismatch[];
   /** Mappings that no NFR of the spec uses (often a typo in a name). */
   unusedMappings: MetricMapping[];
+  /** The unused mappings that are near the name of an unmapped NFR (a configuration error). */
+  misnamedMappings: MisnamedMapping[];
+  /** Names in `unmapped.ignore` that are no NFR metric of the spec. */
+  unknownIgnoredNames: string[];
 }
 
+const DEGRADE_UNMAPPED: UnmappedPolicy = { default: 'degrade', ignore: [] };
+
 /** Joins the spec's NFRs with the observability mappings by metric name. Pure. */
-export function planChecks(nfrs: readonly Nfr[], mappings: readonly MetricMapping[]): Plan {
+export function planChecks(
+  nfrs: readonly Nfr[],
+  mappings: readonly MetricMapping[],
+  unmappedPolicy: UnmappedPolicy = DEGRADE_UNMAPPED,
+): Plan {
   const byName = new Map(mappings.map((m) => [m.name, m]));
   const used = new Set<string>();
-  const plan: Plan = { checks: [], unmonitored: [], unitMismatches: [], unusedMappings: [] };
+  const plan: Plan = {
+    checks: [],
+    unmonitored: [],
+    unitMismatches: [],
+    unusedMappings: [],
+    misnamedMappings: [],
+    unknownIgnoredNames: [],
+  };
+  const unusedNames = mappings.filter((m) => !nfrs.some((n) => n.metric === m.name)).map((m) => m.name);
 
   for (const nfr of nfrs) {
     const mapping = byName.get(nfr.metric);
     if (mapping) used.add(mapping.name);
     if (!nfr.objective) {
-      plan.unmonitored.push(unmonitored(nfr, nfr.unmonitorableReason ?? 'no numeric target'));
+      plan.unmonitored.push(
+        unmonitored(nfr, 'no_numeric_target', nfr.unmonitorableReason ?? 'no numeric target'),
+      );
       continue;
     }
     if (!mapping) {
-      const near = closestMatch(
-        nfr.metric,
-        mappings.map((m) => m.name),
-      );
+      const near = closestMatch(nfr.metric, unusedNames);
+      const ignored = unmappedPolicy.default === 'ignore' || unmappedPolicy.ignore.includes(nfr.metric);
       plan.unmonitored.push(
         unmonitored(
           nfr,
+          ignored ? 'unmapped_ignored' : 'unmapped',
           `no query mapped to metric "${nfr.metric}" in observability.yaml` +
-            (near ? ` (did you mean "${near}"?)` : ''),
+            (near ? ` (did you mean "${near}"?)` : '') +
+            (ignored
+              ? '; excused by `unmapped: ignore`'
+              : '; not measured, so the status is degraded (map it, or excuse it with `unmapped: ignore`)'),
         ),
       );
       continue;
@@ -72,9 +102,26 @@ export function planChecks(nfrs: readonly Nfr[], mappings: readonly MetricMappin
     plan.checks.push({ nfr, objective: nfr.objective, mapping, valueUnit });
   }
   plan.unusedMappings = mappings.filter((m) => !used.has(m.name));
+  const unmappedNfrs = plan.unmonitored.filter((u) => u.kind !== 'no_numeric_target');
+  for (const mapping of plan.unusedMappings) {
+    const near = closestMatch(
+      mapping.name,
+      unmappedNfrs.map((u) => u.metric),
+    );
+    const nfr = unmappedNfrs.find((u) => u.metric === near);
+    if (nfr) plan.misnamedMappings.push({ mapping, nfrMetric: nfr.metric, specLine: nfr.line });
+  }
+  plan.unknownIgnoredNames = unmappedPolicy.ignore.filter((name) => !nfrs.some((n) => n.metric === name));
   return plan;
 }
 
-function unmonitored(nfr: Nfr, reason: string): Unmonitored {
-  return { metric: nfr.metric, requirement: nfr.requirement, target: nfr.target, line: nfr.line, reason };
+function unmonitored(nfr: Nfr, kind: UnmonitoredKind, reason: string): Unmonitored {
+  return {
+    kind,
+    metric: nfr.metric,
+    requirement: nfr.requirement,
+    target: nfr.target,
+    line: nfr.line,
+    reason,
+  };
 }

@@ -32,8 +32,16 @@ export interface Verdict {
   checkedAt: Date;
 }
 
+/**
+ * Why an NFR is not checked. `unmapped`: it has a numeric target but no query, so what is promised is not
+ * measured and the run is degraded; `unmapped_ignored`: the same, excused by `unmapped: ignore`;
+ * `no_numeric_target`: nothing in it can be measured.
+ */
+export type UnmonitoredKind = 'no_numeric_target' | 'unmapped' | 'unmapped_ignored';
+
 /** An NFR that is not checked, and why (no numeric target, no query mapped...). */
 export interface Unmonitored {
+  kind: UnmonitoredKind;
   metric: string;
   requirement: string;
   target: string;

@@ -9,10 +9,11 @@ import { UserError } from '../common/errors.js';
 import {
   configErrorFromDiagnostics,
   findObservabilityConfig,
+  formatDiagnostic,
   loadObservabilityConfig,
   Redactor,
 } from '../config/index.js';
-import type { ConfigDiagnostic, ObservabilityConfig } from '../config/types.js';
+import type { ConfigDiagnostic, MetricMapping, ObservabilityConfig } from '../config/types.js';
 import type { Evaluation, Plan, Verdict } from '../evaluate/index.js';
 import { judge, overallStatus, planChecks } from '../evaluate/index.js';
 import { createProvider } from '../providers/index.js';
@@ -110,17 +111,24 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
   }
   const { config, diagnostics } = loadObservabilityConfig(found.file, options.env, {
     resolveSecrets: !options.offline,
+    ...(settings.maxFileBytesScanned !== undefined ? { maxBytes: settings.maxFileBytesScanned } : {}),
   });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!config || (errors.length > 0 && !options.offline)) throw configErrorFromDiagnostics(diagnostics);
 
-  const plan = planChecks(prepared.nfrs, config.metrics);
+  const plan = planChecks(prepared.nfrs, config.metrics, config.unmapped);
   const relativeConfig = path.relative(root, config.file) || config.file;
   const warnings = [...prepared.warnings];
   for (const d of diagnostics.filter((x) => x.severity === 'warning')) {
-    warnings.push(`${relativeConfig}:${d.line}:${d.column}: ${d.field}: ${d.message}`);
+    warnings.push(formatDiagnostic({ ...d, file: relativeConfig }));
+  }
+  if (plan.misnamedMappings.length > 0 && !options.offline)
+    throw misnamedMappingError(plan, config.metrics, relativeConfig);
+  for (const name of plan.unknownIgnoredNames) {
+    warnings.push(`${relativeConfig}: unmapped.ignore: "${name}" is no NFR metric of ${spec.specId}`);
   }
   for (const unused of plan.unusedMappings) {
+    if (plan.misnamedMappings.some((m) => m.mapping === unused)) continue;
     warnings.push(
       `${relativeConfig}:${unused.line}: metric "${unused.name}" is mapped but no NFR of ${spec.specId} uses it`,
     );
@@ -175,6 +183,24 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
   };
 }
 
+/** A mapping named like an NFR that has no query: a typo that would leave the NFR unmeasured. */
+function misnamedMappingError(
+  plan: Plan,
+  mappings: readonly MetricMapping[],
+  relativeConfig: string,
+): UserError {
+  const describe = (m: Plan['misnamedMappings'][number]) =>
+    `metric "${m.mapping.name}" matches no NFR, and NFR "${m.nfrMetric}" (spec line ${m.specLine}) has no query`;
+  const [first, ...rest] = plan.misnamedMappings;
+  if (!first) return new UserError('config', 'a mapping matches no NFR');
+  return new UserError('config', describe(first), {
+    location: { file: relativeConfig, line: first.mapping.line },
+    field: `metrics[${mappings.indexOf(first.mapping)}].name`,
+    details: rest.map((m) => `${relativeConfig}:${m.mapping.line}: ${describe(m)}`),
+    hint: `did you mean \`name: ${first.nfrMetric}\`? The name must equal the Metric column of spec.md`,
+  });
+}
+
 /** Queries every planned metric at one instant and judges it. Backend failures become `unknown`. */
 export async function runCheck(
   prepared: PreparedCheck,
@@ -210,12 +236,10 @@ export async function runCheck(
       }),
     ),
   );
-  // With nothing measured there is no evidence of health.
-  const status = verdicts.length === 0 ? 'degraded' : overallStatus(verdicts);
   return {
     specId: prepared.spec.specId,
     checkedAt: at,
-    status,
+    status: overallStatus(verdicts, prepared.plan.unmonitored),
     verdicts,
     unmonitored: prepared.plan.unmonitored,
   };

@@ -34,7 +34,7 @@ export function renderRunMarkdown(summary: Summary): string {
   lines.push(`- **Observability config:** \`${summary.observability_config}\``);
   const c = summary.counts;
   lines.push(
-    `- **Counts:** ${c.healthy} healthy, ${c.breached} breached, ${c.unknown} unknown, ${c.unmonitored} unmonitored`,
+    `- **Counts:** ${c.healthy} healthy, ${c.breached} breached, ${c.unknown} unknown, ${c.unmonitored} unmonitored${c.unmapped > 0 ? ` (${c.unmapped} unmapped: promised but not measured)` : ''}`,
   );
   if (summary.flags.apply.note) lines.push(`- **Note:** ${summary.flags.apply.note}`);
   lines.push('');
@@ -65,11 +65,11 @@ export function renderRunMarkdown(summary: Summary): string {
     lines.push('');
     lines.push('## Not monitored');
     lines.push('');
-    lines.push('| Metric | Requirement | Target | Spec line | Reason |');
-    lines.push('|---|---|---|---|---|');
+    lines.push('| Metric | Requirement | Target | Spec line | Kind | Reason |');
+    lines.push('|---|---|---|---|---|---|');
     for (const u of summary.unmonitored) {
       lines.push(
-        `| \`${cell(u.name)}\` | ${cell(u.requirement)} | ${cell(u.target)} | ${u.spec_line} | ${cell(u.reason)} |`,
+        `| \`${cell(u.name)}\` | ${cell(u.requirement)} | ${cell(u.target)} | ${u.spec_line} | ${u.kind} | ${cell(u.reason)} |`,
       );
     }
   }

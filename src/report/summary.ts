@@ -1,4 +1,4 @@
-import type { Evaluation, Verdict } from '../evaluate/index.js';
+import type { Evaluation, UnmonitoredKind, Verdict } from '../evaluate/index.js';
 import type { Unit } from '../units/types.js';
 
 /** Bumped only on a breaking change of summary.json; additions keep the version. */
@@ -35,9 +35,17 @@ export interface Summary {
   mode: 'run-once' | 'daemon';
   spec_file: string;
   observability_config: string;
-  counts: { healthy: number; breached: number; unknown: number; unmonitored: number };
+  counts: { healthy: number; breached: number; unknown: number; unmonitored: number; unmapped: number };
   metrics: SummaryMetric[];
-  unmonitored: { name: string; requirement: string; target: string; spec_line: number; reason: string }[];
+  unmonitored: {
+    name: string;
+    requirement: string;
+    target: string;
+    spec_line: number;
+    /** `unmapped` degrades the status; `unmapped_ignored` and `no_numeric_target` do not. */
+    kind: UnmonitoredKind;
+    reason: string;
+  }[];
   flags: { apply: { given: boolean; note: string | null }; lang: string; platform: string };
   warnings: string[];
   writes: { reports: string[] };
@@ -98,10 +106,11 @@ export function buildSummary(evaluation: Evaluation, context: SummaryContext): S
       why: 'some metrics could not be measured; validate checks the queries and configuration offline',
     });
   }
-  if (evaluation.unmonitored.length > 0) {
+  const unmapped = evaluation.unmonitored.filter((u) => u.kind === 'unmapped').length;
+  if (unmapped > 0) {
     nextSteps.push({
       cmd: 'edit observability.yaml',
-      why: `${evaluation.unmonitored.length} NFR(s) are not monitored; map their metrics to queries`,
+      why: `${unmapped} NFR(s) with a numeric target have no query; map their metrics (or excuse them with \`unmapped: ignore\`)`,
     });
   }
   return {
@@ -121,6 +130,7 @@ export function buildSummary(evaluation: Evaluation, context: SummaryContext): S
       breached: count('breached'),
       unknown: count('unknown'),
       unmonitored: evaluation.unmonitored.length,
+      unmapped,
     },
     metrics: evaluation.verdicts.map(metricToSummary),
     unmonitored: evaluation.unmonitored.map((u) => ({
@@ -128,6 +138,7 @@ export function buildSummary(evaluation: Evaluation, context: SummaryContext): S
       requirement: u.requirement,
       target: u.target,
       spec_line: u.line,
+      kind: u.kind,
       reason: u.reason,
     })),
     flags: {

@@ -234,7 +234,8 @@ export const STATUS_PAGE_SCRIPT = String.raw`
     replaceIfChanged(entry.counts, JSON.stringify([counts, spec.checked_at]), function () {
       return [
         counts.healthy + ' healthy \u00b7 ' + counts.breached + ' breached \u00b7 ' + counts.unknown + ' unknown' +
-          (counts.unmonitored ? ' \u00b7 ' + counts.unmonitored + ' not monitored' : '') + ' \u2014 checked ',
+          (counts.unmapped ? ' \u00b7 ' + counts.unmapped + ' unmapped (not measured)' : '') +
+          (counts.unmonitored - (counts.unmapped || 0) ? ' \u00b7 ' + (counts.unmonitored - (counts.unmapped || 0)) + ' not monitored' : '') + ' \u2014 checked ',
         timeElement(spec.checked_at),
       ];
     });

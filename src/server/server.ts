@@ -224,11 +224,13 @@ export async function startServer(
           'server.listen_failed',
           `cannot listen on ${options.host}:${options.port}: ${error.message}`,
           {
-            field: 'server.port',
+            field: options.listenOrigin?.field ?? 'server.listen',
+            ...(options.listenOrigin?.file ? { location: { file: options.listenOrigin.file } } : {}),
             hint:
-              error.code === 'EADDRINUSE'
-                ? 'another process uses this port: choose another port or stop it'
-                : 'check the host and port',
+              (error.code === 'EADDRINUSE'
+                ? 'another process uses this port: stop it, or choose another port'
+                : 'check the host and port') +
+              ' with --listen <host:port> (or `server.listen` in observability.yaml); --no-server runs the daemon without the HTTP listener',
           },
         ),
       );

@@ -50,4 +50,6 @@ export interface ServerOptions {
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token: string | null;
   source: MonitorStatusSource;
+  /** Where host and port were set (`--listen`, or `server.listen` of a file), named when they cannot be used. */
+  listenOrigin?: { field: string; file?: string };
 }

@@ -37,6 +37,31 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
       hint: null,
     });
   }
+  if (prepared.plan.checks.length === 0) {
+    // A run would measure nothing and could never say healthy.
+    problems.push({
+      severity: 'error',
+      where: configFile,
+      message: `nothing can be monitored: no NFR of ${prepared.spec.specId} with a numeric target has a query`,
+      hint: 'add `metrics:` entries whose `name` is the Metric column of spec.md and whose `query` measures it',
+    });
+  }
+  for (const m of prepared.plan.misnamedMappings) {
+    problems.push({
+      severity: 'error',
+      where: `${configFile}:${m.mapping.line}`,
+      message: `metric "${m.mapping.name}" matches no NFR, and NFR "${m.nfrMetric}" (spec line ${m.specLine}) has no query`,
+      hint: `did you mean \`name: ${m.nfrMetric}\`?`,
+    });
+  }
+  for (const name of prepared.plan.unknownIgnoredNames) {
+    problems.push({
+      severity: 'warning',
+      where: configFile,
+      message: `unmapped.ignore: "${name}" is no NFR metric of ${prepared.spec.specId}`,
+      hint: 'check the spelling against the Metric column of the spec',
+    });
+  }
   for (const m of prepared.plan.unitMismatches) {
     problems.push({
       severity: 'error',
@@ -46,6 +71,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
     });
   }
   for (const u of prepared.plan.unusedMappings) {
+    if (prepared.plan.misnamedMappings.some((m) => m.mapping === u)) continue;
     problems.push({
       severity: 'warning',
       where: `${configFile}:${u.line}`,
@@ -95,7 +121,7 @@ function fromDiagnostic(d: ConfigDiagnostic, file: string): ValidationProblem {
   return {
     severity: d.severity,
     where: `${file}:${d.line}:${d.column}`,
-    message: `${d.field}: ${d.message}`,
+    message: d.field ? `${d.field}: ${d.message}` : d.message,
     hint: d.hint,
   };
 }

@@ -2,6 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../common/errors.js';
+import {
+  ALIAS_BOMB_HINT,
+  ALIAS_BOMB_MESSAGE,
+  DEFAULT_MAX_CONFIG_BYTES,
+  toPlainValue,
+} from '../common/yaml-limits.js';
 import { checkRelativePath, isInside, quoteForMessage, toPosix } from './paths.js';
 import { compilePattern, matchesEmpty } from './patterns.js';
 import type { LoadedSmartSpecSettings, SmartSpecSettings } from './types.js';
@@ -56,6 +62,7 @@ export function defaultSmartSpecSettings(): SmartSpecSettings {
     specIndexPath: null,
     maxFilesScanned: DEFAULT_MAX_FILES_SCANNED,
     maxExcerptChars: DEFAULT_MAX_EXCERPT_CHARS,
+    maxFileBytesScanned: DEFAULT_MAX_CONFIG_BYTES,
   };
 }
 
@@ -70,8 +77,9 @@ class ConfigReader {
     private readonly doc: Document,
     private readonly lines: LineCounter,
     private readonly display: string,
+    data: unknown,
   ) {
-    this.data = doc.toJS();
+    this.data = data;
   }
 
   get(keys: Key[]): unknown {
@@ -283,7 +291,15 @@ export function parseSmartSpecSettings(text: string, file: string, display: stri
   const problem = yamlProblem(doc, lines, display);
   if (problem) return { settings: defaults, warnings: [problem] };
 
-  const reader = new ConfigReader(doc, lines, display);
+  const plain = toPlainValue(doc);
+  if (!plain.ok) {
+    // Hostile input, not a template quirk: refuse rather than fall back to defaults.
+    throw new UserError('config', ALIAS_BOMB_MESSAGE, {
+      location: { file: display, line: lines.linePos(plain.aliasOffset).line },
+      hint: ALIAS_BOMB_HINT,
+    });
+  }
+  const reader = new ConfigReader(doc, lines, display, plain.value);
   const top = reader.get([]);
   if (top === null || top === undefined) return { settings: { ...defaults, file }, warnings: [] };
   if (typeof top !== 'object' || Array.isArray(top)) {
@@ -310,6 +326,9 @@ export function parseSmartSpecSettings(text: string, file: string, display: stri
       reader.positiveInteger(['safety', 'content_limits', 'max_files_scanned']) ?? defaults.maxFilesScanned,
     maxExcerptChars:
       reader.positiveInteger(['safety', 'content_limits', 'max_excerpt_chars']) ?? defaults.maxExcerptChars,
+    maxFileBytesScanned:
+      reader.positiveInteger(['safety', 'content_limits', 'max_file_bytes_scanned']) ??
+      defaults.maxFileBytesScanned,
   };
   return { settings, warnings: reader.warnings };
 }
@@ -325,9 +344,24 @@ export function loadSmartSpecSettings(root: string, explicitPath?: string): Load
   const display = isInside(rootAbsolute, file) ? toPosix(path.relative(rootAbsolute, file)) : file;
 
   let text: string;
+  let fd: number | null = null;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
+    // The size of the file that was opened; the limit is fixed here, since this file is where limits are set.
+    const { size } = fs.fstatSync(fd);
+    if (size > DEFAULT_MAX_CONFIG_BYTES) {
+      throw new UserError(
+        'config',
+        `SmartSpec config ${quoteForMessage(display, 200)} is ${size} bytes, over the limit of ${DEFAULT_MAX_CONFIG_BYTES} bytes`,
+        {
+          location: { file: display },
+          hint: 'a SmartSpec config is a few kilobytes; check the --config path',
+        },
+      );
+    }
+    text = fs.readFileSync(fd, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (!explicit && (code === 'ENOENT' || code === 'ENOTDIR')) {
       return { settings: defaultSmartSpecSettings(), warnings: [] };
@@ -340,6 +374,8 @@ export function loadSmartSpecSettings(root: string, explicitPath?: string): Load
         ? `check the --config path; without --config, ${SMARTSPEC_CONFIG_PATH} under the workspace root is used when present`
         : `fix the permissions of ${SMARTSPEC_CONFIG_PATH}`,
     });
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
   return parseSmartSpecSettings(text, file, display);
 }

@@ -20,6 +20,8 @@ export interface SmartSpecSettings {
   specIndexPath: string | null;
   /** `safety.content_limits.max_files_scanned` (bounded scans). */
   maxFilesScanned?: number;
+  /** `safety.content_limits.max_file_bytes_scanned`: the size limit of observability.yaml. */
+  maxFileBytesScanned?: number;
   /** `safety.content_limits.max_excerpt_chars` (excerpts embedded in reports). */
   maxExcerptChars?: number;
 }

@@ -168,4 +168,77 @@ describe('bad input gives exit 2 and a message a person can act on', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/\.spec\/smartspec\.config\.yaml:84/);
   });
+
+  it('a YAML alias bomb in observability.yaml is bad input: exit 2 with file and line, not a crash', async () => {
+    const result = await run({ [AUTH_OBS_PATH]: `${GOOD_OBS}${ALIAS_BOMB}` }, [
+      'spec-core-001-authentication',
+    ]);
+    expectUsageError(result, /observability\.yaml:8:\d+: YAML: YAML aliases expand to more than 100 copies/);
+    expect(result.stderr).toContain('hint: write the repeated values out');
+    expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('a YAML alias bomb in the SmartSpec config is bad input too', async () => {
+    const result = await run(
+      {
+        '.spec/smartspec.config.yaml': `safety:\n  spec_id_regex: "^[a-z0-9-]+$"\nx:\n${indent(ALIAS_BOMB)}`,
+        [AUTH_OBS_PATH]: GOOD_OBS,
+      },
+      ['spec-core-001-authentication'],
+    );
+    expectUsageError(
+      result,
+      /\.spec\/smartspec\.config\.yaml:6: YAML aliases expand to more than 100 copies/,
+    );
+  });
+
+  it('an observability.yaml over the size limit is refused; the limit is configurable', async () => {
+    const padding = `# ${'x'.repeat(1000)}\n`.repeat(1100);
+    const result = await run({ [AUTH_OBS_PATH]: `${GOOD_OBS}${padding}` }, ['spec-core-001-authentication']);
+    expectUsageError(
+      result,
+      /observability\.yaml:1:1: the file is \d+ bytes, over the limit of 1048576 bytes/,
+      /max_file_bytes_scanned/,
+    );
+    await ws!.write(
+      '.spec/smartspec.config.yaml',
+      'safety:\n  content_limits:\n    max_file_bytes_scanned: 2000000\n',
+    );
+    const raised = await runCli(['spec-core-001-authentication'], { cwd: ws!.root });
+    expect(raised.code).toBe(3); // read and checked; the backend at port 9 is down
+    await ws!.write(
+      '.spec/smartspec.config.yaml',
+      'safety:\n  content_limits:\n    max_file_bytes_scanned: 100\n',
+    );
+    await ws!.write(AUTH_OBS_PATH, GOOD_OBS);
+    expectUsageError(
+      await runCli(['spec-core-001-authentication'], { cwd: ws!.root }),
+      /the file is \d+ bytes, over the limit of 100 bytes/,
+    );
+  });
+
+  it('a SmartSpec config over the size limit is refused', async () => {
+    const result = await run(
+      { '.spec/smartspec.config.yaml': `# ${'x'.repeat(1000)}\n`.repeat(1100), [AUTH_OBS_PATH]: GOOD_OBS },
+      ['spec-core-001-authentication'],
+    );
+    expectUsageError(
+      result,
+      /\.spec\/smartspec\.config\.yaml: SmartSpec config .* is \d+ bytes, over the limit of 1048576 bytes/,
+    );
+  });
 });
+
+/** Billion laughs, small: each level repeats the one before nine times. */
+const ALIAS_BOMB = `bomb_a: &a [x, x, x, x, x, x, x, x, x]
+bomb_b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+bomb_c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+bomb_d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+`;
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
+}

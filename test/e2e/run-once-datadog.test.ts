@@ -135,7 +135,14 @@ describe('run-once against a fake Datadog built from its documented wire format'
       ddReplies.ok([ddSeries({ pointlist: [[AT * 1000, 0]] })]),
     );
     const result = await run();
-    expect(result.code).toBe(0);
+    // Both measured and within target; api_uptime has no query in the guide's file, so degraded, not healthy.
+    expect(result.code).toBe(3);
+    const summary = JSON.parse(result.stdout) as {
+      metrics: Array<{ status: string }>;
+      unmonitored: Array<{ name: string; kind: string }>;
+    };
+    expect(summary.metrics.map((m) => m.status)).toEqual(['healthy', 'healthy']);
+    expect(summary.unmonitored).toEqual([expect.objectContaining({ name: 'api_uptime', kind: 'unmapped' })]);
     expect(dd.requests).toHaveLength(4);
   });
 });

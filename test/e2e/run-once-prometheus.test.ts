@@ -169,6 +169,66 @@ describe.skipIf(skip !== null)('run-once against a real Prometheus with a known 
     }
   });
 
+  it('an NFR with a numeric target and no query is unmapped: degraded (exit 3), unless `unmapped: ignore`', async () => {
+    const spec = AUTH_SPEC.replace(
+      '| Security | Audit trail |',
+      '| Performance | p95 Latency | `api_latency_p95` | < 300ms |\n| Security | Audit trail |',
+    );
+    const dir = await makeWorkspace({ [AUTH_SPEC_PATH]: spec, [AUTH_OBS_PATH]: obsYaml(prometheus.url) });
+    try {
+      const args = ['spec-core-001-authentication', '--at', String(history.END)];
+      const table = await runCli(args, { cwd: dir.root });
+      expect(table.code).toBe(3);
+      expect(table.stdout).toContain(
+        'DEGRADED spec-core-001-authentication: 3/3 NFRs within target, 1 unmapped (not measured), 1 not monitored',
+      );
+      expect(table.stdout).toMatch(
+        /Unmapped: promised but not measured \(1\):\n {2}- api_latency_p95 \(spec line 14\)/,
+      );
+
+      const json = await runCli([...args, '--json'], { cwd: dir.root });
+      expect(json.code).toBe(3);
+      const summary = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(summary).toMatchObject({
+        status: 'degraded',
+        counts: { healthy: 3, breached: 0, unknown: 0, unmonitored: 2, unmapped: 1 },
+      });
+      expect(summary.unmonitored).toEqual([
+        expect.objectContaining({ name: 'api_latency_p95', kind: 'unmapped', spec_line: 14 }),
+        expect.objectContaining({ name: 'audit_log', kind: 'no_numeric_target' }),
+      ]);
+
+      await dir.write(AUTH_OBS_PATH, obsYaml(prometheus.url, 'unmapped:\n  ignore: [api_latency_p95]\n'));
+      const excused = await runCli(args, { cwd: dir.root });
+      expect(excused.code).toBe(0);
+      expect(excused.stdout).toContain(
+        'HEALTHY spec-core-001-authentication: 3/3 NFRs within target, 2 not monitored',
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('a mapping named near an unmapped NFR is a config error with did-you-mean (exit 2)', async () => {
+    const dir = await makeWorkspace({
+      [AUTH_SPEC_PATH]: AUTH_SPEC,
+      [AUTH_OBS_PATH]: obsYaml(prometheus.url).replace('name: api_uptime', 'name: api_uptme'),
+    });
+    try {
+      const result = await runCli(['spec-core-001-authentication', '--at', String(history.END)], {
+        cwd: dir.root,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^error: specs\/core\/spec-core-001-authentication\/observability\.yaml:8: metrics\[2\]\.name: metric "api_uptme" matches no NFR, and NFR "api_uptime" \(spec line 13\) has no query/,
+      );
+      expect(result.stderr).toContain('did you mean `name: api_uptime`?');
+      expect(result.stdout).toBe('');
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('a backend that is down makes every metric unknown, never healthy (exit 3)', async () => {
     const port = await freePort();
     const dir = await makeWorkspace({

@@ -55,12 +55,18 @@ describe('validate: spec and config checked without any network', () => {
     const errors = report.problems.filter((p) => p.severity === 'error');
     expect(errors.map((p) => p.where)).toEqual([
       expect.stringMatching(/observability\.yaml:3:\d+$/),
+      expect.stringMatching(/observability\.yaml:9$/),
       expect.stringMatching(/observability\.yaml:7$/),
     ]);
     expect(errors[0]!.message).toContain('PROM_TOKEN_FOR_TEST');
-    expect(errors[1]!.message).toContain('expected type range vector in call to function "rate"');
-    const unused = report.problems.find((p) => p.message.includes('api_uptme'));
-    expect(unused).toMatchObject({ severity: 'warning' });
+    expect(errors[2]!.message).toContain('expected type range vector in call to function "rate"');
+    // A mapping named near an NFR that has no query is a typo, hence an error with the name it meant.
+    const misnamed = report.problems.find((p) => p.message.includes('"api_uptme" matches no NFR'));
+    expect(misnamed).toMatchObject({
+      severity: 'error',
+      where: expect.stringMatching(/observability\.yaml:9$/),
+      hint: 'did you mean `name: api_uptime`?',
+    });
     // The unmapped NFR points at the likely typo.
     expect(report.problems.some((p) => p.message.includes('did you mean "api_uptme"'))).toBe(true);
   });
@@ -73,5 +79,18 @@ describe('validate: spec and config checked without any network', () => {
     expect(result.stdout).toMatch(
       /observability\.yaml:8: error: metrics "api_uptime": unit "ms" cannot be converted to the target's unit "%"/,
     );
+  });
+
+  it('`metrics: []` is INVALID: nothing can be monitored, and the warning names the field', async () => {
+    const result = await validate('provider: prometheus\nurl: http://127.0.0.1:9\nmetrics: []\n');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(
+      /observability\.yaml:3:\d+: warning: metrics: `metrics:` is empty: nothing will be measured/,
+    );
+    expect(result.stdout).not.toMatch(/: : /);
+    expect(result.stdout).toMatch(
+      /observability\.yaml: error: nothing can be monitored: no NFR of spec-core-001-authentication with a numeric target has a query/,
+    );
+    expect(result.stdout).toMatch(/INVALID: 1 error\(s\)/);
   });
 });
