@@ -10,6 +10,7 @@ import {
   hostPortOf,
   networkErrorOf,
 } from '../common/guarded-fetch.js';
+import { Redactor } from '../config/redact.js';
 import type { HttpSettings } from '../config/types.js';
 
 /** What the providers need from the outside world; everything has a real default. */
@@ -74,7 +75,7 @@ export class HttpClient {
   readonly baseUrl: URL;
   readonly timeoutMs: number;
   private readonly headers: Headers;
-  private readonly secrets: string[];
+  private readonly redactor: Redactor;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -92,7 +93,7 @@ export class HttpClient {
     this.tls = settings.tls;
     this.headers = new Headers(headers);
     if (!this.headers.has('user-agent')) this.headers.set('user-agent', deps.userAgent ?? DEFAULT_USER_AGENT);
-    this.secrets = collectSecrets(secrets, headers);
+    this.redactor = new Redactor(collectSecrets(secrets, headers), [], { replacement: '[redacted]' });
     this.fetchImpl = deps.fetch ?? globalThis.fetch;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -113,9 +114,7 @@ export class HttpClient {
 
   /** Removes every known secret value from text that came from a backend (bodies can echo headers). */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-    return out;
+    return this.redactor.redact(text);
   }
 
   /** A short, redacted, tag-free excerpt of a response body for messages. */
@@ -331,17 +330,15 @@ export function describeNetworkFailure(code: string, detail: string, client: Htt
   });
 }
 
-/** Secret values to scrub from anything echoed back by a backend. Very short values would mangle text. */
+/** Secret values to scrub from anything echoed back by a backend (the Redactor decides how). */
 function collectSecrets(explicit: string[], headers: Headers): string[] {
-  const values = new Set<string>();
-  for (const value of explicit) if (value.length >= 4) values.add(value);
+  const values = new Set<string>(explicit);
   headers.forEach((value, name) => {
     if (name === 'accept' || name === 'user-agent' || name === 'content-type') return;
-    if (value.length >= 4) values.add(value);
+    values.add(value);
     // `Basic <base64>` and `Bearer <token>`: also the bare credential.
     const parts = value.split(' ');
-    if (parts.length === 2 && parts[1]!.length >= 4) values.add(parts[1]!);
+    if (parts.length === 2) values.add(parts[1]!);
   });
-  // Longest first, so a value containing another is replaced whole.
-  return [...values].sort((a, b) => b.length - a.length);
+  return [...values];
 }
