@@ -204,22 +204,26 @@ describe('receiver replies', () => {
   let chatty: TestServer;
   beforeAll(async () => {
     chatty = await startServer((_req, res) => {
-      // A failing reply that echoes a secret and goes on for megabytes.
+      // A failing reply that echoes a secret and then never ends: only the client can stop it.
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.write(`upstream said: token ${ROUTING_KEY} rejected. `);
-      res.end('x'.repeat(5 * 1024 * 1024));
+      const chunk = 'x'.repeat(64 * 1024);
+      const pump = () => {
+        while (!res.destroyed) if (!res.write(chunk)) return void res.once('drain', pump);
+      };
+      pump();
     });
   });
   afterAll(() => stopServer(chatty));
 
-  it('keep only a short, redacted excerpt of a long reply in the error', async () => {
+  it('read only up to the limit: a short, redacted excerpt of an endless reply, well within the timeout', async () => {
     const result = await createPagerDutyReceiver(
       { type: 'pagerduty', name: 'p', url: `${chatty.url}/v2/enqueue`, routingKey: ROUTING_KEY },
-      { maxResponseBytes: 64 * 1024 },
+      { maxResponseBytes: 64 * 1024, timeoutMs: 20_000 },
     ).deliver(samplePayload());
     expect(result).toMatchObject({ ok: false, permanent: false });
     const error = result.ok ? '' : result.error;
-    expect(error).toContain('HTTP 500');
+    expect(error).toContain('HTTP 500: upstream said: token *** rejected.');
     expect(error).not.toContain(ROUTING_KEY);
     expect(error.length).toBeLessThan(400);
   });
