@@ -117,3 +117,19 @@ describe('Redactor', () => {
     });
   });
 });
+
+describe('secrets too short to redact inside text', () => {
+  it('are accepted with a warning that names the variable, and never blank out other text', () => {
+    const result = parseObservabilityConfig(
+      'provider: prometheus\nurl: http://127.0.0.1:9090\nauth: { bearer: "{{env.PROM_TOKEN}}" }\n',
+      'obs.yaml',
+      { PROM_TOKEN: '9' },
+    );
+    expect(result.config).not.toBeNull();
+    const warning = result.diagnostics.find((d) => d.field === 'auth.bearer');
+    expect(warning).toMatchObject({ severity: 'warning', line: 3 });
+    expect(warning!.message).toContain('the value of PROM_TOKEN is shorter than 4 characters');
+    const redactor = new Redactor(result.config!.secretValues, []);
+    expect(redactor.redact('listening on http://127.0.0.1:9464')).toBe('listening on http://127.0.0.1:9464');
+  });
+});
