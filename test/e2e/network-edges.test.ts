@@ -280,6 +280,52 @@ metrics:
     });
   });
 
+  describe('redaction of a secret that is a prefix of another value', () => {
+    /** A free loopback port from 9100-9999, so that the listen URL starts with `http://127.0.0.1:9`. */
+    async function freePortStartingWith9(): Promise<number> {
+      for (let port = 9100 + Math.floor(Math.random() * 800); port < 10_000; port++) {
+        const server = createServer();
+        const free = await new Promise<boolean>((resolve) => {
+          server.once('error', () => resolve(false));
+          server.listen(port, '127.0.0.1', () => resolve(true));
+        });
+        if (free) {
+          await new Promise((resolve) => server.close(resolve));
+          return port;
+        }
+      }
+      throw new Error('no free port in 9100-9999');
+    }
+
+    it('the daemon log keeps its listen address whole when a secret is `http://127.0.0.1:9`', async () => {
+      const ws = await makeWorkspace({
+        [`specs/core/${SPEC_ID}/spec.md`]: ERROR_RATE_AND_LATENCY_SPEC,
+        [`specs/core/${SPEC_ID}/observability.yaml`]: `provider: prometheus
+url: ${prometheus.url}
+headers: { X-Api-Key: "{{env.GATEWAY_KEY}}" }
+metrics:
+  - name: api_error_rate
+    query: '${queries.errorRatio5m}'
+incident_command: false
+`,
+      });
+      const port = await freePortStartingWith9();
+      const daemon = startDaemon(['--spec-id', SPEC_ID, '--listen', `127.0.0.1:${port}`], {
+        cwd: ws.root,
+        env: { GATEWAY_KEY: 'http://127.0.0.1:9' },
+      });
+      try {
+        const started = await daemon.waitForLog((l) => l.event === 'started');
+        expect(started.listen).toBe(`http://127.0.0.1:${port}`);
+        daemon.kill('SIGTERM');
+        expect(await daemon.exited).toBe(0);
+      } finally {
+        daemon.kill('SIGKILL');
+        await ws.cleanup();
+      }
+    });
+  });
+
   describe('receivers under the network policy, in the daemon', () => {
     function daemonYaml(hookUrl: string, extra = ''): string {
       return `provider: prometheus
