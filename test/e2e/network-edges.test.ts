@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
 import { type RecordingProxy, startRecordingProxy } from '../support/proxy.js';
@@ -415,7 +416,6 @@ ${extra}`;
           return entry;
         }, 'the webhook delivery to be given up');
         expect(dead.event).toBe('trigger');
-        const { openStore } = await import('../../src/store/index.js');
         const store = openStore(path.join(ws.root, DATABASE), { readonly: true });
         try {
           const entry = store.outbox({ status: 'dead' }).find((e) => e.receiver.endsWith('/hook'))!;
