@@ -18,7 +18,10 @@ export type HostDecision = { allowed: true } | { allowed: false; message: string
 export interface GuardOptions {
   fetch: typeof fetch;
   followRedirects: boolean;
-  /** Asked for every host a redirect leads to; the first host was checked when the client was made. */
+  /**
+   * The network policy, asked before every request is sent: for the configured host (already checked
+   * when the client was made, so a refusal there means the policy changed) and for every redirect hop.
+   */
   allowHost: ((host: string) => HostDecision) | undefined;
   maxBytes: number;
   /** `fail`: a longer body is an error (a backend answer cut short is useless); `truncate`: keep the start. */
@@ -48,7 +51,9 @@ export type GuardedResult =
   | { kind: 'redirect'; status: number; location: string }
   /** Following a redirect was refused: `reason` says why (policy, scheme, too many hops). */
   | { kind: 'redirect_refused'; status: number; location: string; reason: string }
-  | { kind: 'too_large'; maxBytes: number };
+  | { kind: 'too_large'; maxBytes: number }
+  /** The network policy refused the configured host itself: nothing was sent. */
+  | { kind: 'denied'; reason: string };
 
 /**
  * Sends the request and reads the reply. Network failures throw as fetch's do (the callers already
@@ -62,6 +67,8 @@ export async function guardedFetch(
   let current = new URL(url.href);
   let headers = new Headers(request.headers);
   const origin = url.origin;
+  const first = options.allowHost?.(url.hostname) ?? { allowed: true };
+  if (!first.allowed) return { kind: 'denied', reason: first.message };
   for (let hop = 0; ; hop++) {
     const init: RequestInit = { method: request.method, headers, signal: request.signal, redirect: 'manual' };
     if (request.body !== undefined) init.body = request.body;

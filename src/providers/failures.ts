@@ -60,6 +60,8 @@ export function transportFailure(
         'bad_response',
         `${backend} at ${client.hostPort} answered HTTP ${outcome.status}, a redirect to ${client.redact(outcome.location)}, which was not followed: ${outcome.reason}`,
       );
+    case 'denied':
+      return fail('unreachable', `${backend} at ${client.hostPort} was not queried: ${outcome.reason}`);
     case 'too_large':
       return fail(
         'bad_response',

@@ -65,7 +65,9 @@ export type HttpOutcome =
   /** A redirect that `follow_redirects` could not follow, and why. */
   | { kind: 'redirect_refused'; status: number; location: string; reason: string }
   /** The body was longer than `max_response_size`; reading stopped there. */
-  | { kind: 'too_large'; maxBytes: number };
+  | { kind: 'too_large'; maxBytes: number }
+  /** The network policy refused the host: nothing was sent. */
+  | { kind: 'denied'; reason: string };
 
 /**
  * One backend's HTTP client: fixed base URL and headers, a timeout budget per request that

@@ -187,16 +187,42 @@ describe('receiver redirects', () => {
   });
 
   it('with follow_redirects: a hop the policy denies is not taken', async () => {
+    let asked = 0;
     const result = await createWebhookReceiver(
       { type: 'webhook', name: 'h', url: `${redirecting.url}/hook`, headers: {}, hmacSecret: null },
       {
         followRedirects: true,
-        allowHost: (host) => ({ allowed: false, message: `the network policy denies host ${host}` }),
+        // The receiver's own host passes (as it did at start); the redirect's target does not.
+        allowHost: (host) =>
+          host === '127.0.0.1' && ++asked === 1
+            ? { allowed: true }
+            : { allowed: false, message: `the network policy denies host ${host}` },
       },
     ).deliver(samplePayload());
     expect(result).toMatchObject({ ok: false, permanent: true });
     expect(result.ok ? '' : result.error).toContain('not followed: the network policy denies host 127.0.0.1');
     expect(other.requests).toHaveLength(0);
+  });
+});
+
+describe('the policy at the moment of use', () => {
+  it('a receiver whose host the policy refuses sends nothing and fails for good', async () => {
+    let hits = 0;
+    const server = await startServer((_req, res) => {
+      hits++;
+      res.writeHead(200).end();
+    });
+    try {
+      const result = await createWebhookReceiver(
+        { type: 'webhook', name: 'h', url: `${server.url}/hook`, headers: {}, hmacSecret: null },
+        { allowHost: (host) => ({ allowed: false, message: `the network policy denies host ${host}` }) },
+      ).deliver(samplePayload());
+      expect(result).toMatchObject({ ok: false, permanent: true });
+      expect(result.ok ? '' : result.error).toBe('not sent: the network policy denies host 127.0.0.1');
+      expect(hits).toBe(0);
+    } finally {
+      await stopServer(server);
+    }
   });
 });
 

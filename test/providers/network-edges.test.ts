@@ -156,17 +156,30 @@ describe('redirects', () => {
   it('with follow_redirects, ask the network policy at every hop and stop where it says no', async () => {
     const asked: string[] = [];
     const provider = createProvider(promConfig(backend.url, { followRedirects: true }), {
+      // The configured host passes (as it did at start); the redirect's target does not.
       allowHost: (host) => {
         asked.push(host);
-        return { allowed: false, message: `the SmartSpec network policy (test) denies host ${host}` };
+        return asked.length === 1
+          ? { allowed: true }
+          : { allowed: false, message: `the SmartSpec network policy (test) denies host ${host}` };
       },
     });
     const result = failureOf(await provider.queryInstant('up', AT));
-    expect(asked).toEqual(['127.0.0.1']);
+    expect(asked).toEqual(['127.0.0.1', '127.0.0.1']);
     expect(result.failure).toBe('bad_response');
     expect(result.message).toContain(`a redirect to ${other.url}/moved, which was not followed`);
     expect(result.message).toContain('network policy (test) denies host 127.0.0.1');
     expect(other.requests).toHaveLength(0);
+  });
+
+  it('the configured host itself is checked at the moment of use: refused, nothing is sent', async () => {
+    const provider = createProvider(promConfig(backend.url), {
+      allowHost: (host) => ({ allowed: false, message: `the network policy (test) denies host ${host}` }),
+    });
+    const result = failureOf(await provider.queryInstant('up', AT));
+    expect(result.failure).toBe('unreachable');
+    expect(result.message).toContain('was not queried: the network policy (test) denies host 127.0.0.1');
+    expect(backend.requests).toHaveLength(0);
   });
 
   it('stop after a bounded number of hops', async () => {

@@ -92,6 +92,8 @@ export async function postBody(
         };
       case 'too_large':
         return { ok: false, permanent: false, error: 'the reply was too large' };
+      case 'denied':
+        return { ok: false, permanent: true, error: clean(`not sent: ${result.reason}`) };
     }
   } catch (error) {
     if (timeout.aborted) return { ok: false, permanent: false, error: `no answer within ${timeoutMs} ms` };
