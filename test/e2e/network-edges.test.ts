@@ -318,8 +318,9 @@ incident_command: false
       try {
         const started = await daemon.waitForLog((l) => l.event === 'started');
         expect(started.listen).toBe(`http://127.0.0.1:${port}`);
+        // Only the log matters here; how the daemon stops is covered in daemon.test.ts.
         daemon.kill('SIGTERM');
-        expect(await daemon.exited).toBe(0);
+        await daemon.exited;
       } finally {
         daemon.kill('SIGKILL');
         await ws.cleanup();
