@@ -18,8 +18,17 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // Native addons and packages only the daemon or reports load stay in node_modules.
-  external: ['better-sqlite3', '@resvg/resvg-js', 'echarts', 'playwright-core', 'pino', 'prom-client'],
+  // Native addons and packages only the daemon or reports load stay in node_modules. undici is only
+  // loaded for TLS settings; bundled, its CommonJS exports reach a dynamic import() as `default` only.
+  external: [
+    'better-sqlite3',
+    '@resvg/resvg-js',
+    'echarts',
+    'playwright-core',
+    'pino',
+    'prom-client',
+    'undici',
+  ],
   // Bundled CommonJS dependencies call require(); give the ESM output one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -41,7 +41,17 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
   const notHealthy = summary.metrics.filter((m) => m.status !== 'healthy');
   if (notHealthy.length > 0) {
     out.push('');
-    for (const m of notHealthy) out.push(`  ${statusText(m.status)} ${c.bold(m.name)}: ${m.reason}`);
+    // One unreachable backend makes every metric it serves unknown for the same reason: say it once.
+    const shared = sharedReasons(notHealthy.filter((m) => m.status === 'unknown').map((m) => m.reason));
+    for (const reason of shared) out.push(`  ${c.yellow('unknown')}: ${reason}`);
+    for (const m of notHealthy) {
+      const reason = shared.has(m.reason)
+        ? m.reason.includes('unreachable')
+          ? 'backend unreachable'
+          : 'same reason as above'
+        : m.reason;
+      out.push(`  ${statusText(m.status)} ${c.bold(m.name)}: ${reason}`);
+    }
   }
   const unmapped = summary.unmonitored.filter((u) => u.kind === 'unmapped');
   if (unmapped.length > 0) {
@@ -59,6 +69,13 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
   out.push('');
   out.push(verdictLine(summary, color));
   return out.join('\n');
+}
+
+/** Reasons given for more than one metric, in first-seen order. */
+function sharedReasons(reasons: string[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return new Set([...counts].filter(([, count]) => count > 1).map(([reason]) => reason));
 }
 
 export function verdictLine(summary: Summary, color: boolean): string {

@@ -1,3 +1,4 @@
+import { MIN_SECRET_LENGTH } from './redact.js';
 import { ENV_TEMPLATE, ENV_TEMPLATE_ATTEMPT, ENV_WHOLE } from './vocabulary.js';
 import { type FieldPath, formatFieldPath } from './yaml-source.js';
 
@@ -56,6 +57,8 @@ export interface EnvResolution {
   secretValues: string[];
   /** Fields (formatted paths) that still hold a `<env:NAME>` placeholder: skip value checks on them. */
   placeholders: Set<string>;
+  /** Secrets too short to be redacted inside text (see MIN_SECRET_LENGTH): worth a warning. */
+  shortSecrets: Array<{ path: FieldPath; name: string }>;
 }
 
 const REFERENCE_HINT = 'write `{{env.NAME}}` or `env:NAME` and export NAME';
@@ -69,6 +72,7 @@ export function resolveEnvReferences(tree: unknown, env: NodeJS.ProcessEnv, reso
   const problems: EnvProblem[] = [];
   const secretValues = new Set<string>();
   const placeholders = new Set<string>();
+  const shortSecrets: EnvResolution['shortSecrets'] = [];
 
   const resolveString = (text: string, path: FieldPath): string => {
     const field = formatFieldPath(path);
@@ -132,6 +136,10 @@ export function resolveEnvReferences(tree: unknown, env: NodeJS.ProcessEnv, reso
       return whole ? `<env:${names[0]}>` : text.replace(ENV_TEMPLATE, (_, name: string) => `<env:${name}>`);
     }
     if (kind !== 'plain') for (const value of values.values()) secretValues.add(value);
+    if (kind === 'refuse-literal') {
+      for (const [name, value] of values)
+        if (value.length < MIN_SECRET_LENGTH) shortSecrets.push({ path, name });
+    }
     const resolved = whole
       ? (values.get(names[0] ?? '') ?? '')
       : text.replace(ENV_TEMPLATE, (_, name: string) => values.get(name) ?? '');
@@ -150,5 +158,5 @@ export function resolveEnvReferences(tree: unknown, env: NodeJS.ProcessEnv, reso
     return node;
   };
 
-  return { value: walk(tree, []), problems, secretValues: [...secretValues], placeholders };
+  return { value: walk(tree, []), problems, secretValues: [...secretValues], placeholders, shortSecrets };
 }

@@ -4,6 +4,7 @@ import { ALIAS_BOMB_HINT, DEFAULT_MAX_CONFIG_BYTES } from '../common/yaml-limits
 import { DiagnosticSink, reportSchemaIssues, sortDiagnostics } from './diagnostics.js';
 import { resolveEnvReferences } from './env.js';
 import { normalizeConfig } from './normalize.js';
+import { MIN_SECRET_LENGTH } from './redact.js';
 import { type ObservabilityFile, observabilityFileSchema } from './schema.js';
 import type { ConfigDiagnostic, ObservabilityConfig } from './types.js';
 import { ALIAS_BOMB_CODE, YamlSource } from './yaml-source.js';
@@ -74,6 +75,13 @@ export function parseObservabilityConfig(
   for (const problem of environment.problems) {
     sink.error(problem.path, problem.message, problem.hint);
     if (!resolveSecrets && problem.kind === 'missing-variable') excusedErrors++;
+  }
+  for (const { path, name } of environment.shortSecrets) {
+    sink.warning(
+      path,
+      `the value of ${name} is shorter than ${MIN_SECRET_LENGTH} characters: too short to be a secret, it is redacted only where it is a whole value, not inside text`,
+      'use the real credential; a value this short would blank out ordinary words and numbers if it were redacted everywhere',
+    );
   }
 
   // The schema sees the file as written, where any string may still be a reference.

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { closestMatch } from '../common/closest.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import {
@@ -40,6 +41,7 @@ import {
   DEFAULT_SEVERITY_RULES,
   DEFAULTS,
   NO_DATA_POLICIES,
+  parseByteSize,
   parseDurationSeconds,
   REDUCTIONS,
 } from './vocabulary.js';
@@ -65,6 +67,8 @@ interface ProviderFields {
   headers?: RawHeaders | undefined;
   timeout?: RawDuration | undefined;
   tls?: RawTls | undefined;
+  follow_redirects?: boolean | undefined;
+  max_response_size?: number | string | undefined;
   tenant?: string | undefined;
   auth?: RawAuth | undefined;
   api_key?: string | undefined;
@@ -216,7 +220,24 @@ function httpSettings(
           : resolvePath(context.configDir, caFile),
       insecureSkipVerify: fields.tls?.insecure_skip_verify ?? false,
     },
+    followRedirects: fields.follow_redirects ?? false,
+    maxResponseBytes: byteSize(context, fields.max_response_size, [...basePath, 'max_response_size']),
   };
+}
+
+/** A size read from the file or the environment; at least 1 KiB, so an answer always fits. */
+function byteSize(context: NormalizeContext, value: number | string | undefined, path: FieldPath): number {
+  if (value === undefined || isPlaceholder(context, path)) return DEFAULT_MAX_RESPONSE_BYTES;
+  const bytes = parseByteSize(value);
+  if (bytes === null) {
+    context.sink.error(path, 'not a size', 'write e.g. 8MiB, 512KiB, 20MB, or a number of bytes');
+    return DEFAULT_MAX_RESPONSE_BYTES;
+  }
+  if (bytes < 1024) {
+    context.sink.error(path, 'must be at least 1KiB', 'the default is 8MiB');
+    return DEFAULT_MAX_RESPONSE_BYTES;
+  }
+  return bytes;
 }
 
 function prometheusAuth(
@@ -534,6 +555,7 @@ function receiversOf(context: NormalizeContext, raw: RawReceiver[]): ReceiverCon
           url: httpUrl(context, receiver.url, [...path, 'url']),
           headers: headersOf(context, receiver.headers, [...path, 'headers']),
           hmacSecret: receiver.hmac_secret ?? null,
+          followRedirects: receiver.follow_redirects ?? false,
         };
       case 'alertmanager':
         return {
@@ -541,9 +563,15 @@ function receiversOf(context: NormalizeContext, raw: RawReceiver[]): ReceiverCon
           name,
           url: baseUrl(context, receiver.url, [...path, 'url']),
           headers: headersOf(context, receiver.headers, [...path, 'headers']),
+          followRedirects: receiver.follow_redirects ?? false,
         };
       case 'slack':
-        return { type: 'slack', name, url: httpUrl(context, receiver.url, [...path, 'url']) };
+        return {
+          type: 'slack',
+          name,
+          url: httpUrl(context, receiver.url, [...path, 'url']),
+          followRedirects: receiver.follow_redirects ?? false,
+        };
     }
     return {
       type: 'pagerduty',
@@ -551,6 +579,7 @@ function receiversOf(context: NormalizeContext, raw: RawReceiver[]): ReceiverCon
       url:
         receiver.url === undefined ? DEFAULTS.pagerdutyUrl : httpUrl(context, receiver.url, [...path, 'url']),
       routingKey: receiver.routing_key,
+      followRedirects: receiver.follow_redirects ?? false,
     };
   });
 }

@@ -3,28 +3,63 @@ export interface RedactionPattern {
   regex: RegExp;
 }
 
-/** Values this short would blank out ordinary words and numbers; they are not redacted. */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Values shorter than this (`9`, `on`) would blank out ordinary words and numbers wherever they occur:
+ * they are replaced only where they are a whole string on their own (a field's entire value).
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+const VALUE_CHAR = '[A-Za-z0-9_]';
+
+/**
+ * One regex that finds each secret where it stands as a whole value: an edge of the secret that is a
+ * letter, digit or `_` must not touch another such character, so a secret `http://127.0.0.1:9` is not
+ * found inside `http://127.0.0.1:9464`, nor `abcd` inside `abcdef`. Longest first, so a secret that
+ * contains another is replaced whole. Null when there is nothing to find.
+ */
+export function wholeValuePattern(secrets: Iterable<string>): RegExp | null {
+  const sorted = [...new Set(secrets)].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  if (sorted.length === 0) return null;
+  const alternatives = sorted.map((secret) => {
+    const before = /^[A-Za-z0-9_]/.test(secret) ? `(?<!${VALUE_CHAR})` : '';
+    const after = /[A-Za-z0-9_]$/.test(secret) ? `(?!${VALUE_CHAR})` : '';
+    return `${before}${secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`;
+  });
+  return new RegExp(alternatives.join('|'), 'g');
+}
 
 /**
  * Removes known secret values and pattern matches from text bound for the console, logs and reports.
- * Secrets become `[REDACTED]`, pattern matches `[REDACTED:<name>]`.
+ * Secrets become `[REDACTED]` (or the given replacement), pattern matches `[REDACTED:<name>]`.
  */
 export class Redactor {
-  private readonly secrets: string[];
+  private readonly secrets: RegExp | null;
+  /** Secrets too short to look for inside text: replaced only when they are the whole string. */
+  private readonly shortSecrets: ReadonlySet<string>;
   private readonly patterns: { name: string; regex: RegExp }[];
+  private readonly replacement: string;
 
-  constructor(secretValues: readonly string[], patterns: readonly RedactionPattern[]) {
+  constructor(
+    secretValues: readonly string[],
+    patterns: readonly RedactionPattern[],
+    options: { replacement?: string } = {},
+  ) {
     const forms = new Set<string>();
+    const short = new Set<string>();
     for (const value of secretValues) {
-      if (value.length < MIN_SECRET_LENGTH) continue;
+      if (value === '') continue;
+      if (value.length < MIN_SECRET_LENGTH) {
+        short.add(value);
+        continue;
+      }
       forms.add(value);
       // A secret that travelled in a URL or a form shows up percent-encoded.
       const encoded = encodeURIComponent(value);
       if (encoded !== value) forms.add(encoded);
     }
-    // Longest first, so a secret that contains another is replaced whole.
-    this.secrets = [...forms].sort((a, b) => b.length - a.length);
+    this.secrets = wholeValuePattern(forms);
+    this.shortSecrets = short;
+    this.replacement = options.replacement ?? '[REDACTED]';
     this.patterns = patterns.map(({ name, regex }) => ({
       name,
       // Every match, and no `y`: a sticky regex would only match at lastIndex.
@@ -33,10 +68,9 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) {
-      if (result.includes(secret)) result = result.split(secret).join('[REDACTED]');
-    }
+    if (this.shortSecrets.has(text)) return this.replacement;
+    // A function replacer: `$` in the replacement must stay literal.
+    let result = this.secrets ? text.replace(this.secrets, () => this.replacement) : text;
     for (const { name, regex } of this.patterns) {
       // A function replacer: `$` in a name must stay literal; an empty match is no secret.
       result = result.replace(regex, (match) => (match === '' ? match : `[REDACTED:${name}]`));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
 import {
+  BYTE_SIZE_PATTERN,
   COMMON_UNIT_SPELLINGS,
   DATADOG_SITES,
   DEFAULTS,
@@ -95,6 +96,30 @@ const tls = z
   .strict()
   .describe('TLS settings for HTTPS backends.');
 
+const followRedirects = z.boolean().meta({
+  description:
+    'Follow HTTP redirects. Each hop must pass the network policy; headers other than Accept, User-Agent and Content-Type (credentials) are never sent to another origin.',
+  default: false,
+});
+
+const maxResponseSize = z
+  .union(
+    [
+      z.number().int().positive(),
+      z.string().regex(new RegExp(BYTE_SIZE_PATTERN), { abort: true }),
+      envReference,
+    ],
+    {
+      error: (issue) =>
+        `expected a size such as 8MiB, 512KiB or a number of bytes, not ${describeInput(issue.input)}`,
+    },
+  )
+  .meta({
+    description:
+      'Largest reply body read from the backend (after decompression); a larger one makes the metric unknown.',
+    default: '8MiB',
+  });
+
 const url = (description: string) => z.string().min(1, { error: 'must not be empty' }).describe(description);
 
 const timeout = duration('Per-query timeout.', `${DEFAULTS.timeoutSeconds}s`);
@@ -136,6 +161,8 @@ const prometheusProvider = z
     headers: headers.optional(),
     timeout: timeout.optional(),
     tls: tls.optional(),
+    follow_redirects: followRedirects.optional(),
+    max_response_size: maxResponseSize.optional(),
     tenant: tenant.optional(),
     auth: auth.optional(),
   })
@@ -154,6 +181,8 @@ const datadogProvider = z
     headers: headers.optional(),
     timeout: timeout.optional(),
     tls: tls.optional(),
+    follow_redirects: followRedirects.optional(),
+    max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
   })
@@ -282,6 +311,7 @@ const receiver = z.discriminatedUnion(
         url: url('Where the alert JSON is POSTed.'),
         headers: headers.optional(),
         hmac_secret: secret('Signs the body (HMAC-SHA256).').optional(),
+        follow_redirects: followRedirects.optional(),
       })
       .strict()
       .describe('POST the alert payload as JSON.'),
@@ -291,6 +321,7 @@ const receiver = z.discriminatedUnion(
         name: receiverName.optional(),
         url: url('Alertmanager base URL, e.g. http://127.0.0.1:9093.'),
         headers: headers.optional(),
+        follow_redirects: followRedirects.optional(),
       })
       .strict()
       .describe('Push alerts to Prometheus Alertmanager (POST /api/v2/alerts).'),
@@ -299,6 +330,7 @@ const receiver = z.discriminatedUnion(
         type: z.literal('slack'),
         name: receiverName.optional(),
         url: secret('Slack incoming-webhook URL.'),
+        follow_redirects: followRedirects.optional(),
       })
       .strict()
       .describe('Slack incoming webhook.'),
@@ -308,6 +340,7 @@ const receiver = z.discriminatedUnion(
         name: receiverName.optional(),
         routing_key: secret('PagerDuty Events API v2 integration (routing) key.'),
         url: url('Events API endpoint.').meta({ default: DEFAULTS.pagerdutyUrl }).optional(),
+        follow_redirects: followRedirects.optional(),
       })
       .strict()
       .describe('PagerDuty Events API v2.'),
@@ -417,6 +450,8 @@ export const observabilityFileSchema = z
     auth: auth.optional(),
     tls: tls.optional(),
     timeout: timeout.optional(),
+    follow_redirects: followRedirects.optional(),
+    max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
     providers: z
@@ -457,7 +492,14 @@ export type RawAuth = z.infer<typeof auth>;
 /** Keys only valid for one provider type (top-level keys are checked against `provider`). */
 export const PROMETHEUS_ONLY_KEYS = ['tenant', 'auth'] as const;
 export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce'] as const;
-export const SHARED_PROVIDER_KEYS = ['url', 'headers', 'tls', 'timeout'] as const;
+export const SHARED_PROVIDER_KEYS = [
+  'url',
+  'headers',
+  'tls',
+  'timeout',
+  'follow_redirects',
+  'max_response_size',
+] as const;
 
 /** JSON Schema (draft 2020-12) of observability.yaml, for editors; committed as schema/observability.schema.json. */
 export function observabilityJsonSchema(): Record<string, unknown> {

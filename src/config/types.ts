@@ -10,6 +10,10 @@ export interface HttpSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   tls: { caFile: string | null; insecureSkipVerify: boolean };
+  /** Follow 3xx answers (each hop re-checked by the network policy); default false. */
+  followRedirects?: boolean;
+  /** Bound on a reply body; default `DEFAULT_MAX_RESPONSE_BYTES`. */
+  maxResponseBytes?: number;
 }
 
 export interface PrometheusProviderConfig {
@@ -83,11 +87,24 @@ export interface AlertPolicy {
   severityRules: SeverityRule[];
 }
 
-export type ReceiverConfig =
-  | { type: 'webhook'; name: string; url: string; headers: Record<string, string>; hmacSecret: string | null }
-  | { type: 'alertmanager'; name: string; url: string; headers: Record<string, string> }
-  | { type: 'slack'; name: string; url: string }
-  | { type: 'pagerduty'; name: string; url: string; routingKey: string };
+/** Follow 3xx answers (each hop re-checked by the network policy); default false. */
+interface ReceiverRedirects {
+  followRedirects?: boolean;
+}
+
+export type ReceiverConfig = ReceiverRedirects &
+  (
+    | {
+        type: 'webhook';
+        name: string;
+        url: string;
+        headers: Record<string, string>;
+        hmacSecret: string | null;
+      }
+    | { type: 'alertmanager'; name: string; url: string; headers: Record<string, string> }
+    | { type: 'slack'; name: string; url: string }
+    | { type: 'pagerduty'; name: string; url: string; routingKey: string }
+  );
 
 export interface IncidentCommandConfig {
   /** argv; `{payload}` is replaced by the JSON payload, `{payload_file}` by its path. */

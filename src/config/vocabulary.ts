@@ -91,6 +91,26 @@ export const DEFAULTS = {
   pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
 } as const;
 
+/** `8MiB`, `512KiB`, `1GiB`, `10MB`, `2048` (bytes); spaces allowed before the unit. */
+export const BYTE_SIZE_PATTERN = '^\\s*\\d+(?:\\.\\d+)?\\s*(?:B|KiB|MiB|GiB|KB|MB|GB)?\\s*$';
+const BYTES_PER: Readonly<Record<string, number>> = {
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  KB: 1000,
+  MB: 1000 ** 2,
+  GB: 1000 ** 3,
+};
+
+/** Bytes, or null when the text is not a size. */
+export function parseByteSize(value: number | string): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)?\s*$/.exec(value);
+  if (!match) return null;
+  return Math.floor(Number(match[1]) * (BYTES_PER[match[2] ?? 'B'] ?? 1));
+}
+
 /** `30s`, `5m`, `1h30m`, `2d`, `500ms`, `1.5h`; a bare number is seconds. */
 export const DURATION_PATTERN = '^(?:\\d+(?:\\.\\d+)?|(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+)$';
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;

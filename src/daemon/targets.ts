@@ -5,7 +5,7 @@ import { UserError } from '../common/errors.js';
 import type { CheckOptions, PreparedCheck } from '../pipeline/index.js';
 import { loadWorkspace, prepareCheck } from '../pipeline/index.js';
 import type { Provider } from '../providers/types.js';
-import { listSpecs } from '../workspace/index.js';
+import { checkNetworkAllowed, listSpecs } from '../workspace/index.js';
 import type { DaemonMetrics } from './metrics.js';
 
 /** One monitored spec with everything a cycle needs. Rebuilt on reload. */
@@ -64,6 +64,10 @@ export async function prepareRuntime(
     // Firing alerts are re-posted to Alertmanager every refresh; if the daemon stops doing so,
     // Alertmanager lets them expire after a few refreshes, as it does for Prometheus.
     alertmanagerFiringTtlSeconds: 4 * alertmanagerRefreshSeconds(options.intervalSeconds),
+    network: {
+      allowHost: (host) => checkNetworkAllowed(host, prepared.settings, options.allowNetwork),
+      configFile: path.relative(prepared.root, prepared.configFile) || prepared.configFile,
+    },
   }).map(
     (r): Receiver => ({
       name: `${prepared.spec.specId}/${r.name}`,

@@ -159,7 +159,11 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
     for (const name of used) {
       const providerConfig = config.providers[name];
       if (!providerConfig) continue; // config validation guarantees it exists
-      const provider = createProvider(providerConfig, { userAgent: options.userAgent });
+      const provider = createProvider(providerConfig, {
+        userAgent: options.userAgent,
+        // Asked again at every redirect hop (when follow_redirects is on).
+        allowHost: (host) => checkNetworkAllowed(host, settings, options.allowNetwork),
+      });
       const decision = checkNetworkAllowed(provider.host, settings, options.allowNetwork);
       if (!decision.allowed) {
         throw new UserError('network_denied', decision.message, {

@@ -1,3 +1,4 @@
+import { formatBytes } from '../common/guarded-fetch.js';
 import type { HttpClient, HttpOutcome } from './http.js';
 import { describeNetworkFailure } from './http.js';
 import type { QueryFailure } from './types.js';
@@ -49,5 +50,22 @@ export function transportFailure(
       );
     case 'setup':
       return fail('unreachable', `${backend}: ${outcome.message}`);
+    case 'redirect':
+      return fail(
+        'bad_response',
+        `${backend} at ${client.hostPort} answered HTTP ${outcome.status}, a redirect to ${client.redact(outcome.location)}, which is not followed: set the provider's url to the final address, or set follow_redirects: true`,
+      );
+    case 'redirect_refused':
+      return fail(
+        'bad_response',
+        `${backend} at ${client.hostPort} answered HTTP ${outcome.status}, a redirect to ${client.redact(outcome.location)}, which was not followed: ${outcome.reason}`,
+      );
+    case 'denied':
+      return fail('unreachable', `${backend} at ${client.hostPort} was not queried: ${outcome.reason}`);
+    case 'too_large':
+      return fail(
+        'bad_response',
+        `${backend} at ${client.hostPort} sent a reply larger than ${formatBytes(outcome.maxBytes)} (the max_response_size limit); reading stopped there: make the query return less, or raise max_response_size`,
+      );
   }
 }

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Agent } from 'undici';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  describeNetworkError,
+  type GuardedResult,
+  guardedFetch,
+  type HostDecision,
+  hostPortOf,
+  networkErrorOf,
+} from '../common/guarded-fetch.js';
+import { Redactor } from '../config/redact.js';
 import type { HttpSettings } from '../config/types.js';
 
 /** What the providers need from the outside world; everything has a real default. */
@@ -11,6 +21,8 @@ export interface HttpDeps {
   now?: () => number;
   /** 0 ≤ x < 1, for backoff jitter. */
   random?: () => number;
+  /** The network policy, asked again for every host a followed redirect leads to. */
+  allowHost?: (host: string) => HostDecision;
 }
 
 export const DEFAULT_USER_AGENT = 'smartspec-production-monitor';
@@ -47,7 +59,15 @@ export type HttpOutcome =
   | { kind: 'canceled' }
   /** Not sent: an earlier answer said the rate limit is used up until after the budget ends. */
   | { kind: 'throttled'; waitMs: number }
-  | { kind: 'setup'; message: string };
+  | { kind: 'setup'; message: string }
+  /** A redirect answer, not followed (`follow_redirects` is off); `location` is safe to show. */
+  | { kind: 'redirect'; status: number; location: string }
+  /** A redirect that `follow_redirects` could not follow, and why. */
+  | { kind: 'redirect_refused'; status: number; location: string; reason: string }
+  /** The body was longer than `max_response_size`; reading stopped there. */
+  | { kind: 'too_large'; maxBytes: number }
+  /** The network policy refused the host: nothing was sent. */
+  | { kind: 'denied'; reason: string };
 
 /**
  * One backend's HTTP client: fixed base URL and headers, a timeout budget per request that
@@ -57,11 +77,14 @@ export class HttpClient {
   readonly baseUrl: URL;
   readonly timeoutMs: number;
   private readonly headers: Headers;
-  private readonly secrets: string[];
+  private readonly redactor: Redactor;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly tls: HttpSettings['tls'];
+  private readonly followRedirects: boolean;
+  readonly maxResponseBytes: number;
+  private readonly allowHost: ((host: string) => HostDecision) | undefined;
   private dispatcher: Promise<Agent | { error: string }> | null = null;
   /** Set when an answer says no requests remain in the current rate-limit period. */
   private rateLimitedUntil = 0;
@@ -72,16 +95,18 @@ export class HttpClient {
     this.tls = settings.tls;
     this.headers = new Headers(headers);
     if (!this.headers.has('user-agent')) this.headers.set('user-agent', deps.userAgent ?? DEFAULT_USER_AGENT);
-    this.secrets = collectSecrets(secrets, headers);
+    this.redactor = new Redactor(collectSecrets(secrets, headers), [], { replacement: '[redacted]' });
     this.fetchImpl = deps.fetch ?? globalThis.fetch;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.followRedirects = settings.followRedirects ?? false;
+    this.maxResponseBytes = settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.allowHost = deps.allowHost;
   }
 
   /** `host:port` as written in messages (the default port is spelled out too). */
   get hostPort(): string {
-    const port = this.baseUrl.port || (this.baseUrl.protocol === 'https:' ? '443' : '80');
-    return `${this.baseUrl.hostname}:${port}`;
+    return hostPortOf(this.baseUrl);
   }
 
   /** Scheme, host and path of an endpoint, never credentials or query strings: safe for messages. */
@@ -91,9 +116,7 @@ export class HttpClient {
 
   /** Removes every known secret value from text that came from a backend (bodies can echo headers). */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-    return out;
+    return this.redactor.redact(text);
   }
 
   /** A short, redacted, tag-free excerpt of a response body for messages. */
@@ -125,7 +148,9 @@ export class HttpClient {
 
       let response: HttpResponse;
       try {
-        response = await this.send(request, signal, dispatcher);
+        const sent = await this.send(request, signal, dispatcher);
+        if ('kind' in sent) return sent;
+        response = sent;
       } catch (error) {
         if (request.signal?.aborted) return { kind: 'canceled' };
         if (timeoutSignal.aborted) return { kind: 'timeout', attempts: attempt };
@@ -166,25 +191,41 @@ export class HttpClient {
     request: HttpRequest,
     signal: AbortSignal,
     dispatcher: Agent | null,
-  ): Promise<HttpResponse> {
+  ): Promise<HttpResponse | Exclude<GuardedResult, { kind: 'response' }>> {
     const url = new URL(this.baseUrl.href);
     url.pathname = this.joinPath(request.path);
     url.search = '';
     const form = new URLSearchParams(request.params);
     const headers = new Headers(this.headers);
-    const init: RequestInit = { method: request.method, headers, signal, redirect: 'follow' };
+    let body: string | undefined;
     if (request.method === 'POST') {
       headers.set('content-type', 'application/x-www-form-urlencoded');
-      init.body = form.toString();
+      body = form.toString();
     } else {
       url.search = form.toString();
     }
-    // Node's fetch accepts an undici Agent as dispatcher; only created when TLS options are set.
-    if (dispatcher) (init as { dispatcher?: unknown }).dispatcher = dispatcher;
-    const res = await this.fetchImpl(url, init);
-    const body = await res.text();
-    const contentType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    return { status: res.status, statusText: res.statusText, headers: res.headers, contentType, body };
+    const result = await guardedFetch(
+      url,
+      { method: request.method, headers, signal, ...(body !== undefined ? { body } : {}) },
+      {
+        fetch: this.fetchImpl,
+        followRedirects: this.followRedirects,
+        allowHost: this.allowHost,
+        maxBytes: this.maxResponseBytes,
+        oversize: 'fail',
+        // Node's fetch accepts an undici Agent as dispatcher; only created when TLS options are set.
+        ...(dispatcher ? { dispatcher } : {}),
+      },
+    );
+    if (result.kind !== 'response') return result;
+    const contentType = (result.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    return {
+      status: result.status,
+      statusText: result.statusText,
+      headers: result.headers,
+      contentType,
+      body: result.body,
+    };
   }
 
   private joinPath(path: string): string {
@@ -283,67 +324,23 @@ function formatSeconds(ms: number): string {
 
 const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-/** fetch wraps socket errors as `TypeError('fetch failed', { cause })`; the code is somewhere in the chain. */
-function networkErrorOf(error: unknown): { code: string; detail: string } {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof candidate.code === 'string') {
-      return { code: candidate.code, detail: String(candidate.message ?? candidate.code) };
-    }
-    current = candidate.cause;
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return { code: 'UNKNOWN', detail };
-}
-
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** One sentence that says what went wrong on the network and what to check. */
 export function describeNetworkFailure(code: string, detail: string, client: HttpClient): string {
-  const where = client.hostPort;
-  const host = client.baseUrl.hostname;
-  if (code === 'ECONNREFUSED') {
-    return `connection refused by ${where}: nothing is listening there; is the backend running and are the url's host and port right?`;
-  }
-  if (code === 'ENOTFOUND') return `cannot resolve host "${host}" (DNS lookup failed): check the url`;
-  if (code === 'EAI_AGAIN')
-    return `DNS lookup for "${host}" failed temporarily (EAI_AGAIN): check DNS and the url`;
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
-    return `${where} closed the connection unexpectedly (${code}): the backend or a proxy in front of it dropped the request`;
-  }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no network route to ${where} (${code})`;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
-    return `connecting to ${where} timed out (${code})`;
-  if (TLS_CODES.has(code)) {
-    return `the TLS certificate of ${where} is not trusted (${code}): set the provider's tls ca_file to the CA that signed it (insecure_skip_verify only for testing)`;
-  }
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
-    return `TLS handshake with ${where} failed (${code}): is the url's scheme (http/https) right? ${detail}`;
-  }
-  return `cannot reach ${where} (${code}): ${detail}`;
+  return describeNetworkError(code, detail, client.baseUrl, {
+    tls: "set the provider's tls ca_file to the CA that signed it (insecure_skip_verify only for testing)",
+    url: "the url's",
+  });
 }
 
-/** Secret values to scrub from anything echoed back by a backend. Very short values would mangle text. */
+/** Secret values to scrub from anything echoed back by a backend (the Redactor decides how). */
 function collectSecrets(explicit: string[], headers: Headers): string[] {
-  const values = new Set<string>();
-  for (const value of explicit) if (value.length >= 4) values.add(value);
+  const values = new Set<string>(explicit);
   headers.forEach((value, name) => {
     if (name === 'accept' || name === 'user-agent' || name === 'content-type') return;
-    if (value.length >= 4) values.add(value);
+    values.add(value);
     // `Basic <base64>` and `Bearer <token>`: also the bare credential.
     const parts = value.split(' ');
-    if (parts.length === 2 && parts[1]!.length >= 4) values.add(parts[1]!);
+    if (parts.length === 2) values.add(parts[1]!);
   });
-  // Longest first, so a value containing another is replaced whole.
-  return [...values].sort((a, b) => b.length - a.length);
+  return [...values];
 }

@@ -1,3 +1,4 @@
+import type { HostDecision } from '../common/guarded-fetch.js';
 import type { ProviderConfig } from '../config/types.js';
 import { createDatadogProvider } from './datadog.js';
 import { createPrometheusProvider } from './prometheus.js';
@@ -17,6 +18,8 @@ export interface ProviderDeps {
   fetch?: typeof fetch;
   /** Sent as User-Agent unless the config's headers set one. */
   userAgent?: string;
+  /** The network policy; asked for every host a followed redirect leads to. */
+  allowHost?: (host: string) => HostDecision;
 }
 
 /**

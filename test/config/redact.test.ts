@@ -10,7 +10,7 @@ describe('Redactor', () => {
     );
   });
 
-  it('replaces the longest secret first and ignores values shorter than 4 characters', () => {
+  it('replaces the longest secret first and leaves values shorter than 4 characters inside text', () => {
     const redactor = new Redactor(['abcd', 'abcdefgh', 'xyz', ''], []);
     expect(redactor.redact('abcdefgh abcd xyz')).toBe('[REDACTED] [REDACTED] xyz');
   });
@@ -77,12 +77,12 @@ describe('Redactor', () => {
     });
   });
 
-  it('leaves no trace of an alphanumeric secret in any surrounding text', () => {
+  it('leaves no trace of an alphanumeric secret wherever it stands as a value of its own', () => {
     fc.assert(
       fc.property(
         fc.stringMatching(/^[A-Za-z0-9]{4,24}$/),
-        fc.string(),
-        fc.string(),
+        fc.stringMatching(/^(.*[^A-Za-z0-9_])?$/),
+        fc.stringMatching(/^([^A-Za-z0-9_].*)?$/),
         (secret, before, after) => {
           const redacted = new Redactor([secret], []).redact(`${before}${secret}${after}`);
           expect(redacted).not.toContain(secret);
@@ -90,5 +90,46 @@ describe('Redactor', () => {
         },
       ),
     );
+  });
+
+  it('never replaces part of another value: a secret URL does not eat into a longer address', () => {
+    // e.g. PROMETHEUS_URL=http://127.0.0.1:9 must not turn the listen address into `[REDACTED]464`.
+    const redactor = new Redactor(['http://127.0.0.1:9', 'abcd'], []);
+    expect(redactor.redact('status page at http://127.0.0.1:9464/')).toBe(
+      'status page at http://127.0.0.1:9464/',
+    );
+    expect(redactor.redact('backend http://127.0.0.1:9 refused')).toBe('backend [REDACTED] refused');
+    expect(redactor.redact('backend http://127.0.0.1:9/api/v1/query failed')).toBe(
+      'backend [REDACTED]/api/v1/query failed',
+    );
+    expect(redactor.redact('abcdef abcd_x xabcd abcd.')).toBe('abcdef abcd_x xabcd [REDACTED].');
+  });
+
+  it('replaces a secret shorter than 4 characters only where it is a whole string', () => {
+    const redactor = new Redactor(['9', 'on'], []);
+    expect(redactor.redact('listening on 127.0.0.1:9464, 9 series')).toBe(
+      'listening on 127.0.0.1:9464, 9 series',
+    );
+    expect(redactor.redact('9')).toBe('[REDACTED]');
+    expect(redactor.redactDeep({ token: 'on', mode: 'online' })).toEqual({
+      token: '[REDACTED]',
+      mode: 'online',
+    });
+  });
+});
+
+describe('secrets too short to redact inside text', () => {
+  it('are accepted with a warning that names the variable, and never blank out other text', () => {
+    const result = parseObservabilityConfig(
+      'provider: prometheus\nurl: http://127.0.0.1:9090\nauth: { bearer: "{{env.PROM_TOKEN}}" }\n',
+      'obs.yaml',
+      { PROM_TOKEN: '9' },
+    );
+    expect(result.config).not.toBeNull();
+    const warning = result.diagnostics.find((d) => d.field === 'auth.bearer');
+    expect(warning).toMatchObject({ severity: 'warning', line: 3 });
+    expect(warning!.message).toContain('the value of PROM_TOKEN is shorter than 4 characters');
+    const redactor = new Redactor(result.config!.secretValues, []);
+    expect(redactor.redact('listening on http://127.0.0.1:9464')).toBe('listening on http://127.0.0.1:9464');
   });
 });

@@ -188,7 +188,12 @@ describe('offline validation (resolveSecrets: false)', () => {
       appKey: '<env:DATADOG_APP_KEY>',
     });
     expect(config.providers.default).toMatchObject({ auth: { kind: 'bearer', token: '<env:PROM_TOKEN>' } });
-    expect(config.receivers[2]).toEqual({ type: 'slack', name: 'slack', url: '<env:SLACK_WEBHOOK_URL>' });
+    expect(config.receivers[2]).toEqual({
+      type: 'slack',
+      name: 'slack',
+      url: '<env:SLACK_WEBHOOK_URL>',
+      followRedirects: false,
+    });
     expect(JSON.stringify(config)).not.toContain('present-api-key');
 
     // Variables that are missing are still reported, as errors; the present one is not.

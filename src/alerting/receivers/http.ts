@@ -1,3 +1,10 @@
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  describeNetworkError,
+  guardedFetch,
+  type HostDecision,
+  networkErrorOf,
+} from '../../common/guarded-fetch.js';
 import type { DeliveryResult } from '../types.js';
 
 export type FetchLike = typeof fetch;
@@ -9,6 +16,12 @@ export interface HttpReceiverOptions {
   redact?: (text: string) => string;
   /** Per-request timeout; the caller's signal can still cut it short. */
   timeoutMs?: number;
+  /** The receiver's `follow_redirects`; off by default. */
+  followRedirects?: boolean;
+  /** The network policy, asked for every host a followed redirect leads to. */
+  allowHost?: (host: string) => HostDecision;
+  /** Only this much of a reply is read; the rest is not even received. */
+  maxResponseBytes?: number;
 }
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
@@ -38,34 +51,60 @@ export async function postBody(
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let target: URL;
   try {
-    const response = await fetchImpl(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: combined,
-      redirect: 'manual',
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text };
+    target = new URL(url);
+  } catch {
+    return { ok: false, permanent: true, error: 'the receiver url is not a URL' };
+  }
+  const clean = (text: string) => shorten(text, options.redact);
+  try {
+    const result = await guardedFetch(
+      target,
+      { method: 'POST', headers: new Headers(headers), body, signal: combined },
+      {
+        fetch: fetchImpl,
+        followRedirects: options.followRedirects ?? false,
+        allowHost: options.allowHost,
+        maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        // Only the status and an excerpt of the reply matter: a long reply is cut, not an error.
+        oversize: 'truncate',
+      },
+    );
+    switch (result.kind) {
+      case 'response':
+        return { status: result.status, headers: result.headers, body: result.body };
+      case 'redirect':
+        return {
+          ok: false,
+          permanent: true,
+          error: clean(
+            `HTTP ${result.status}: redirected to ${result.location}, which is not followed: configure the final URL, or set follow_redirects: true`,
+          ),
+        };
+      case 'redirect_refused':
+        return {
+          ok: false,
+          permanent: true,
+          error: clean(
+            `HTTP ${result.status}: redirect to ${result.location} not followed: ${result.reason}`,
+          ),
+        };
+      case 'too_large':
+        return { ok: false, permanent: false, error: 'the reply was too large' };
+      case 'denied':
+        return { ok: false, permanent: true, error: clean(`not sent: ${result.reason}`) };
+    }
   } catch (error) {
     if (timeout.aborted) return { ok: false, permanent: false, error: `no answer within ${timeoutMs} ms` };
     if (signal?.aborted) return { ok: false, permanent: false, error: 'delivery cancelled' };
-    return { ok: false, permanent: false, error: `network error: ${describeNetworkError(error)}` };
+    const { code, detail } = networkErrorOf(error);
+    const sentence = describeNetworkError(code, detail, target, {
+      tls: 'the receiver must present a certificate signed by a CA this machine trusts (NODE_EXTRA_CA_CERTS)',
+      url: "the receiver url's",
+    });
+    return { ok: false, permanent: false, error: clean(`network error: ${sentence}`) };
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    if (cause && typeof cause === 'object') {
-      const code = (cause as { code?: unknown }).code;
-      if (typeof code === 'string') return code;
-      if (cause instanceof Error) return cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { UserError } from '../../common/errors.js';
 import type { IncidentCommandConfig, ReceiverConfig } from '../../config/types.js';
+import type { NetworkDecision } from '../../workspace/types.js';
 import type { Receiver } from '../types.js';
 import { createAlertmanagerReceiver } from './alertmanager.js';
 import { createFileReceiver, FILE_RECEIVER_NAME } from './file.js';
-import type { FetchLike } from './http.js';
+import type { FetchLike, HttpReceiverOptions } from './http.js';
 import { createIncidentCommandReceiver, INCIDENT_COMMAND_RECEIVER_NAME } from './incident-command.js';
 import { createPagerDutyReceiver } from './pagerduty.js';
 import { createSlackReceiver } from './slack.js';
@@ -25,6 +26,11 @@ export interface CreateReceiversOptions {
   /** See `AlertmanagerReceiverOptions.firingTtlSeconds`; pass about twice the repeat interval. */
   alertmanagerFiringTtlSeconds?: number;
   httpTimeoutMs?: number;
+  /**
+   * The SmartSpec network policy, which receivers obey as providers do: a receiver whose host it denies
+   * is a configuration error here, at start; it is asked again at every redirect hop.
+   */
+  network?: { allowHost: (host: string) => NetworkDecision; configFile: string };
 }
 
 /** The file receiver, the incident command (when any), then the configured receivers, in that order. */
@@ -36,6 +42,7 @@ export function createReceivers(
     redact: opts.redact,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.httpTimeoutMs !== undefined ? { timeoutMs: opts.httpTimeoutMs } : {}),
+    ...(opts.network ? { allowHost: opts.network.allowHost } : {}),
   };
   const clock = opts.now ? { now: opts.now } : {};
   const receivers: Receiver[] = [createFileReceiver(opts.alertsDir, clock)];
@@ -50,14 +57,37 @@ export function createReceivers(
       });
     }
     taken.add(cfg.name);
-    receivers.push(createOne(cfg, http, clock, opts.alertmanagerFiringTtlSeconds));
+    if (opts.network) checkReceiverAllowed(cfg, configs.indexOf(cfg), opts.network);
+    const own = { ...http, followRedirects: cfg.followRedirects ?? false };
+    receivers.push(createOne(cfg, own, clock, opts.alertmanagerFiringTtlSeconds));
   }
   return receivers;
 }
 
+/** Throws the configuration error (exit 2) for a receiver the network policy does not let us reach. */
+function checkReceiverAllowed(
+  cfg: ReceiverConfig,
+  index: number,
+  network: NonNullable<CreateReceiversOptions['network']>,
+): void {
+  let host: string;
+  try {
+    host = new URL(cfg.url).hostname;
+  } catch {
+    return; // config validation already refused it
+  }
+  const decision = network.allowHost(host);
+  if (decision.allowed) return;
+  throw new UserError('network_denied', `receiver "${cfg.name}" (${cfg.type}): ${decision.message}`, {
+    location: { file: network.configFile },
+    field: `receivers[${index}]`,
+    hint: decision.hint,
+  });
+}
+
 function createOne(
   cfg: ReceiverConfig,
-  http: { redact: (text: string) => string; fetch?: FetchLike; timeoutMs?: number },
+  http: HttpReceiverOptions & { redact: (text: string) => string },
   clock: { now?: () => Date },
   firingTtlSeconds: number | undefined,
 ): Receiver {
