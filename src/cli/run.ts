@@ -3,7 +3,7 @@ import { systemClock } from '../common/clock.js';
 import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
-import { resolveOutputBase } from '../workspace/index.js';
+import { resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
@@ -46,7 +46,12 @@ export async function runOnce(
     writes: [],
   });
   const summary = await writeRunReport(
-    { root: prepared.root, base, onCollision: prepared.settings.onCollision },
+    {
+      root: prepared.root,
+      base,
+      onCollision: prepared.settings.onCollision,
+      scope: writeScopeOf(prepared.root, prepared.settings),
+    },
     draft,
     (s) => prepared.redactor.redactDeep(s),
   );

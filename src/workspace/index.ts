@@ -20,3 +20,5 @@ export type {
   SmartSpecSettings,
   SpecListing,
 } from './types.js';
+export type { WriteCheck, WriteScope } from './write-scope.js';
+export { assertWritable, checkWrite, makeWritableDir, writeScopeOf } from './write-scope.js';
