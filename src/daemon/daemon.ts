@@ -12,10 +12,12 @@ import { runCheck } from '../pipeline/index.js';
 import type { Summary } from '../report/index.js';
 import { buildSummary, runIdFor } from '../report/index.js';
 import { errorBudget } from '../report/period/index.js';
+import { resolveReportFile } from '../server/reports.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import type { MeasurementRow } from '../store/types.js';
+import { resolveDatabasePath, writeScopeOf } from '../workspace/index.js';
 import { advanceAlerts, alertKey, policyFor } from './alerts.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
@@ -135,11 +137,7 @@ export class Daemon implements MonitorStatusSource {
 
   reportFile(relativePath: string): string | null {
     const root = this.runtimes[0]?.prepared.root;
-    if (!root) return null;
-    const file = path.resolve(root, relativePath);
-    const base = path.resolve(this.options.outputBase);
-    if (!file.startsWith(base + path.sep) || file.includes(`${path.sep}.state${path.sep}`)) return null;
-    return file;
+    return root ? resolveReportFile(root, this.options.outputBase, relativePath) : null;
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -151,7 +149,12 @@ export class Daemon implements MonitorStatusSource {
       ),
     );
     const first = this.runtimes[0]!.prepared;
-    const database = path.resolve(first.root, this.options.statePath ?? first.config.storage.path);
+    const database = resolveDatabasePath(
+      writeScopeOf(first.root, first.settings),
+      this.options.statePath === undefined
+        ? { path: first.config.storage.path, field: 'storage.path' }
+        : { path: this.options.statePath, field: '--state' },
+    );
     this.store = openStore(database);
     this.store.acquireLock({ pid: process.pid, host: os.hostname(), startedAt: this.options.clock.now() });
     for (const state of this.store.loadAlertStates())

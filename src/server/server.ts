@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -79,8 +79,11 @@ async function serveReport(res: Response, rawPath: string, source: MonitorStatus
     sendError(res, 404, 'not_found', 'no such report');
     return;
   }
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
+  // The source resolved the real path; O_NOFOLLOW refuses a symlink put in its place since.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  const info = await handle?.stat().catch(() => null);
+  if (!handle || !info?.isFile()) {
+    await handle?.close();
     sendError(res, 404, 'not_found', 'no such report');
     return;
   }
@@ -90,10 +93,11 @@ async function serveReport(res: Response, rawPath: string, source: MonitorStatus
     'Content-Security-Policy': REPORT_POLICY,
   });
   if (head) {
+    await handle.close();
     res.end();
     return;
   }
-  await pipeline(createReadStream(file), res);
+  await pipeline(handle.createReadStream(), res);
 }
 
 async function handle(req: http.IncomingMessage, res: Response, context: Context): Promise<void> {

@@ -21,4 +21,10 @@ export type {
   SpecListing,
 } from './types.js';
 export type { WriteCheck, WriteScope } from './write-scope.js';
-export { assertWritable, checkWrite, makeWritableDir, writeScopeOf } from './write-scope.js';
+export {
+  assertWritable,
+  checkWrite,
+  makeWritableDir,
+  resolveDatabasePath,
+  writeScopeOf,
+} from './write-scope.js';

@@ -142,3 +142,16 @@ export async function makeWritableDir(scope: WriteScope, dir: string): Promise<v
   await mkdir(path.resolve(scope.root.absolute, dir), { recursive: true });
   assertWritable(scope, dir);
 }
+
+/**
+ * The daemon's database file: `--state` or `storage.path`, relative to the root. Like every other
+ * write it must stay inside the workspace, under an allowed root and off symlinks (exit 2 otherwise).
+ */
+export function resolveDatabasePath(
+  scope: WriteScope,
+  given: { path: string; field: '--state' | 'storage.path' },
+): string {
+  const absolute = path.resolve(scope.root.absolute, given.path);
+  assertWritable(scope, absolute, given.field);
+  return absolute;
+}
