@@ -49,5 +49,9 @@ export interface ServerOptions {
   port: number;
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token: string | null;
+  /** Listening beyond loopback without a token is refused unless this is true. */
+  allowUnauthenticated?: boolean;
+  /** Host names answered besides localhost, loopback and the listen address (others get 421). */
+  allowedHosts?: readonly string[];
   source: MonitorStatusSource;
 }
