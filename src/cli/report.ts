@@ -17,7 +17,7 @@ import {
 } from '../report/period/index.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
-import { resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
+import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
@@ -114,10 +114,13 @@ export async function report(
   const intervalSeconds =
     options.interval === undefined ? 60 : parsePositiveNumber('--interval', options.interval, 1);
   const outputBase = resolveOutputBase(prepared.root, options.out, prepared.settings);
+  const scope = writeScopeOf(prepared.root, prepared.settings);
+  // Refused before anything is queried; each file is checked again when it is written.
+  assertWritable(scope, path.join(outputBase, prepared.spec.specId));
 
   // The daemon's history when there is one; the backend fills whatever it does not cover.
   const database = resolveDatabasePath(
-    writeScopeOf(prepared.root, prepared.settings),
+    scope,
     options.state === undefined
       ? { path: prepared.config.storage.path, field: 'storage.path' }
       : { path: options.state, field: '--state' },

@@ -3,7 +3,7 @@ import { systemClock } from '../common/clock.js';
 import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
-import { resolveOutputBase, writeScopeOf } from '../workspace/index.js';
+import { assertWritable, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
@@ -25,6 +25,9 @@ export async function runOnce(
   const prepared = await prepareCheck(checkOptionsOf(options, specId));
   output.setRedactor(prepared.redactor);
   const base = resolveOutputBase(prepared.root, options.out, prepared.settings);
+  const scope = writeScopeOf(prepared.root, prepared.settings);
+  // Refused before anything is queried; the write itself is checked again.
+  assertWritable(scope, path.join(base, prepared.spec.specId));
   for (const warning of prepared.warnings) output.warn(warning);
   if (options.apply) output.verbose(APPLY_NOTE);
   output.verbose(
@@ -50,7 +53,7 @@ export async function runOnce(
       root: prepared.root,
       base,
       onCollision: prepared.settings.onCollision,
-      scope: writeScopeOf(prepared.root, prepared.settings),
+      scope,
     },
     draft,
     (s) => prepared.redactor.redactDeep(s),
