@@ -77,6 +77,16 @@ function get(port: number, rawPath: string, host: string): Promise<{ status: num
   });
 }
 
+/**
+ * SIGTERM once the first cycle has run: the CLI installs its signal handlers only after start-up,
+ * so a signal sent right after the `started` line could still meet the default handler.
+ */
+async function stop(run: DaemonProcess): Promise<void> {
+  await run.waitForLog((l) => l.event === 'spec_status');
+  run.kill('SIGTERM');
+  expect(await run.exited).toBe(0);
+}
+
 function expectExit2(result: { code: number | null; stderr: string }, ...fragments: string[]): void {
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/^error: /);
@@ -111,14 +121,15 @@ describe('paths that escape the workspace', () => {
   });
 
   it('the daemon refuses a storage.path outside the workspace and creates nothing there', async () => {
-    const ws = await workspace({
-      [AUTH_OBS_PATH]: `${OBS}storage: { path: ../outside-${process.pid}/state.db }\n`,
-    });
+    const ws = await workspace();
+    const escape = `${path.basename(ws.root)}-outside`;
+    cleanups.push(() => rm(path.join(path.dirname(ws.root), escape), { recursive: true, force: true }));
+    await ws.write(AUTH_OBS_PATH, `${OBS}storage: { path: ../${escape}/state.db }\n`);
     const run = daemon(['--no-server'], ws.root);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('storage.path: refusing to write');
     expect(run.stderr()).toContain('lies outside the workspace root');
-    expect(existsSync(path.join(path.dirname(ws.root), `outside-${process.pid}`))).toBe(false);
+    expect(existsSync(path.join(path.dirname(ws.root), escape))).toBe(false);
   });
 });
 
@@ -141,8 +152,7 @@ describe('the HTTP listener', () => {
     expect(warning.listen).toBe(`0.0.0.0:${port}`);
     const started = await run.waitForLog((l) => l.event === 'started');
     expect(started.listen).toBe(`0.0.0.0:${port}`);
-    run.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await stop(run);
   });
 
   it('answers 421 to a DNS-rebinding Host and never serves a symlink that leaves the reports folder', async () => {
@@ -167,7 +177,6 @@ describe('the HTTP listener', () => {
     const leak = await get(port, `/reports/${REPORTS}/leak.json`, host);
     expect(leak.status).toBe(404);
     expect(leak.text).not.toContain('OUTSIDE-THE-WORKSPACE');
-    run.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await stop(run);
   });
 });
