@@ -94,7 +94,7 @@ function expectExit2(result: { code: number | null; stderr: string }, ...fragmen
   for (const fragment of fragments) expect(result.stderr).toContain(fragment);
 }
 
-describe('paths that escape the workspace', () => {
+describe('paths that outsideName the workspace', () => {
   it('run-once refuses a report folder that is a symlink leaving the workspace (exit 2, path named)', async () => {
     const ws = await workspace();
     const outside = await outsideFolder();
@@ -122,14 +122,14 @@ describe('paths that escape the workspace', () => {
 
   it('the daemon refuses a storage.path outside the workspace and creates nothing there', async () => {
     const ws = await workspace();
-    const escape = `${path.basename(ws.root)}-outside`;
-    cleanups.push(() => rm(path.join(path.dirname(ws.root), escape), { recursive: true, force: true }));
-    await ws.write(AUTH_OBS_PATH, `${OBS}storage: { path: ../${escape}/state.db }\n`);
+    const outsideName = `${path.basename(ws.root)}-outside`;
+    cleanups.push(() => rm(path.join(path.dirname(ws.root), outsideName), { recursive: true, force: true }));
+    await ws.write(AUTH_OBS_PATH, `${OBS}storage: { path: ../${outsideName}/state.db }\n`);
     const run = daemon(['--no-server'], ws.root);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('storage.path: refusing to write');
     expect(run.stderr()).toContain('lies outside the workspace root');
-    expect(existsSync(path.join(path.dirname(ws.root), escape))).toBe(false);
+    expect(existsSync(path.join(path.dirname(ws.root), outsideName))).toBe(false);
   });
 });
 
