@@ -94,7 +94,7 @@ function expectExit2(result: { code: number | null; stderr: string }, ...fragmen
   for (const fragment of fragments) expect(result.stderr).toContain(fragment);
 }
 
-describe('paths that outsideName the workspace', () => {
+describe('paths that escape the workspace', () => {
   it('run-once refuses a report folder that is a symlink leaving the workspace (exit 2, path named)', async () => {
     const ws = await workspace();
     const outside = await outsideFolder();
