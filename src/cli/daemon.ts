@@ -72,6 +72,8 @@ export async function daemon(
         : options.listen === undefined
           ? undefined
           : parseListen(options.listen),
+    allowUnauthenticated: Boolean(options.allowUnauthenticated),
+    allowedHosts: options.allowedHost ?? [],
     clock,
     logger,
     version: VERSION,

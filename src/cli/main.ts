@@ -116,6 +116,15 @@ export function buildProgram(): Command {
     )
     .option('--no-server', 'daemon: no HTTP listener')
     .option(
+      '--allow-unauthenticated',
+      'daemon: allow listening beyond loopback without server.token (warned about at every start)',
+    )
+    .option(
+      '--allowed-host <name>',
+      'daemon: a Host name the listener answers to besides localhost and its address (repeatable)',
+      collect,
+    )
+    .option(
       '--state <file>',
       'daemon: SQLite database (default .spec/reports/production-monitoring/.state/monitor.db)',
     )

@@ -17,7 +17,7 @@ import {
 } from '../report/period/index.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
-import { resolveOutputBase } from '../workspace/index.js';
+import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
@@ -115,9 +115,17 @@ export async function report(
     options.interval === undefined ? 60 : parsePositiveNumber('--interval', options.interval, 1);
   const outputBase = resolveOutputBase(prepared.root, options.out, prepared.settings);
   for (const line of describeQueries(prepared)) output.verbose(line);
+  const scope = writeScopeOf(prepared.root, prepared.settings);
+  // Refused before anything is queried; each file is checked again when it is written.
+  assertWritable(scope, path.join(outputBase, prepared.spec.specId));
 
   // The daemon's history when there is one; the backend fills whatever it does not cover.
-  const database = path.resolve(prepared.root, options.state ?? prepared.config.storage.path);
+  const database = resolveDatabasePath(
+    scope,
+    options.state === undefined
+      ? { path: prepared.config.storage.path, field: 'storage.path' }
+      : { path: options.state, field: '--state' },
+  );
   let store: Store | null = null;
   if (existsSync(database)) store = openStore(database, { readonly: true });
   else

@@ -7,6 +7,8 @@ export interface ModeFlags {
   all?: boolean;
   listen?: string;
   server?: boolean;
+  allowUnauthenticated?: boolean;
+  allowedHost?: string[];
   state?: string;
   replayFrom?: string;
   replaySpeed?: string;
@@ -18,6 +20,8 @@ const DAEMON_ONLY: [keyof ModeFlags, string][] = [
   ['interval', '--interval'],
   ['all', '--all'],
   ['listen', '--listen'],
+  ['allowUnauthenticated', '--allow-unauthenticated'],
+  ['allowedHost', '--allowed-host'],
   ['state', '--state'],
   ['replayFrom', '--replay-from'],
   ['replaySpeed', '--replay-speed'],

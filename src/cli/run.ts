@@ -3,7 +3,7 @@ import { systemClock } from '../common/clock.js';
 import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
-import { resolveOutputBase } from '../workspace/index.js';
+import { assertWritable, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
@@ -84,6 +84,9 @@ async function checkAndReport(
   const prepared = await prepareCheck(checkOptionsOf(options, specId));
   output.setRedactor(prepared.redactor);
   const base = resolveOutputBase(prepared.root, options.out, prepared.settings);
+  const scope = writeScopeOf(prepared.root, prepared.settings);
+  // Refused before anything is queried; the write itself is checked again.
+  assertWritable(scope, path.join(base, prepared.spec.specId));
   for (const warning of prepared.warnings) output.warn(warning);
   if (options.apply) output.verbose(APPLY_NOTE);
   output.verbose(
@@ -107,7 +110,12 @@ async function checkAndReport(
   });
   interruption.beginWriting();
   const summary = await writeRunReport(
-    { root: prepared.root, base, onCollision: prepared.settings.onCollision },
+    {
+      root: prepared.root,
+      base,
+      onCollision: prepared.settings.onCollision,
+      scope,
+    },
     draft,
     (s) => prepared.redactor.redactDeep(s),
   );

@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../common/errors.js';
 
 export interface FindObservabilityConfigOptions {
   /** Workspace root (absolute). */
@@ -30,8 +31,36 @@ function isFile(path: string): boolean {
 }
 
 /**
+ * A discovered config must really be inside the workspace: a symlink (of the file or of a folder on
+ * its way) that leads out of it is refused, not read, and not skipped for the next candidate.
+ */
+function refuseIfOutside(root: string, candidate: string): void {
+  let realRoot: string;
+  let real: string;
+  try {
+    realRoot = realpathSync(root);
+    real = realpathSync(candidate);
+  } catch {
+    return;
+  }
+  if (real === realRoot || real.startsWith(realRoot + sep)) return;
+  throw new UserError(
+    'unsafe_path',
+    `${relative(root, candidate)} leads outside the workspace root through a symbolic link; it is not read`,
+    {
+      location: { file: relative(root, candidate) },
+      hint:
+        'put the observability.yaml itself inside the workspace, or name the file you trust explicitly ' +
+        'with --obs-config <path> (an explicit path may lie anywhere)',
+    },
+  );
+}
+
+/**
  * Where observability.yaml is: `--obs-config`, else the spec folder, `.spec/observability/<spec-id>.yaml`,
- * `.spec/observability.yaml`, then `observability.yaml` at the root (each also as `.yml`).
+ * `.spec/observability.yaml`, then `observability.yaml` at the root (each also as `.yml`). A discovered
+ * file whose real location is outside the workspace is refused (UserError 'unsafe_path'); the explicit
+ * `--obs-config` is the user's choice and may lie anywhere.
  */
 export function findObservabilityConfig(options: FindObservabilityConfigOptions): FoundObservabilityConfig {
   const { root, specDir, specId, explicit } = options;
@@ -51,7 +80,10 @@ export function findObservabilityConfig(options: FindObservabilityConfigOptions)
   const searched: string[] = [];
   for (const candidate of candidates) {
     searched.push(candidate);
-    if (isFile(candidate)) return { file: candidate, searched };
+    if (isFile(candidate)) {
+      refuseIfOutside(root, candidate);
+      return { file: candidate, searched };
+    }
   }
   return { file: null, searched };
 }

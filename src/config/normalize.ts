@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { closestMatch } from '../common/closest.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
 import { parseUnit, type Unit } from '../units/index.js';
+import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import {
   DATADOG_ONLY_KEYS,
@@ -615,12 +616,15 @@ function serverOf(context: NormalizeContext, raw: ObservabilityFile['server']): 
     host: listen.host,
     port: listen.port,
     token: raw?.token ?? null,
+    allowUnauthenticated: raw?.allow_unauthenticated ?? false,
+    allowedHosts: raw?.allowed_hosts ?? [],
   };
-  const loopback = server.host === 'localhost' || server.host === '::1' || server.host.startsWith('127.');
-  if (server.enabled && !loopback && server.token === null) {
+  if (server.enabled && !isLoopbackHost(server.host) && server.token === null) {
     context.sink.warning(
       ['server', 'listen'],
-      'the server listens beyond this machine without a token',
+      server.allowUnauthenticated
+        ? 'the server listens beyond this machine without a token (allow_unauthenticated: true)'
+        : 'the daemon refuses to listen beyond this machine without a token',
       'add `token: "{{env.MONITOR_TOKEN}}"` or listen on 127.0.0.1',
     );
   }

@@ -382,6 +382,16 @@ const server = z
       .union([z.string(), z.number().int()])
       .meta({ description: 'host:port, [ipv6]:port, :port or a port.', default: '127.0.0.1:9464' }),
     token: secret('Bearer token required on every route but /healthz.'),
+    allow_unauthenticated: z.boolean().meta({
+      description:
+        'Listen beyond loopback without a token (the daemon refuses to otherwise, and warns at every start).',
+      default: false,
+    }),
+    allowed_hosts: z.array(z.string().min(1)).meta({
+      description:
+        'Names the server answers to besides localhost, loopback and the listen address (Host header); others get 421.',
+      default: [],
+    }),
   })
   .partial()
   .strict();

@@ -118,6 +118,10 @@ export interface ServerConfig {
   port: number;
   /** Bearer token required on every route but /healthz when set. */
   token: string | null;
+  /** Listening beyond loopback without a token was asked for explicitly. */
+  allowUnauthenticated: boolean;
+  /** Host names the server answers to besides localhost, loopback and its listen address. */
+  allowedHosts: string[];
 }
 
 export interface StorageConfig {

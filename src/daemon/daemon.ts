@@ -7,15 +7,19 @@ import { buildAlertPayload, deliverDue } from '../alerting/index.js';
 import type { Clock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { Redactor } from '../config/index.js';
+import type { ServerConfig } from '../config/types.js';
 import type { Evaluation, Verdict } from '../evaluate/index.js';
 import { runCheck } from '../pipeline/index.js';
 import type { Summary } from '../report/index.js';
 import { buildSummary, runIdFor } from '../report/index.js';
 import { errorBudget } from '../report/period/index.js';
+import { checkListenPolicy } from '../server/auth.js';
+import { resolveReportFile } from '../server/reports.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import type { MeasurementRow } from '../store/types.js';
+import { isLoopbackHost, resolveDatabasePath, writeScopeOf } from '../workspace/index.js';
 import { advanceAlerts, alertKey, policyFor } from './alerts.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
@@ -34,6 +38,10 @@ export interface DaemonOptions extends PrepareOptions {
   statePath?: string | undefined;
   /** `null` = no HTTP listener; undefined = from the first spec's `server` block. */
   listen?: { host: string; port: number } | null | undefined;
+  /** `--allow-unauthenticated`: listen beyond loopback without a token (also `server.allow_unauthenticated`). */
+  allowUnauthenticated?: boolean;
+  /** `--allowed-host`: Host names answered besides those of `server.allowed_hosts`. */
+  allowedHosts?: readonly string[];
   clock: Clock;
   logger: Logger;
   version: string;
@@ -84,7 +92,7 @@ export class Daemon implements MonitorStatusSource {
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | null = null;
   private reloading = false;
-  private server: { url: string; close(): Promise<void> } | null = null;
+  private server: { url: string; address: string; close(): Promise<void> } | null = null;
   private readonly jitterMs: number;
   private readonly log: Logger;
 
@@ -135,11 +143,25 @@ export class Daemon implements MonitorStatusSource {
 
   reportFile(relativePath: string): string | null {
     const root = this.runtimes[0]?.prepared.root;
-    if (!root) return null;
-    const file = path.resolve(root, relativePath);
-    const base = path.resolve(this.options.outputBase);
-    if (!file.startsWith(base + path.sep) || file.includes(`${path.sep}.state${path.sep}`)) return null;
-    return file;
+    return root ? resolveReportFile(root, this.options.outputBase, relativePath) : null;
+  }
+
+  /** The HTTP listener: the flags over the first spec's `server` block; null for none. */
+  private listenerOptions(server: ServerConfig) {
+    const listen =
+      this.options.listen === undefined
+        ? server.enabled
+          ? { host: server.host, port: server.port }
+          : null
+        : this.options.listen;
+    if (!listen) return null;
+    return {
+      host: listen.host,
+      port: listen.port,
+      token: server.token,
+      allowUnauthenticated: Boolean(this.options.allowUnauthenticated) || server.allowUnauthenticated,
+      allowedHosts: [...server.allowedHosts, ...(this.options.allowedHosts ?? [])],
+    };
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -151,38 +173,35 @@ export class Daemon implements MonitorStatusSource {
       ),
     );
     const first = this.runtimes[0]!.prepared;
-    const database = path.resolve(first.root, this.options.statePath ?? first.config.storage.path);
+    const listener = this.listenerOptions(first.config.server);
+    // Before the database is opened and locked: a refused listener is a configuration error (exit 2).
+    if (listener) checkListenPolicy(listener);
+    const database = resolveDatabasePath(
+      writeScopeOf(first.root, first.settings),
+      this.options.statePath === undefined
+        ? { path: first.config.storage.path, field: 'storage.path' }
+        : { path: this.options.statePath, field: '--state' },
+    );
     this.store = openStore(database);
     this.store.acquireLock({ pid: process.pid, host: os.hostname(), startedAt: this.options.clock.now() });
     for (const state of this.store.loadAlertStates())
       this.states.set(alertKey(state.specId, state.metric, state.kind), state);
     this.metrics.outboxDepth.set(this.store.depth());
 
-    const listen =
-      this.options.listen === undefined
-        ? first.config.server.enabled
-          ? { host: first.config.server.host, port: first.config.server.port }
-          : null
-        : this.options.listen;
-    if (listen) {
+    if (listener) {
       const { startServer } = await import('../server/index.js');
       // The server reads the daemon's clock: readiness and chart windows follow a replay too.
-      this.server = await startServer(
-        {
-          host: listen.host,
-          port: listen.port,
-          token: first.config.server.token,
-          source: this,
-          listenOrigin:
-            this.options.listen === undefined
-              ? {
-                  field: 'server.listen',
-                  file: path.relative(first.root, first.configFile) || first.configFile,
-                }
-              : { field: '--listen' },
-        },
-        this.options.clock,
-      );
+      const listenOrigin =
+        this.options.listen === undefined
+          ? { field: 'server.listen', file: path.relative(first.root, first.configFile) || first.configFile }
+          : { field: '--listen' };
+      this.server = await startServer({ ...listener, source: this, listenOrigin }, this.options.clock);
+      if (listener.token === null && !isLoopbackHost(listener.host)) {
+        this.log.warn(
+          { event: 'listen_unauthenticated', listen: this.server.address },
+          'the status server listens beyond this machine without a token: anyone who can reach it can read it',
+        );
+      }
     }
     this.watchFiles();
     this.log.info(
@@ -191,7 +210,8 @@ export class Daemon implements MonitorStatusSource {
         specs: this.runtimes.map((r) => r.prepared.spec.specId),
         interval_seconds: this.intervalSeconds,
         database: path.relative(first.root, database),
-        listen: this.server?.url ?? null,
+        listen: this.server?.address ?? null,
+        url: this.server?.url ?? null,
       },
       `monitoring ${this.runtimes.length} spec(s) every ${this.intervalSeconds}s`,
     );

@@ -5,7 +5,7 @@ import { UserError } from '../common/errors.js';
 import type { CheckOptions, PreparedCheck } from '../pipeline/index.js';
 import { loadWorkspace, prepareCheck } from '../pipeline/index.js';
 import type { Provider } from '../providers/types.js';
-import { checkNetworkAllowed, listSpecs } from '../workspace/index.js';
+import { assertWritable, checkNetworkAllowed, listSpecs, writeScopeOf } from '../workspace/index.js';
 import type { DaemonMetrics } from './metrics.js';
 
 /** One monitored spec with everything a cycle needs. Rebuilt on reload. */
@@ -55,10 +55,14 @@ export async function prepareRuntime(
   const prepared = await prepareCheck({ ...options, specId });
   for (const [name, provider] of prepared.providers)
     prepared.providers.set(name, instrument(provider, options.metrics));
+  const writeScope = writeScopeOf(prepared.root, prepared.settings);
+  // Refused at start (exit 2) and on reload, not only when the first alert or report is written.
+  assertWritable(writeScope, path.join(options.outputBase, prepared.spec.specId, 'alerts'));
   const alertsDir = path.join(options.outputBase, prepared.spec.specId, 'alerts');
   const incidentCommand = prepared.config.incidentCommand ?? defaultIncidentCommand();
   const receivers = createReceivers(prepared.config.receivers, {
     alertsDir,
+    writeScope,
     incidentCommand,
     redact: (text) => prepared.redactor.redact(text),
     // Firing alerts are re-posted to Alertmanager every refresh; if the daemon stops doing so,

@@ -3,6 +3,7 @@ import type { DeliveryResult } from '../alerting/index.js';
 import { findOnPath, runWorkflowCommand } from '../alerting/index.js';
 import type { IncidentCommandConfig, ReportFormat, ReportsConfig } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
+import { writeScopeOf } from '../workspace/index.js';
 import type { HistorySource, Period, PeriodReport } from './period/index.js';
 import { buildPeriodReport, writePeriodReport } from './period/index.js';
 
@@ -46,6 +47,7 @@ export async function producePeriodReport(options: {
     baseDir: path.join(options.outputBase, prepared.spec.specId),
     report: redacted,
     formats: options.formats,
+    scope: writeScopeOf(prepared.root, prepared.settings),
   });
   return { report: redacted, files: files.map((f) => path.relative(prepared.root, f)) };
 }

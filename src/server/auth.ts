@@ -1,4 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import os from 'node:os';
+import { UserError } from '../common/errors.js';
+import { isLoopbackHost, normalizeHost } from '../workspace/network.js';
 
 export const SESSION_COOKIE = 'smartspec_pm_session';
 
@@ -50,4 +53,74 @@ export function isAuthorized(
   }
   const session = parseCookies(headers.cookie).get(SESSION_COOKIE);
   return session !== undefined && secretsEqual(session, sessionValue(token));
+}
+
+/** `0.0.0.0` and `::`: every interface of the machine. */
+export function isWildcardHost(host: string): boolean {
+  const normalized = normalizeHost(host);
+  return normalized === '0.0.0.0' || normalized === '::' || normalized === '';
+}
+
+/**
+ * A listener reachable beyond this machine without a token would hand the status, the history and
+ * the reports to anyone on the network: refused unless `allowUnauthenticated` says it is meant.
+ */
+export function checkListenPolicy(listen: {
+  host: string;
+  port: number;
+  token: string | null;
+  allowUnauthenticated: boolean;
+}): void {
+  if (listen.token !== null || listen.allowUnauthenticated || isLoopbackHost(listen.host)) return;
+  throw new UserError(
+    'server.unauthenticated',
+    `refusing to listen on ${formatHostPort(listen.host, listen.port)} without a token: ` +
+      'anyone who can reach it could read the status, the history and the reports',
+    {
+      field: 'server.token',
+      hint:
+        'set server.token (e.g. token: "{{env.MONITOR_TOKEN}}") in observability.yaml, listen on 127.0.0.1, ' +
+        'or accept it explicitly with server.allow_unauthenticated: true or --allow-unauthenticated',
+    },
+  );
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function formatHostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Whether a request's Host header names this server: localhost, a loopback address, the listen
+ * address (any address of the machine when it listens on all of them) or a configured name. Anything
+ * else is how DNS rebinding reaches a local server through a browser, and is refused. The port is not
+ * compared: only a name the attacker controls makes rebinding possible. A request without a Host
+ * header (HTTP/1.0 tools) comes from no browser and is let through.
+ */
+export function isAllowedHost(
+  hostHeader: string | undefined,
+  listenHost: string,
+  allowedHosts: readonly string[],
+  interfaceAddresses: () => readonly string[] = machineAddresses,
+): boolean {
+  if (hostHeader === undefined) return true;
+  const host = normalizeHost(hostHeader);
+  if (host === '' || hostHeader.includes('@')) return false;
+  if (isLoopbackHost(host)) return true;
+  if (allowedHosts.some((name) => normalizeHost(name) === host)) return true;
+  if (isWildcardHost(listenHost)) return interfaceAddresses().some((address) => sameAddress(address, host));
+  return sameAddress(normalizeHost(listenHost), host);
+}
+
+function sameAddress(a: string, b: string): boolean {
+  if (a === b) return true;
+  // `::ffff:10.0.0.5` and `10.0.0.5` are one address.
+  const strip = (x: string) => x.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  return strip(a) === strip(b);
+}
+
+function machineAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .flatMap((info) => (info ? [normalizeHost(info.address.split('%')[0] ?? '')] : []));
 }

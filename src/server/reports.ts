@@ -1,3 +1,4 @@
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPORTS_PREFIX = '/reports/';
@@ -42,4 +43,31 @@ export function reportPathFromRequest(rawPath: string): string | null {
 /** `/reports/…` URL of a workspace-relative report path. */
 export function reportUrl(relativePath: string): string {
   return REPORTS_PREFIX + relativePath.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * The real path of the report file that `relativePath` (workspace-relative) names, resolved now through
+ * every symlink, or null. Served only when its real location is a regular file under the real reports
+ * folder and no part of it below that folder is hidden (the database's `.state/`, temp files): a
+ * symlink in the reports folder that leads elsewhere (`leak.json -> /etc/passwd`) is not a report.
+ */
+export function resolveReportFile(root: string, reportsBase: string, relativePath: string): string | null {
+  let real: string;
+  let realBase: string;
+  try {
+    real = realpathSync(path.resolve(root, relativePath));
+    realBase = realpathSync(reportsBase);
+  } catch {
+    return null;
+  }
+  if (!real.startsWith(realBase + path.sep)) return null;
+  if (
+    path
+      .relative(realBase, real)
+      .split(path.sep)
+      .some((segment) => segment.startsWith('.'))
+  )
+    return null;
+  if (reportContentType(real) === null) return null;
+  return statSync(real, { throwIfNoEntry: false })?.isFile() ? real : null;
 }

@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type Clock, systemClock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
-import { isAuthorized, secretsEqual, sessionCookie } from './auth.js';
+import {
+  checkListenPolicy,
+  formatHostPort,
+  isAllowedHost,
+  isAuthorized,
+  secretsEqual,
+  sessionCookie,
+} from './auth.js';
 import { buildHistory, DEFAULT_HISTORY_HOURS, type HistoryJson, parseHistoryQuery } from './history.js';
 import { chartRefreshSecondsFor, pollSecondsFor, renderStatusPage, statusPagePolicy } from './page.js';
 import { REPORTS_PREFIX, reportContentType, reportPathFromRequest } from './reports.js';
@@ -14,8 +21,10 @@ import { buildStatusJson, readiness } from './status.js';
 import type { MonitorStatusSource, ServerOptions } from './types.js';
 
 export interface RunningServer {
-  /** Base URL, e.g. `http://127.0.0.1:9464` (no trailing slash). */
+  /** Base URL, e.g. `http://127.0.0.1:9464` (no trailing slash); a loopback URL when listening on all interfaces. */
   url: string;
+  /** The address the socket is really bound to, e.g. `0.0.0.0:9464` or `[::1]:9464`. */
+  address: string;
   port: number;
   /** Stops accepting, closes idle keep-alive sockets, resolves when the listener is closed. */
   close(): Promise<void>;
@@ -33,7 +42,12 @@ interface Context {
   source: MonitorStatusSource;
   token: string | null;
   clock: Pick<Clock, 'now'>;
+  listenHost: string;
+  allowedHosts: readonly string[];
 }
+
+const MISDIRECTED_MESSAGE =
+  'this monitor does not answer for that host name; add it to server.allowed_hosts (or --allowed-host) if it is meant to';
 
 type Response = http.ServerResponse;
 
@@ -79,8 +93,11 @@ async function serveReport(res: Response, rawPath: string, source: MonitorStatus
     sendError(res, 404, 'not_found', 'no such report');
     return;
   }
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
+  // The source resolved the real path; O_NOFOLLOW refuses a symlink put in its place since.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  const info = await handle?.stat().catch(() => null);
+  if (!handle || !info?.isFile()) {
+    await handle?.close();
     sendError(res, 404, 'not_found', 'no such report');
     return;
   }
@@ -90,10 +107,11 @@ async function serveReport(res: Response, rawPath: string, source: MonitorStatus
     'Content-Security-Policy': REPORT_POLICY,
   });
   if (head) {
+    await handle.close();
     res.end();
     return;
   }
-  await pipeline(createReadStream(file), res);
+  await pipeline(handle.createReadStream(), res);
 }
 
 async function handle(req: http.IncomingMessage, res: Response, context: Context): Promise<void> {
@@ -108,6 +126,13 @@ async function handle(req: http.IncomingMessage, res: Response, context: Context
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
+
+  // DNS rebinding: a page on another name must not read this server through the victim's browser.
+  // /healthz says nothing and is probed by load balancers under any name.
+  if (rawPath !== '/healthz' && !isAllowedHost(req.headers.host, context.listenHost, context.allowedHosts)) {
+    sendError(res, 421, 'misdirected_request', MISDIRECTED_MESSAGE);
+    return;
+  }
 
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendError(res, 405, 'method_not_allowed', 'only GET and HEAD are supported', { Allow: 'GET, HEAD' });
@@ -205,7 +230,19 @@ export async function startServer(
       hint: 'set a non-empty token, or none to serve without authentication',
     });
   }
-  const context: Context = { source: options.source, token: options.token, clock };
+  checkListenPolicy({
+    host: options.host,
+    port: options.port,
+    token: options.token,
+    allowUnauthenticated: options.allowUnauthenticated ?? false,
+  });
+  const context: Context = {
+    source: options.source,
+    token: options.token,
+    clock,
+    listenHost: options.host,
+    allowedHosts: options.allowedHosts ?? [],
+  };
   const server = http.createServer((req, res) => {
     handle(req, res, context).catch(() => {
       // Never echo internals (they may name paths or secrets); the daemon logs its own failures.
@@ -242,11 +279,13 @@ export async function startServer(
     });
   });
 
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : options.port;
+  const boundHost = typeof bound === 'object' && bound !== null ? bound.address : options.host;
   let closing: Promise<void> | null = null;
   return {
     url: `http://${urlHost(options.host)}:${port}`,
+    address: formatHostPort(boundHost, port),
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

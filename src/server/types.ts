@@ -49,6 +49,10 @@ export interface ServerOptions {
   port: number;
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token: string | null;
+  /** Listening beyond loopback without a token is refused unless this is true. */
+  allowUnauthenticated?: boolean;
+  /** Host names answered besides localhost, loopback and the listen address (others get 421). */
+  allowedHosts?: readonly string[];
   source: MonitorStatusSource;
   /** Where host and port were set (`--listen`, or `server.listen` of a file), named when they cannot be used. */
   listenOrigin?: { field: string; file?: string };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UserError } from '../common/errors.js';
 import { hasControlChars, quoteForMessage } from './paths.js';
 import type { RunDir, SmartSpecSettings } from './types.js';
+import { assertWritable, makeWritableDir, type WriteScope } from './write-scope.js';
 
 // Enough for any real collision burst; beyond it something is wrong (e.g. a fixed --run-id in a loop).
 const MAX_COLLISION_SUFFIX = 1000;
@@ -24,10 +25,17 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 /**
  * Writes `data` to `target` so readers see the old content or the new one, never half: a temp file
- * in the same folder, fsync, rename. The temp file is removed when anything fails.
+ * in the same folder, fsync, rename. The temp file is removed when anything fails. The folder is
+ * checked against the write scope right before (UserError('unsafe_path') when it may not be written);
+ * a symlink at `target` itself is replaced by the rename, never written through.
  */
-export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Buffer,
+  scope: WriteScope,
+): Promise<void> {
   const dir = path.dirname(target);
+  assertWritable(scope, dir);
   const temp = path.join(
     dir,
     `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
@@ -64,6 +72,7 @@ export async function createRunDir(
   base: string,
   runId: string,
   onCollision: SmartSpecSettings['onCollision'],
+  scope: WriteScope,
 ): Promise<RunDir> {
   const unsafe = unsafeRunIdReason(runId);
   if (unsafe !== null) {
@@ -72,7 +81,7 @@ export async function createRunDir(
       hint: 'a run id is a single folder name such as 20250101-120000Z',
     });
   }
-  await fs.mkdir(base, { recursive: true });
+  await makeWritableDir(scope, base);
   for (let attempt = 1; attempt <= MAX_COLLISION_SUFFIX; attempt++) {
     const candidate = attempt === 1 ? runId : `${runId}-${attempt}`;
     const dir = path.join(base, candidate);

@@ -20,3 +20,11 @@ export type {
   SmartSpecSettings,
   SpecListing,
 } from './types.js';
+export type { WriteCheck, WriteScope } from './write-scope.js';
+export {
+  assertWritable,
+  checkWrite,
+  makeWritableDir,
+  resolveDatabasePath,
+  writeScopeOf,
+} from './write-scope.js';

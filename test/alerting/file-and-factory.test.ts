@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileReceiver, createReceivers } from '../../src/alerting/index.js';
 import { UserError } from '../../src/common/errors.js';
 import { type FakeWebhook, startFakeWebhook } from '../fakes/webhook.js';
+import { openWriteScope } from '../support/temp.js';
 import { samplePayload } from './fixtures.js';
 
 let dir: string;
@@ -20,7 +21,9 @@ const at = new Date('2026-11-27T04:05:06.789Z');
 describe('file receiver', () => {
   it('writes the payload as JSON under a sortable UTC name, creating the folder', async () => {
     const alerts = join(dir, 'a', 'alerts');
-    const result = await createFileReceiver(alerts, { now: () => at }).deliver(samplePayload('trigger'));
+    const result = await createFileReceiver(alerts, { scope: openWriteScope(dir), now: () => at }).deliver(
+      samplePayload('trigger'),
+    );
     expect(result).toEqual({ ok: true, detail: '20261127T040506.789Z-api_latency_p99-trigger.json' });
     const written = JSON.parse(
       await readFile(join(alerts, '20261127T040506.789Z-api_latency_p99-trigger.json'), 'utf8'),
@@ -31,7 +34,7 @@ describe('file receiver', () => {
 
   it('never overwrites: the same instant gets a numbered name', async () => {
     const alerts = join(dir, 'b');
-    const receiver = createFileReceiver(alerts, { now: () => at });
+    const receiver = createFileReceiver(alerts, { scope: openWriteScope(dir), now: () => at });
     const first = samplePayload('reminder');
     const second = samplePayload('reminder', { verdict: { value: 500 } });
     await receiver.deliver(first);
@@ -51,18 +54,45 @@ describe('file receiver', () => {
 
   it('marks no-data alerts in the name and makes unsafe metric names safe', async () => {
     const alerts = join(dir, 'c');
-    const result = await createFileReceiver(alerts, { now: () => at }).deliver(
+    const result = await createFileReceiver(alerts, { scope: openWriteScope(dir), now: () => at }).deliver(
       samplePayload('resolve', { kind: 'no_data', verdict: { metric: '../etc/passwd x' } }),
     );
     expect(result).toEqual({ ok: true, detail: '20261127T040506.789Z-.._etc_passwd_x-no_data-resolve.json' });
     expect(await readdir(alerts)).toHaveLength(1);
   });
 
+  it('refuses, permanently, an alerts folder that has become a symlink leaving the workspace', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'alert-outside-'));
+    try {
+      await mkdir(join(dir, 'spec-x'), { recursive: true });
+      const receiver = createFileReceiver(join(dir, 'spec-x', 'alerts'), { scope: openWriteScope(dir) });
+      expect(await receiver.deliver(samplePayload())).toMatchObject({ ok: true });
+      // Swapped for a symlink while the daemon runs: checked at the write, not only at start.
+      await rm(join(dir, 'spec-x', 'alerts'), { recursive: true });
+      await symlink(outside, join(dir, 'spec-x', 'alerts'));
+      expect(await receiver.deliver(samplePayload())).toEqual({
+        ok: false,
+        permanent: true,
+        error:
+          'refusing to write "spec-x/alerts": it passes through the symbolic link spec-x/alerts (safety.disallow_symlink_writes is true)',
+      });
+      expect(await readdir(outside)).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('fails permanently when the folder cannot be created', async () => {
     const blocker = join(dir, 'blocker');
     await writeFile(blocker, 'a file, not a folder');
-    const result = await createFileReceiver(join(blocker, 'alerts')).deliver(samplePayload());
-    expect(result).toEqual({ ok: false, permanent: true, error: 'could not write the alert file (ENOTDIR)' });
+    const result = await createFileReceiver(join(blocker, 'alerts'), { scope: openWriteScope(dir) }).deliver(
+      samplePayload(),
+    );
+    expect(result).toEqual({
+      ok: false,
+      permanent: true,
+      error: 'refusing to write "blocker/alerts": it passes through blocker, which is not a folder',
+    });
   });
 });
 
@@ -88,6 +118,7 @@ describe('createReceivers', () => {
       ],
       {
         alertsDir: join(dir, 'factory'),
+        writeScope: openWriteScope(dir),
         incidentCommand: { argv: [process.execPath, '-e', ''], timeoutMs: 5_000 },
         redact: (text) => text,
         now: () => at,
@@ -106,10 +137,16 @@ describe('createReceivers', () => {
   });
 
   it('leaves out the incident command when there is none or it is turned off (empty argv)', () => {
-    const none = createReceivers([], { alertsDir: dir, incidentCommand: null, redact: (t) => t });
+    const none = createReceivers([], {
+      alertsDir: dir,
+      writeScope: openWriteScope(dir),
+      incidentCommand: null,
+      redact: (t) => t,
+    });
     expect(none.map((r) => r.name)).toEqual(['file']);
     const off = createReceivers([], {
       alertsDir: dir,
+      writeScope: openWriteScope(dir),
       incidentCommand: { argv: [], timeoutMs: 1 },
       redact: (t) => t,
     });
@@ -120,6 +157,7 @@ describe('createReceivers', () => {
     const build = () =>
       createReceivers([{ type: 'slack', name: 'file', url: 'http://127.0.0.1:1/x' }], {
         alertsDir: dir,
+        writeScope: openWriteScope(dir),
         incidentCommand: null,
         redact: (t) => t,
       });

@@ -15,6 +15,7 @@ import { createWebhookReceiver } from '../../src/alerting/receivers/webhook.js';
 import { UserError } from '../../src/common/errors.js';
 import type { ReceiverConfig } from '../../src/config/types.js';
 import { checkNetworkAllowed } from '../../src/workspace/index.js';
+import { openWriteScope } from '../support/temp.js';
 import { samplePayload } from './fixtures.js';
 
 const HOOK_TOKEN = 'hook-token-4e3d2c1b';
@@ -75,6 +76,7 @@ describe('the network policy gate at start', () => {
     try {
       createReceivers(configs, {
         alertsDir: dir,
+        writeScope: openWriteScope(dir),
         incidentCommand: null,
         redact: (t) => t,
         network: {
@@ -98,6 +100,7 @@ describe('the network policy gate at start', () => {
   it('admits it with --allow-network', () => {
     const receivers = createReceivers(configs, {
       alertsDir: dir,
+      writeScope: openWriteScope(dir),
       incidentCommand: null,
       redact: (t) => t,
       network: {

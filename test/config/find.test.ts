@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/common/errors.js';
 import { findObservabilityConfig } from '../../src/config/index.js';
+import { thrown } from '../workspace/support.js';
 import { tempDir, useTempDirs, writeTree } from './support.js';
 
 useTempDirs();
@@ -18,6 +21,38 @@ function find(root: string, explicit?: string) {
 }
 
 describe('findObservabilityConfig', () => {
+  it('refuses a discovered config that is a symlink leading outside the workspace', () => {
+    const root = tempDir();
+    const outside = tempDir();
+    writeTree(outside, { 'observability.yaml': 'provider: prometheus\n' });
+    writeTree(root, { [`${SPEC_DIR}/spec.md`]: '# spec\n' });
+    fs.symlinkSync(path.join(outside, 'observability.yaml'), path.join(root, SPEC_DIR, 'observability.yaml'));
+    const error = thrown(() => find(root)) as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.code).toBe('unsafe_path');
+    expect(error.message).toBe(
+      `${SPEC_DIR}/observability.yaml leads outside the workspace root through a symbolic link; it is not read`,
+    );
+    // The same file named explicitly is the user's choice.
+    expect(find(root, path.join(outside, 'observability.yaml')).file).toBe(
+      path.join(outside, 'observability.yaml'),
+    );
+  });
+
+  it('refuses a config reached through a symlinked folder, and accepts a symlink that stays inside', () => {
+    const root = tempDir();
+    const outside = tempDir();
+    writeTree(outside, { 'observability.yaml': 'provider: prometheus\n' });
+    fs.symlinkSync(outside, path.join(root, '.spec'));
+    expect((thrown(() => find(root)) as UserError).message).toContain(
+      '.spec/observability.yaml leads outside',
+    );
+    const inside = tempDir();
+    writeTree(inside, { 'shared/obs.yaml': 'provider: prometheus\n' });
+    fs.symlinkSync(path.join(inside, 'shared/obs.yaml'), path.join(inside, 'observability.yaml'));
+    expect(find(inside).file).toBe(path.join(inside, 'observability.yaml'));
+  });
+
   it('searches the spec folder, .spec/observability/<id>, .spec, then the root, in that order', () => {
     const root = tempDir();
     const expected = [

@@ -139,7 +139,14 @@ describe('defaults', () => {
     });
     expect(config.incidentCommand).toBeNull();
     expect(config.receivers).toEqual([]);
-    expect(config.server).toEqual({ enabled: true, host: '127.0.0.1', port: 9464, token: null });
+    expect(config.server).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9464,
+      token: null,
+      allowUnauthenticated: false,
+      allowedHosts: [],
+    });
     expect(config.storage).toEqual({
       path: '.spec/reports/production-monitoring/.state/monitor.db',
       retentionDays: 90,
@@ -292,6 +299,8 @@ describe('every key, mixed providers', () => {
       host: '0.0.0.0',
       port: 9464,
       token: 'monitor-token-value',
+      allowUnauthenticated: false,
+      allowedHosts: [],
     });
     expect(config.storage).toEqual({ path: '.state/monitor.db', retentionDays: 30 });
 
@@ -370,7 +379,24 @@ describe('every key, mixed providers', () => {
       severity: 'warning',
       line: 3,
       column: 19,
+      message: 'the daemon refuses to listen beyond this machine without a token',
     });
+  });
+
+  it('reads allow_unauthenticated and allowed_hosts', () => {
+    const result = parseObservabilityConfig(
+      `${PROMETHEUS_HEAD}server: { listen: "0.0.0.0:9464", allow_unauthenticated: true, allowed_hosts: [monitor.internal] }\n`,
+      'o.yaml',
+      {},
+    );
+    expect(result.config?.server).toMatchObject({
+      host: '0.0.0.0',
+      allowUnauthenticated: true,
+      allowedHosts: ['monitor.internal'],
+    });
+    expect(diagnosticFor(result, 'server.listen').message).toBe(
+      'the server listens beyond this machine without a token (allow_unauthenticated: true)',
+    );
   });
 
   it('keeps anchors and merge keys working', () => {

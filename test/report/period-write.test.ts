@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/common/errors.js';
 import type { PeriodReport } from '../../src/report/period/index.js';
 import {
   renderChartPng,
@@ -9,6 +11,8 @@ import {
   weeklyPeriod,
   writePeriodReport,
 } from '../../src/report/period/index.js';
+import { writeScopeOf } from '../../src/workspace/index.js';
+import { openWriteScope } from '../support/temp.js';
 import { buildSampleReport } from './sample-report.js';
 import { tempDirs } from './support.js';
 
@@ -74,7 +78,12 @@ describe('writePeriodReport', () => {
 
   it('writes JSON, Markdown with PNG charts beside it, and HTML under daily/', async () => {
     const base = join(temp.make(), 'production-monitoring', 'spec-core-001-authentication');
-    const written = await writePeriodReport({ baseDir: base, report, formats: ['json', 'md', 'html'] });
+    const written = await writePeriodReport({
+      baseDir: base,
+      report,
+      formats: ['json', 'md', 'html'],
+      scope: openWriteScope(tmpdir()),
+    });
     const dir = join(base, 'daily');
     expect(written).toEqual(
       [
@@ -100,9 +109,19 @@ describe('writePeriodReport', () => {
 
   it('a re-run replaces the report of the same period, atomically (no temp files left)', async () => {
     const base = temp.make();
-    const first = await writePeriodReport({ baseDir: base, report, formats: ['json'] });
+    const first = await writePeriodReport({
+      baseDir: base,
+      report,
+      formats: ['json'],
+      scope: openWriteScope(tmpdir()),
+    });
     const changed = { ...report, version: '9.9.9' };
-    const second = await writePeriodReport({ baseDir: base, report: changed, formats: ['json'] });
+    const second = await writePeriodReport({
+      baseDir: base,
+      report: changed,
+      formats: ['json'],
+      scope: openWriteScope(tmpdir()),
+    });
     expect(second).toEqual(first);
     expect(JSON.parse(readFileSync(first[0]!, 'utf8')).version).toBe('9.9.9');
     expect(readdirSync(join(base, 'daily'))).toEqual(['2026-11-26.json']);
@@ -111,14 +130,47 @@ describe('writePeriodReport', () => {
   it('weekly reports go to weekly/, with the ISO week label', async () => {
     const base = temp.make();
     const weekly = { ...report, period: weeklyPeriod(report.period.from) };
-    const written = await writePeriodReport({ baseDir: base, report: weekly, formats: ['json'] });
+    const written = await writePeriodReport({
+      baseDir: base,
+      report: weekly,
+      formats: ['json'],
+      scope: openWriteScope(tmpdir()),
+    });
     expect(written).toEqual([join(base, 'weekly', '2026-W48.json')]);
+  });
+
+  it('refuses a report folder that is a symlink leaving the workspace, writing nothing there', async () => {
+    const root = temp.make();
+    const outside = temp.make();
+    const base = join(root, '.spec/reports/production-monitoring');
+    mkdirSync(base, { recursive: true });
+    symlinkSync(outside, join(base, 'spec-core-001-authentication'));
+    const scope = writeScopeOf(root, {
+      allowWritesOnlyUnder: ['.spec/reports'],
+      disallowSymlinkWrites: true,
+    });
+    const write = writePeriodReport({
+      baseDir: join(base, 'spec-core-001-authentication'),
+      report,
+      formats: ['json', 'md'],
+      scope,
+    });
+    await expect(write).rejects.toBeInstanceOf(UserError);
+    await expect(write).rejects.toThrow(
+      'passes through the symbolic link .spec/reports/production-monitoring/spec-core-001-authentication',
+    );
+    expect(readdirSync(outside)).toEqual([]);
   });
 
   it('refuses a label that is not a plain file name', async () => {
     const bad = { ...report, period: { ...report.period, label: '../escape' } };
-    await expect(writePeriodReport({ baseDir: temp.make(), report: bad, formats: ['json'] })).rejects.toThrow(
-      /not a safe file name/,
-    );
+    await expect(
+      writePeriodReport({
+        baseDir: temp.make(),
+        report: bad,
+        formats: ['json'],
+        scope: openWriteScope(tmpdir()),
+      }),
+    ).rejects.toThrow(/not a safe file name/);
   });
 });

@@ -569,6 +569,76 @@ describe('close()', () => {
   });
 });
 
+describe('listener and Host header', () => {
+  const ROUTES = ['/', '/api/status', '/metrics', '/readyz', `/reports/${REPORT_DIR}/daily/2026-11-26.json`];
+
+  it('answers 421 to a Host that is not this server (DNS rebinding), on every route but /healthz', async () => {
+    for (const route of ROUTES) {
+      for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1.evil.example']) {
+        const reply = await request(server.url, route, { headers: { Host: host } });
+        expect(reply.status, `${route} with Host ${host}`).toBe(421);
+        expect(json<{ error: string }>(reply).error).toBe('misdirected_request');
+        expect(reply.text).not.toContain('evil.example');
+      }
+    }
+    expect((await request(server.url, '/healthz', { headers: { Host: 'evil.example' } })).status).toBe(200);
+  });
+
+  it('answers localhost, loopback addresses and configured names', async () => {
+    for (const host of ['localhost', `localhost:${server.port}`, `127.0.0.1:${server.port}`, '[::1]:9464']) {
+      expect((await request(server.url, '/api/status', { headers: { Host: host } })).status).toBe(200);
+    }
+    const named = await startServer(
+      { host: '127.0.0.1', port: 0, token: null, allowedHosts: ['Status.Example.com'], source },
+      fixedClock,
+    );
+    try {
+      const ok = await request(named.url, '/api/status', { headers: { Host: 'status.example.com:443' } });
+      expect(ok.status).toBe(200);
+      const other = await request(named.url, '/api/status', { headers: { Host: 'example.com' } });
+      expect(other.status).toBe(421);
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('refuses to listen on every interface without a token, unless told to', async () => {
+    const refused = startServer({ host: '0.0.0.0', port: 0, token: null, source }, fixedClock);
+    await expect(refused).rejects.toMatchObject({ code: 'server.unauthenticated', field: 'server.token' });
+    await expect(refused).rejects.toThrow('refusing to listen on 0.0.0.0:0 without a token');
+    await expect(startServer({ host: '::', port: 0, token: null, source })).rejects.toMatchObject({
+      code: 'server.unauthenticated',
+    });
+  });
+
+  it("reports the address it is really bound to, and answers the machine's own addresses there", async () => {
+    const open = await startServer(
+      { host: '0.0.0.0', port: 0, token: null, allowUnauthenticated: true, source },
+      fixedClock,
+    );
+    try {
+      expect(open.address).toBe(`0.0.0.0:${open.port}`);
+      expect(open.url).toBe(`http://127.0.0.1:${open.port}`);
+      const own = Object.values(os.networkInterfaces())
+        .flat()
+        .find((info) => info && info.family === 'IPv4' && !info.internal);
+      // Sent to loopback; only the Host header names the machine's other address.
+      if (own) {
+        const reply = await request(open.url, '/api/status', {
+          headers: { Host: `${own.address}:${open.port}` },
+        });
+        expect(reply.status).toBe(200);
+      }
+      expect((await request(open.url, '/api/status', { headers: { Host: 'evil.example' } })).status).toBe(
+        421,
+      );
+    } finally {
+      await open.close();
+    }
+    expect(server.address).toBe(`127.0.0.1:${server.port}`);
+  });
+});
+
 describe('secrecy', () => {
   it('never shows the token in any response of this file', () => {
     expect(replies.length).toBeGreaterThan(50);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { type WriteScope, writeScopeOf } from '../../src/workspace/index.js';
 
 const created: string[] = [];
 
@@ -25,4 +26,12 @@ export function writeTree(root: string, files: Record<string, string>): void {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, content);
   }
+}
+
+/**
+ * A write scope whose workspace is `root` and which admits any folder in it (symlinks still refused),
+ * for tests of writers that are not about the allowlist itself.
+ */
+export function openWriteScope(root: string): WriteScope {
+  return writeScopeOf(root, { allowWritesOnlyUnder: ['.'], disallowSymlinkWrites: true });
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { access, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, link, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../../common/errors.js';
+import { makeWritableDir, type WriteScope } from '../../workspace/write-scope.js';
 import type { AlertPayload, DeliveryResult, Receiver } from '../types.js';
 
 export const FILE_RECEIVER_NAME = 'file';
@@ -23,9 +25,10 @@ export function alertFileName(payload: AlertPayload, at: Date, attempt = 0): str
 
 /**
  * Always-on copy of every alert inside the monitor's own reports folder. Writes are atomic (temp file,
- * then a hard link that fails instead of replacing) and never overwrite an earlier alert.
+ * then a hard link that fails instead of replacing) and never overwrite an earlier alert. The folder
+ * is checked against the write scope at every delivery: one that became a symlink is refused.
  */
-export function createFileReceiver(dir: string, options: { now?: () => Date } = {}): Receiver {
+export function createFileReceiver(dir: string, options: { scope: WriteScope; now?: () => Date }): Receiver {
   const now = options.now ?? (() => new Date());
   return {
     name: FILE_RECEIVER_NAME,
@@ -34,7 +37,7 @@ export function createFileReceiver(dir: string, options: { now?: () => Date } = 
       const at = now();
       const temp = join(dir, `.alert-${randomBytes(6).toString('hex')}.tmp`);
       try {
-        await mkdir(dir, { recursive: true });
+        await makeWritableDir(options.scope, dir);
         await writeFile(temp, `${JSON.stringify(payload, null, 2)}\n`, { flag: 'wx' });
         for (let attempt = 0; attempt < 1000; attempt++) {
           const name = alertFileName(payload, at, attempt);
@@ -54,6 +57,8 @@ export function createFileReceiver(dir: string, options: { now?: () => Date } = 
         }
         return { ok: false, permanent: false, error: 'too many alert files with the same name' };
       } catch (error) {
+        // An unsafe folder does not fix itself either; the message names the path, never a secret.
+        if (error instanceof UserError) return { ok: false, permanent: true, error: error.message };
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
         // Permissions and a file where the folder should be do not fix themselves.
         const permanent = code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR' || code === 'EROFS';

@@ -1,6 +1,7 @@
 import { UserError } from '../../common/errors.js';
 import type { IncidentCommandConfig, ReceiverConfig } from '../../config/types.js';
 import type { NetworkDecision } from '../../workspace/types.js';
+import type { WriteScope } from '../../workspace/write-scope.js';
 import type { Receiver } from '../types.js';
 import { createAlertmanagerReceiver } from './alertmanager.js';
 import { createFileReceiver, FILE_RECEIVER_NAME } from './file.js';
@@ -13,6 +14,8 @@ import { createWebhookReceiver } from './webhook.js';
 export interface CreateReceiversOptions {
   /** Folder of the always-on file receiver. */
   alertsDir: string;
+  /** Where the file receiver may write; checked at every delivery. */
+  writeScope: WriteScope;
   /**
    * Null, or an empty argv (`incident_command: false`): no incident command. The caller resolves
    * "not configured" with `defaultIncidentCommand()` first.
@@ -45,7 +48,7 @@ export function createReceivers(
     ...(opts.network ? { allowHost: opts.network.allowHost } : {}),
   };
   const clock = opts.now ? { now: opts.now } : {};
-  const receivers: Receiver[] = [createFileReceiver(opts.alertsDir, clock)];
+  const receivers: Receiver[] = [createFileReceiver(opts.alertsDir, { scope: opts.writeScope, ...clock })];
   if (opts.incidentCommand && opts.incidentCommand.argv.length > 0)
     receivers.push(createIncidentCommandReceiver(opts.incidentCommand, opts.redact));
   const taken = new Set(receivers.map((r) => r.name));

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../workspace/index.js';
+import { makeWritableDir, type WriteScope, writeFileAtomic } from '../../workspace/index.js';
 import { renderChartPng, renderChartSvg } from './chart.js';
 import { renderPeriodHtml } from './html.js';
 import { renderPeriodJson } from './json.js';
@@ -14,6 +13,8 @@ export interface WritePeriodReportOptions {
   baseDir: string;
   report: PeriodReport;
   formats: readonly PeriodReportFormat[];
+  /** Every folder and file is checked against it at the moment it is written. */
+  scope: WriteScope;
 }
 
 /** A metric name as a file-name part: letters, digits, `_`, `-` and `.` only. */
@@ -50,10 +51,10 @@ export async function writePeriodReport(options: WritePeriodReportOptions): Prom
     throw new Error(`period label "${label}" is not a safe file name`);
   }
   const dir = path.join(options.baseDir, kind);
-  await mkdir(dir, { recursive: true });
+  await makeWritableDir(options.scope, dir);
   const written: string[] = [];
   const write = async (file: string, data: string | Buffer): Promise<void> => {
-    await writeFileAtomic(file, data);
+    await writeFileAtomic(file, data, options.scope);
     written.push(file);
   };
   const formats = new Set(options.formats);
