@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -96,8 +97,23 @@ process.on('SIGTERM', () => console.error('ignoring SIGTERM'));
 writeFileSync(${JSON.stringify(marker)}, String(process.pid));
 setInterval(() => {}, 1000);`,
     );
+    // The timeout fires once the child has installed its SIGTERM handler (it writes the marker after),
+    // however long a loaded machine takes to start it.
+    const fireWhenStarted = (fire: () => void) => {
+      let cancelled = false;
+      const poll = () => {
+        if (cancelled) return;
+        if (existsSync(marker)) fire();
+        else setTimeout(poll, 10);
+      };
+      poll();
+      return () => {
+        cancelled = true;
+      };
+    };
     const result = await createIncidentCommandReceiver({ argv: [node, sleeper], timeoutMs: 500 }, redact, {
       killGraceMs: 200,
+      startTimeout: fireWhenStarted,
     }).deliver(samplePayload());
     expect(result).toMatchObject({ ok: false, permanent: false });
     expect(result.ok ? '' : result.error).toMatch(

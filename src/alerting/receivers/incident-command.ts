@@ -20,7 +20,16 @@ export interface IncidentCommandOptions {
   killGraceMs?: number;
   /** Environment of the child; defaults to this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Starts the timeout; returns its cancel. Defaults to a timer of `ms`; tests fire it on a state instead. */
+  startTimeout?: StartTimeout;
 }
+
+export type StartTimeout = (fire: () => void, ms: number) => () => void;
+
+const realTimeout: StartTimeout = (fire, ms) => {
+  const timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
+};
 
 /** Keeps the last `limit` bytes of a stream. */
 class TailBuffer {
@@ -66,10 +75,12 @@ interface ChildOutcome {
 function runChild(
   argv: string[],
   timeoutMs: number,
-  killGraceMs: number,
-  env: NodeJS.ProcessEnv,
+  options: IncidentCommandOptions,
   signal: AbortSignal | undefined,
 ): Promise<ChildOutcome> {
+  const killGraceMs = options.killGraceMs ?? 5_000;
+  const env = options.env ?? process.env;
+  const startTimeout = options.startTimeout ?? realTimeout;
   return new Promise((resolve) => {
     const stdout = new TailBuffer(MAX_CAPTURE_BYTES);
     const stderr = new TailBuffer(MAX_CAPTURE_BYTES);
@@ -99,7 +110,7 @@ function runChild(
       killTimer = setTimeout(() => signalGroup('SIGKILL'), killGraceMs);
       killTimer.unref();
     };
-    const timer = setTimeout(() => {
+    const cancelTimeout = startTimeout(() => {
       timedOut = true;
       stop();
     }, timeoutMs);
@@ -110,7 +121,7 @@ function runChild(
     const finish = (code: number | null, exitSignal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimeout();
       if (killTimer) clearTimeout(killTimer);
       if (drainTimer) clearTimeout(drainTimer);
       signal?.removeEventListener('abort', onAbort);
@@ -149,7 +160,6 @@ export function createIncidentCommandReceiver(
   redact: (text: string) => string,
   options: IncidentCommandOptions = {},
 ): Receiver {
-  const killGraceMs = options.killGraceMs ?? 5_000;
   const program = cfg.argv[0] ?? '';
   return {
     name: INCIDENT_COMMAND_RECEIVER_NAME,
@@ -169,7 +179,7 @@ export function createIncidentCommandReceiver(
         const argv = cfg.argv.map((arg) =>
           arg.replaceAll('{payload_file}', payloadFile).replaceAll('{payload}', json),
         );
-        const outcome = await runChild(argv, cfg.timeoutMs, killGraceMs, options.env ?? process.env, signal);
+        const outcome = await runChild(argv, cfg.timeoutMs, options, signal);
         return interpret(outcome, program, cfg.timeoutMs, redact);
       } catch (error) {
         return { ok: false, permanent: false, error: redact(`could not run ${program}: ${String(error)}`) };
@@ -264,12 +274,6 @@ export async function runWorkflowCommand(
   redact: (text: string) => string,
   options: IncidentCommandOptions = {},
 ): Promise<DeliveryResult> {
-  const outcome = await runChild(
-    argv,
-    timeoutMs,
-    options.killGraceMs ?? 5_000,
-    options.env ?? process.env,
-    undefined,
-  );
+  const outcome = await runChild(argv, timeoutMs, options, undefined);
   return interpret(outcome, argv[0] ?? '', timeoutMs, redact);
 }
