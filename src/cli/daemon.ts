@@ -79,10 +79,10 @@ export async function daemon(
     version: VERSION,
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
   });
-  await instance.start();
-  output.setRedactor(instance.redactor());
-  const running = instance;
-
+  // Handlers go in before start(): a signal that arrives while it runs (or right after it logs
+  // `started`) must stop the daemon cleanly, not kill it with the default handler.
+  let started = false;
+  let pendingStop: NodeJS.Signals | null = null;
   let signals = 0;
   const onStop = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -90,11 +90,22 @@ export async function daemon(
       logger.warn({ event: 'forced_exit', signal }, 'second signal: exiting now');
       process.exit(EXIT.unhealthy);
     }
-    void running.stop(signal);
+    if (started) void instance.stop(signal);
+    else pendingStop = signal;
   };
   process.on('SIGTERM', onStop);
   process.on('SIGINT', onStop);
-  process.on('SIGHUP', () => void running.reload('SIGHUP'));
+  process.on('SIGHUP', () => {
+    if (started) void instance.reload('SIGHUP');
+  });
+  await instance.start();
+  started = true;
+  output.setRedactor(instance.redactor());
+  const running = instance;
+  if (pendingStop !== null) {
+    await running.stop(pendingStop);
+    return EXIT.healthy;
+  }
   await running.run();
   await running.stop('loop ended');
   return EXIT.healthy;
