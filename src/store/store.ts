@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlertPayload, AlertState, OutboxEntry, OutboxRepository } from '../alerting/types.js';
 import { UserError } from '../common/errors.js';
+import type { NfrStatus } from '../evaluate/types.js';
 import {
   asEvent,
   asKind,
@@ -21,7 +22,7 @@ import {
 } from './codec.js';
 import { decideLock, isProcessAlive, type LockDecision, type LockHolder } from './lock.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
-import type { CycleCommit, LockOwner, MeasurementRow } from './types.js';
+import type { CycleCommit, HistorySample, LockOwner, MeasurementRow, SeriesRange } from './types.js';
 
 export interface OpenStoreOptions {
   /** Open an existing, current database without writing to it (status, reports). */
@@ -203,6 +204,45 @@ interface CycleDbRow {
 }
 
 const MEASUREMENT_COLUMNS = 'm.series_id, s.metric, m.at, m.value, m.slo, m.status, m.reason';
+
+interface SampleDbRow {
+  at: number;
+  value: number | null;
+  status: number;
+}
+
+interface BucketDbRow {
+  count: number;
+  breached: number | null;
+  unknown: number | null;
+  gaps: number;
+  low: number | null;
+  low_at: number | null;
+}
+
+/** The value when it is a finite number, else NULL: SQLite keeps ±Infinity, which no chart can draw. */
+const FINITE_VALUE = 'CASE WHEN abs(value) < 9e999 THEN value END';
+/** One series' rows of a time range: a range of the primary key (series_id, at), read in time order. */
+const SERIES_RANGE = 'FROM measurements WHERE series_id = ? AND at >= ? AND at < ?';
+
+/**
+ * The reads of `downsampledHistory`; each must stay a range search of the primary key with no
+ * temporary B-tree (test/store/history.test.ts checks their EXPLAIN QUERY PLAN).
+ */
+export const HISTORY_SQL = {
+  // LIMIT: finding out that a series is long never reads all of it.
+  samples: `SELECT at, value, status ${SERIES_RANGE} ORDER BY at LIMIT ?`,
+  // One aggregate per bucket. With a single min() aggregate in the query, SQLite takes the bare
+  // column `at` from the row that holds the minimum, so the low point keeps its real time.
+  bucketLow: `SELECT count(*) AS count,
+      sum(status = ${statusToCode('breached')}) AS breached,
+      sum(status = ${statusToCode('unknown')}) AS unknown,
+      count(*) - count(${FINITE_VALUE}) AS gaps,
+      min(${FINITE_VALUE}) AS low, at AS low_at
+    ${SERIES_RANGE}`,
+  bucketHigh: `SELECT max(${FINITE_VALUE}) AS high, at AS high_at ${SERIES_RANGE}`,
+  bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
+} as const;
 const OUTBOX_COLUMNS =
   'id, receiver, dedup_key, event, payload, created_at, attempts, next_attempt_at, status, last_error';
 
@@ -247,6 +287,12 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM measurements WHERE series_id = ? AND at < ?',
     ),
     countMeasurements: db.prepare<[], number>('SELECT count(*) FROM measurements').pluck(),
+    samplesOfSeries: db.prepare<[number, number, number, number], SampleDbRow>(HISTORY_SQL.samples),
+    bucketLow: db.prepare<[number, number, number], BucketDbRow>(HISTORY_SQL.bucketLow),
+    bucketHigh: db.prepare<[number, number, number], { high: number | null; high_at: number | null }>(
+      HISTORY_SQL.bucketHigh,
+    ),
+    bucketFirstGap: db.prepare<[number, number, number], number>(HISTORY_SQL.bucketFirstGap).pluck(),
     upsertAlertState: db.prepare<[AlertStateDbRow & { updated_at: number }]>(
       `INSERT INTO alert_states (spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since,
          episode_id, fired_at, last_notified_at, severity, worst_value, updated_at)
@@ -505,6 +551,36 @@ export class Store implements OutboxRepository {
     return row?.at == null ? null : fromMs(row.at);
   }
 
+  /**
+   * One series over [from, to) reduced in SQL to at most `maxPoints` samples, oldest first, for a
+   * chart. A series of at most `maxPoints` rows comes back as it is. A longer one is cut into
+   * `floor(maxPoints / 3)` equal time buckets, and each bucket gives its lowest and its highest value
+   * (so a spike survives) and its first unknown row (so a gap stays visible), each at its real time
+   * and with the worst status of the bucket (so a short breach is still shaded).
+   *
+   * Every bucket is one range read of the primary key (series_id, at): no sort, no temporary table,
+   * and the rows never reach JavaScript. The samples come one bucket at a time, so a caller on the
+   * event loop can let other work in between buckets of a long series.
+   */
+  *downsampledHistory(range: SeriesRange, maxPoints: number): Generator<HistorySample[], void, undefined> {
+    if (!Number.isInteger(maxPoints) || maxPoints < 3) throw new Error('maxPoints must be an integer >= 3');
+    const series = this.sql.findSeries.get(range.specId, range.metric);
+    const from = toMs(range.from);
+    const to = toMs(range.to);
+    if (!series || to <= from) return;
+    const rows = this.sql.samplesOfSeries.all(series.id, from, to, maxPoints + 1);
+    if (rows.length <= maxPoints) {
+      yield rows.map((row) => sample(row.at, row.value, codeToStatus(row.status)));
+      return;
+    }
+    const bucketCount = Math.floor(maxPoints / 3);
+    const width = Math.ceil((to - from) / bucketCount);
+    for (let start = from; start < to; start += width) {
+      const points = this.bucketSamples(series.id, start, Math.min(to, start + width));
+      if (points.length > 0) yield points;
+    }
+  }
+
   /** Every (spec, metric) that has ever been measured. */
   series(): SeriesKey[] {
     return this.sql.allSeries.all().map((row) => ({ specId: row.spec_id, metric: row.metric }));
@@ -628,6 +704,27 @@ export class Store implements OutboxRepository {
     return entry;
   }
 
+  /** The low, high and first unknown samples of one bucket, in time order (none when it is empty). */
+  private bucketSamples(seriesId: number, from: number, to: number): HistorySample[] {
+    const bucket = this.sql.bucketLow.get(seriesId, from, to);
+    if (!bucket || bucket.count === 0) return [];
+    const status: NfrStatus =
+      (bucket.breached ?? 0) > 0 ? 'breached' : (bucket.unknown ?? 0) > 0 ? 'unknown' : 'healthy';
+    const byTime = new Map<number, HistorySample>();
+    if (bucket.low !== null && bucket.low_at !== null) {
+      byTime.set(bucket.low_at, sample(bucket.low_at, bucket.low, status));
+      const high = this.sql.bucketHigh.get(seriesId, from, to);
+      if (high && high.high !== null && high.high_at !== null && !byTime.has(high.high_at)) {
+        byTime.set(high.high_at, sample(high.high_at, high.high, status));
+      }
+    }
+    if (bucket.gaps > 0) {
+      const gapAt = this.sql.bucketFirstGap.get(seriesId, from, to);
+      if (gapAt !== undefined) byTime.set(gapAt, sample(gapAt, null, status));
+    }
+    return [...byTime.values()].sort((a, b) => a.at - b.at);
+  }
+
   private dictionaryOf(seriesId: number): Buffer | null {
     if (this.dictionaryById.has(seriesId)) return this.dictionaryById.get(seriesId)!;
     const row = this.sql.seriesDictionary.get(seriesId);
@@ -650,6 +747,10 @@ export class Store implements OutboxRepository {
       ),
     };
   }
+}
+
+function sample(at: number, value: number | null, status: NfrStatus): HistorySample {
+  return { at, value: value !== null && Number.isFinite(value) ? value : null, status };
 }
 
 function seriesKey(specId: string, metric: string): string {
