@@ -52,6 +52,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    source?.close();
     if (shotsDir) await rm(shotsDir, { recursive: true, force: true });
   });
 
@@ -185,15 +186,18 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       const breachedMetrics = CHECKOUT_METRICS.map((metric) =>
         metric.metric === 'p95_latency' ? { ...metric, value: 450, status: 'breached' as const } : metric,
       );
-      source.rows.push({
-        at: new Date(now.getTime() - 1000),
-        specId: 'checkout',
-        metric: 'p95_latency',
-        value: 450,
-        slo: 300,
-        status: 'breached',
-        reason: '',
-      });
+      source.rows = [
+        ...source.rows,
+        {
+          at: new Date(now.getTime() - 1000),
+          specId: 'checkout',
+          metric: 'p95_latency',
+          value: 450,
+          slo: 300,
+          status: 'breached',
+          reason: '',
+        },
+      ];
       source.specList = [
         specStatus('checkout', breachedMetrics, now, {
           alerts: [
