@@ -226,6 +226,12 @@ const FINITE_VALUE = 'CASE WHEN abs(value) < 9e999 THEN value END';
 const SERIES_RANGE = 'FROM measurements WHERE series_id = ? AND at >= ? AND at < ?';
 
 /**
+ * Rows a history read covers at most, about: a few milliseconds of SQLite, so a caller that pauses
+ * between reads keeps the event loop responsive.
+ */
+export const HISTORY_ROWS_PER_READ = 4096;
+
+/**
  * The reads of `downsampledHistory`; each must stay a range search of the primary key with no
  * temporary B-tree (test/store/history.test.ts checks their EXPLAIN QUERY PLAN).
  */
@@ -558,11 +564,17 @@ export class Store implements OutboxRepository {
    * (so a spike survives) and its first unknown row (so a gap stays visible), each at its real time
    * and with the worst status of the bucket (so a short breach is still shaded).
    *
-   * Every bucket is one range read of the primary key (series_id, at): no sort, no temporary table,
-   * and the rows never reach JavaScript. The samples come one bucket at a time, so a caller on the
-   * event loop can let other work in between buckets of a long series.
+   * Each bucket is read as one or more ranges of the primary key (series_id, at): no sort, no
+   * temporary table, and the rows never reach JavaScript. A read covers about `rowsPerRead` rows
+   * (judged from the density of the range's first rows), and the generator yields after each (an
+   * empty chunk when a bucket is not complete yet), so a caller on the event loop can let other work
+   * in between reads of a long series.
    */
-  *downsampledHistory(range: SeriesRange, maxPoints: number): Generator<HistorySample[], void, undefined> {
+  *downsampledHistory(
+    range: SeriesRange,
+    maxPoints: number,
+    rowsPerRead = HISTORY_ROWS_PER_READ,
+  ): Generator<HistorySample[], void, undefined> {
     if (!Number.isInteger(maxPoints) || maxPoints < 3) throw new Error('maxPoints must be an integer >= 3');
     const series = this.sql.findSeries.get(range.specId, range.metric);
     const from = toMs(range.from);
@@ -575,8 +587,18 @@ export class Store implements OutboxRepository {
     }
     const bucketCount = Math.floor(maxPoints / 3);
     const width = Math.ceil((to - from) / bucketCount);
+    const rowsPerMs = rows.length / (rows[rows.length - 1]!.at - rows[0]!.at + 1);
+    const reads = Math.min(64, Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))));
+    const readWidth = Math.ceil(width / reads);
     for (let start = from; start < to; start += width) {
-      const points = this.bucketSamples(series.id, start, Math.min(to, start + width));
+      const end = Math.min(to, start + width);
+      const bucket = new BucketSummary();
+      for (let part = start; part < end; part += readWidth) {
+        const partEnd = Math.min(end, part + readWidth);
+        this.summarize(bucket, series.id, part, partEnd);
+        if (partEnd < end) yield [];
+      }
+      const points = bucket.samples();
       if (points.length > 0) yield points;
     }
   }
@@ -704,25 +726,26 @@ export class Store implements OutboxRepository {
     return entry;
   }
 
-  /** The low, high and first unknown samples of one bucket, in time order (none when it is empty). */
-  private bucketSamples(seriesId: number, from: number, to: number): HistorySample[] {
-    const bucket = this.sql.bucketLow.get(seriesId, from, to);
-    if (!bucket || bucket.count === 0) return [];
-    const status: NfrStatus =
-      (bucket.breached ?? 0) > 0 ? 'breached' : (bucket.unknown ?? 0) > 0 ? 'unknown' : 'healthy';
-    const byTime = new Map<number, HistorySample>();
-    if (bucket.low !== null && bucket.low_at !== null) {
-      byTime.set(bucket.low_at, sample(bucket.low_at, bucket.low, status));
+  /** Adds the rows of [from, to), which follow every row already in `bucket`, to its summary. */
+  private summarize(bucket: BucketSummary, seriesId: number, from: number, to: number): void {
+    const part = this.sql.bucketLow.get(seriesId, from, to);
+    if (!part || part.count === 0) return;
+    bucket.breached += part.breached ?? 0;
+    bucket.unknown += part.unknown ?? 0;
+    if (part.low !== null && part.low_at !== null) {
+      // Strictly lower or higher only: on a tie the earlier row, already kept, stays.
+      if (bucket.low === null || part.low < bucket.low.value!)
+        bucket.low = { at: part.low_at, value: part.low };
       const high = this.sql.bucketHigh.get(seriesId, from, to);
-      if (high && high.high !== null && high.high_at !== null && !byTime.has(high.high_at)) {
-        byTime.set(high.high_at, sample(high.high_at, high.high, status));
+      if (high && high.high !== null && high.high_at !== null) {
+        if (bucket.high === null || high.high > bucket.high.value!) {
+          bucket.high = { at: high.high_at, value: high.high };
+        }
       }
     }
-    if (bucket.gaps > 0) {
-      const gapAt = this.sql.bucketFirstGap.get(seriesId, from, to);
-      if (gapAt !== undefined) byTime.set(gapAt, sample(gapAt, null, status));
+    if (part.gaps > 0 && bucket.firstGap === null) {
+      bucket.firstGap = this.sql.bucketFirstGap.get(seriesId, from, to) ?? null;
     }
-    return [...byTime.values()].sort((a, b) => a.at - b.at);
   }
 
   private dictionaryOf(seriesId: number): Buffer | null {
@@ -746,6 +769,26 @@ export class Store implements OutboxRepository {
         typeof row.reason === 'string' ? null : this.dictionaryOf(row.series_id),
       ),
     };
+  }
+}
+
+/** What a bucket of a downsampled series keeps while its rows are read, one range after another. */
+class BucketSummary {
+  breached = 0;
+  unknown = 0;
+  low: { at: number; value: number } | null = null;
+  high: { at: number; value: number } | null = null;
+  firstGap: number | null = null;
+
+  /** Its low, high and first unknown samples, in time order, with the worst status of the bucket. */
+  samples(): HistorySample[] {
+    const status: NfrStatus = this.breached > 0 ? 'breached' : this.unknown > 0 ? 'unknown' : 'healthy';
+    const byTime = new Map<number, HistorySample>();
+    for (const kept of [this.low, this.high]) {
+      if (kept && !byTime.has(kept.at)) byTime.set(kept.at, sample(kept.at, kept.value, status));
+    }
+    if (this.firstGap !== null) byTime.set(this.firstGap, sample(this.firstGap, null, status));
+    return [...byTime.values()].sort((a, b) => a.at - b.at);
   }
 }
 

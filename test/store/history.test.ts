@@ -24,11 +24,19 @@ function storeWith(rows: MeasurementRow[]): Store {
   return store;
 }
 
-function read(store: Store, from: number, to: number, maxPoints: number, metric = 'latency') {
+function read(
+  store: Store,
+  from: number,
+  to: number,
+  maxPoints: number,
+  metric = 'latency',
+  rowsPerRead?: number,
+) {
   const chunks = [
     ...store.downsampledHistory(
       { specId: 'checkout', metric, from: new Date(from), to: new Date(to) },
       maxPoints,
+      rowsPerRead,
     ),
   ];
   return { chunks, samples: chunks.flat() };
@@ -97,18 +105,24 @@ const rowsArbitrary = fc
 describe('Store.downsampledHistory', () => {
   it('computes in SQL exactly what the plain in-memory downsampling computes', () => {
     fc.assert(
-      fc.property(rowsArbitrary, fc.integer({ min: 3, max: 300 }), (rows, maxPoints) => {
-        const store = storeWith(rows);
-        try {
-          const { samples } = read(store, FROM, TO, maxPoints);
-          expect(samples).toEqual(reference(rows, FROM, TO, maxPoints));
-          expect(samples.length).toBeLessThanOrEqual(maxPoints);
-        } finally {
-          store.close();
-          dirs.cleanup();
-        }
-      }),
-      { numRuns: 40 },
+      fc.property(
+        rowsArbitrary,
+        fc.integer({ min: 3, max: 300 }),
+        // Small reads cut each bucket into several ranges, whose summaries must add up the same.
+        fc.constantFrom(undefined, 1, 3, 20),
+        (rows, maxPoints, rowsPerRead) => {
+          const store = storeWith(rows);
+          try {
+            const { samples } = read(store, FROM, TO, maxPoints, 'latency', rowsPerRead);
+            expect(samples).toEqual(reference(rows, FROM, TO, maxPoints));
+            expect(samples.length).toBeLessThanOrEqual(maxPoints);
+          } finally {
+            store.close();
+            dirs.cleanup();
+          }
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
@@ -129,8 +143,13 @@ describe('Store.downsampledHistory', () => {
       const { chunks, samples } = read(store, FROM, TO, 600);
       expect(samples.length).toBeLessThanOrEqual(600);
       expect(samples.length).toBeGreaterThan(300);
-      // One chunk per bucket: a caller can pause between them.
+      // One chunk per bucket (~300 rows each): a caller can pause between them.
       expect(chunks.length).toBe(200);
+      // Reads of ~100 rows: each bucket takes three or four, and yields after each.
+      const small = read(store, FROM, TO, 600, 'latency', 100);
+      expect(small.samples).toEqual(samples);
+      expect(small.chunks.length).toBeGreaterThanOrEqual(600);
+      expect(small.chunks.length).toBeLessThanOrEqual(800);
       expect(samples.find((s) => s.value === 5000)).toEqual({ at: spikeAt, value: 5000, status: 'breached' });
       expect(samples.find((s) => s.value === null)).toEqual({ at: gapAt, value: null, status: 'unknown' });
       expect(samples.some((s) => s.value === 99_999)).toBe(false);
