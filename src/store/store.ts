@@ -230,6 +230,8 @@ const SERIES_RANGE = 'FROM measurements WHERE series_id = ? AND at >= ? AND at <
  * between reads keeps the event loop responsive.
  */
 export const HISTORY_ROWS_PER_READ = 4096;
+/** Reads per bucket at most: each is a statement, and 64 of them already cover 256 k rows. */
+const MAX_READS_PER_BUCKET = 64;
 
 /**
  * The reads of `downsampledHistory`; each must stay a range search of the primary key with no
@@ -249,6 +251,7 @@ export const HISTORY_SQL = {
   bucketHigh: `SELECT max(${FINITE_VALUE}) AS high, at AS high_at ${SERIES_RANGE}`,
   bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
 } as const;
+
 const OUTBOX_COLUMNS =
   'id, receiver, dedup_key, event, payload, created_at, attempts, next_attempt_at, status, last_error';
 
@@ -588,7 +591,10 @@ export class Store implements OutboxRepository {
     const bucketCount = Math.floor(maxPoints / 3);
     const width = Math.ceil((to - from) / bucketCount);
     const rowsPerMs = rows.length / (rows[rows.length - 1]!.at - rows[0]!.at + 1);
-    const reads = Math.min(64, Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))));
+    const reads = Math.min(
+      MAX_READS_PER_BUCKET,
+      Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))),
+    );
     const readWidth = Math.ceil(width / reads);
     for (let start = from; start < to; start += width) {
       const end = Math.min(to, start + width);
