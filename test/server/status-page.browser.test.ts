@@ -45,6 +45,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       intervalSeconds: 1,
       reports: REPORTS,
     });
+    source.keepCycleFresh();
     server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, source });
     browser = await launchChromium();
   });
@@ -221,6 +222,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
     } finally {
       source.rows = source.rows.slice(0, rowCount);
       applyScenario(source, new Date(), REPORTS);
+      source.keepCycleFresh();
       await context.close();
     }
   });
@@ -307,6 +309,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
     } finally {
       source.failing = false;
       applyScenario(source, new Date(), REPORTS);
+      source.keepCycleFresh();
       await context.close();
     }
   });
