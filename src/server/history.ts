@@ -33,7 +33,7 @@ export const MAX_HISTORY_POINTS = 600;
 export const MAX_HISTORY_NAME_LENGTH = 200;
 /**
  * The longest a history read holds the event loop before it lets other requests in (/healthz and
- * /readyz first): a read of a long series goes bucket by bucket, pausing when this is spent.
+ * /readyz first): a long series is read range by range, pausing when this is spent.
  */
 export const HISTORY_SLICE_MS = 10;
 

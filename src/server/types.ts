@@ -60,7 +60,7 @@ export interface ServerOptions {
   source: MonitorStatusSource;
   /**
    * How long a history read may hold the event loop before it lets other requests in
-   * (default HISTORY_SLICE_MS, 10 ms; 0 = after every bucket).
+   * (default HISTORY_SLICE_MS, 10 ms; 0 = after every range read of the store).
    */
   historySliceMs?: number;
 }

@@ -389,7 +389,7 @@ describe('under load', () => {
         NOW,
       ),
     ];
-    // A slice of 0 ms: a history read lets other requests in after every bucket, so "still in
+    // A slice of 0 ms: a history read lets other requests in after every range read, so "still in
     // flight" below depends on the order of events, not on how fast this machine is.
     loaded = await startServer(
       { host: '127.0.0.1', port: 0, token: null, source: loadSource, historySliceMs: 0 },
