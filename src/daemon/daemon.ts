@@ -18,7 +18,7 @@ import { resolveReportFile } from '../server/reports.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
-import type { MeasurementRow } from '../store/types.js';
+import type { HistorySample, MeasurementRow, SeriesRange } from '../store/types.js';
 import { isLoopbackHost, resolveDatabasePath, writeScopeOf } from '../workspace/index.js';
 import { advanceAlerts, alertKey, policyFor } from './alerts.js';
 import type { Logger } from './logger.js';
@@ -81,6 +81,8 @@ export class Daemon implements MonitorStatusSource {
   private latest = new Map<string, LatestSpec>();
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
   private last: CycleInfo | null = null;
+  /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
+  private changes = 0;
   private lastPrune: number | null = null;
   private lastAlertmanagerRefresh: number | null = null;
   private lastReportCheck = Number.NEGATIVE_INFINITY;
@@ -137,8 +139,12 @@ export class Daemon implements MonitorStatusSource {
     });
   }
 
-  history(query: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[] {
-    return this.store.measurements(query, { withReasons: false });
+  revision(): number {
+    return this.changes;
+  }
+
+  history(range: SeriesRange, maxPoints: number): Iterable<HistorySample[]> {
+    return this.store.downsampledHistory(range, maxPoints);
   }
 
   reportFile(relativePath: string): string | null {
@@ -289,6 +295,7 @@ export class Daemon implements MonitorStatusSource {
       );
       this.setRuntimes(next);
       this.budgets.clear();
+      this.changes++;
       for (const w of this.watchers) w.close();
       this.watchFiles();
       this.log.info(
@@ -383,6 +390,7 @@ export class Daemon implements MonitorStatusSource {
       this.metrics.lastCycle.set(finishedAt.getTime() / 1000);
       const slow = skippedSlots(at, finishedAt, this.intervalSeconds) > 0;
       this.last = { startedAt: at, finishedAt, durationMs, slow };
+      this.changes++;
       try {
         this.store.recordCycle({ startedAt: at, durationMs, slow, error });
       } catch {
@@ -414,6 +422,8 @@ export class Daemon implements MonitorStatusSource {
       })
       .finally(() => {
         this.reportsInFlight = null;
+        // New report files to link from the status page.
+        this.changes++;
       });
     this.reportsInFlight = pass;
     return pass;

@@ -1,6 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { NfrStatus } from '../evaluate/types.js';
-import type { MeasurementRow } from '../store/types.js';
-import type { MonitorStatusSource } from './types.js';
+import type { HistorySample } from '../store/types.js';
+import type { MonitorStatusSource, SpecStatus } from './types.js';
 
 /** `[epoch ms, value or null when unknown, status]`: compact enough to ship hundreds per chart. */
 export type HistoryPoint = [number, number | null, NfrStatus];
@@ -28,94 +29,82 @@ export const DEFAULT_HISTORY_HOURS = 24;
 export const MAX_HISTORY_HOURS = 24 * 35;
 /** Upper bound of points per series; a chart a few hundred pixels wide cannot show more. */
 export const MAX_HISTORY_POINTS = 600;
+/** Spec ids and metric names are short; a longer parameter is a mistake or an attack, not a lookup. */
+export const MAX_HISTORY_NAME_LENGTH = 200;
+/**
+ * The longest a history read holds the event loop before it lets other requests in (/healthz and
+ * /readyz first): a long series is read range by range, pausing when this is spent.
+ */
+export const HISTORY_SLICE_MS = 10;
+
+const USAGE = 'use /api/history?spec=<spec id>&metric=<metric>&hours=<hours, default 24, at most 840>';
+const HOURS_PATTERN = /^(\d+(\.\d*)?|\.\d+)$/;
 
 export type HistoryQueryResult = { ok: true; query: HistoryQuery } | { ok: false; message: string };
 
 export function parseHistoryQuery(params: URLSearchParams): HistoryQueryResult {
   const specId = params.get('spec');
   const metric = params.get('metric');
-  if (!specId) return { ok: false, message: 'the query parameter "spec" is required' };
-  if (!metric) return { ok: false, message: 'the query parameter "metric" is required' };
+  if (!specId) return { ok: false, message: `the query parameter "spec" is required: ${USAGE}` };
+  if (!metric) return { ok: false, message: `the query parameter "metric" is required: ${USAGE}` };
+  for (const [name, value] of [
+    ['spec', specId],
+    ['metric', metric],
+  ] as const) {
+    if (value.length > MAX_HISTORY_NAME_LENGTH) {
+      return {
+        ok: false,
+        message: `the query parameter "${name}" is longer than ${MAX_HISTORY_NAME_LENGTH} characters: ${USAGE}`,
+      };
+    }
+  }
   const hoursText = params.get('hours');
   let hours = DEFAULT_HISTORY_HOURS;
   if (hoursText !== null && hoursText !== '') {
-    hours = Number(hoursText);
+    hours = HOURS_PATTERN.test(hoursText) ? Number(hoursText) : Number.NaN;
     if (!Number.isFinite(hours) || hours <= 0) {
-      return { ok: false, message: '"hours" must be a positive number' };
+      return {
+        ok: false,
+        message: `"hours" must be a number of hours greater than 0, such as 24 or 1.5 (got "${hoursText.slice(0, 40)}"): ${USAGE}`,
+      };
     }
+    // Longer ranges are capped, not refused: the answer says which range it covers.
     hours = Math.min(hours, MAX_HISTORY_HOURS);
   }
   return { ok: true, query: { specId, metric, hours } };
 }
 
-const SEVERITY_OF_STATUS: Record<NfrStatus, number> = { healthy: 0, unknown: 1, breached: 2 };
-
-export function worstStatus(statuses: Iterable<NfrStatus>): NfrStatus {
-  let worst: NfrStatus = 'healthy';
-  for (const status of statuses) {
-    if (SEVERITY_OF_STATUS[status] > SEVERITY_OF_STATUS[worst]) worst = status;
-  }
-  return worst;
-}
-
 /**
- * Reduces a series to at most `maxPoints` points. Each time bucket keeps its lowest and highest value
- * (so a spike survives) and its first unknown row (so a gap stays visible); every kept point carries
- * the worst status of its bucket (so a short breach is still shaded).
+ * Drains a chunked history read into points. Between chunks it yields to the event loop whenever it
+ * has run for `sliceMs`, so a read over millions of rows never blocks other requests for long.
  */
-export function downsample(
-  rows: readonly MeasurementRow[],
-  from: Date,
-  to: Date,
-  maxPoints = MAX_HISTORY_POINTS,
-): HistoryPoint[] {
-  const sorted = [...rows].sort((a, b) => a.at.getTime() - b.at.getTime());
-  if (sorted.length <= maxPoints)
-    return sorted.map((row) => [row.at.getTime(), finite(row.value), row.status]);
-
-  const bucketCount = Math.max(1, Math.floor(maxPoints / 3));
-  const start = Math.min(from.getTime(), sorted[0]!.at.getTime());
-  const end = Math.max(to.getTime(), sorted[sorted.length - 1]!.at.getTime() + 1);
-  const width = (end - start) / bucketCount;
-  const buckets: MeasurementRow[][] = Array.from({ length: bucketCount }, () => []);
-  for (const row of sorted) {
-    const index = Math.min(bucketCount - 1, Math.floor((row.at.getTime() - start) / width));
-    buckets[index]!.push(row);
-  }
-
+export async function collectPoints(
+  chunks: Iterable<HistorySample[]>,
+  sliceMs = HISTORY_SLICE_MS,
+): Promise<HistoryPoint[]> {
   const points: HistoryPoint[] = [];
-  for (const bucket of buckets) {
-    if (bucket.length === 0) continue;
-    const status = worstStatus(bucket.map((row) => row.status));
-    let lowest: MeasurementRow | undefined;
-    let highest: MeasurementRow | undefined;
-    let firstUnknown: MeasurementRow | undefined;
-    for (const row of bucket) {
-      const value = finite(row.value);
-      if (value === null) {
-        firstUnknown ??= row;
-        continue;
-      }
-      if (!lowest || value < finite(lowest.value)!) lowest = row;
-      if (!highest || value > finite(highest.value)!) highest = row;
-    }
-    const kept = new Set([lowest, highest, firstUnknown].filter((row) => row !== undefined));
-    for (const row of [...kept].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-      points.push([row.at.getTime(), finite(row.value), status]);
+  let sliceStart = performance.now();
+  for (const chunk of chunks) {
+    for (const sample of chunk) points.push([sample.at, sample.value, sample.status]);
+    if (performance.now() - sliceStart >= sliceMs) {
+      await nextTurn();
+      sliceStart = performance.now();
     }
   }
   return points;
 }
 
-function finite(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) ? value : null;
-}
-
 export type HistoryResult = { ok: true; history: HistoryJson } | { ok: false; status: 404; message: string };
 
-/** The series of one monitored metric over the last `hours`, ready for a chart. */
-export function buildHistory(source: MonitorStatusSource, query: HistoryQuery, now: Date): HistoryResult {
-  const spec = source.specs().find((candidate) => candidate.summary.spec_id === query.specId);
+/** The series of one monitored metric over the last `hours`, reduced for a chart by the source. */
+export async function buildHistory(
+  source: MonitorStatusSource,
+  specs: readonly SpecStatus[],
+  query: HistoryQuery,
+  now: Date,
+  sliceMs = HISTORY_SLICE_MS,
+): Promise<HistoryResult> {
+  const spec = specs.find((candidate) => candidate.summary.spec_id === query.specId);
   if (!spec) return { ok: false, status: 404, message: `no monitored spec "${query.specId}"` };
   const metric = spec.summary.metrics.find((candidate) => candidate.name === query.metric);
   if (!metric) {
@@ -123,7 +112,10 @@ export function buildHistory(source: MonitorStatusSource, query: HistoryQuery, n
   }
   const to = now;
   const from = new Date(now.getTime() - query.hours * 3_600_000);
-  const rows = source.history({ specId: query.specId, metric: query.metric, from, to });
+  const points = await collectPoints(
+    source.history({ specId: query.specId, metric: query.metric, from, to }, MAX_HISTORY_POINTS),
+    sliceMs,
+  );
   return {
     ok: true,
     history: {
@@ -136,7 +128,7 @@ export function buildHistory(source: MonitorStatusSource, query: HistoryQuery, n
       hours: query.hours,
       from: from.toISOString(),
       to: to.toISOString(),
-      points: downsample(rows, from, to),
+      points,
     },
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type Clock, systemClock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
+import { Answers } from './answers.js';
 import {
   checkListenPolicy,
   formatHostPort,
@@ -14,10 +15,10 @@ import {
   secretsEqual,
   sessionCookie,
 } from './auth.js';
-import { buildHistory, DEFAULT_HISTORY_HOURS, type HistoryJson, parseHistoryQuery } from './history.js';
-import { chartRefreshSecondsFor, pollSecondsFor, renderStatusPage, statusPagePolicy } from './page.js';
+import { parseHistoryQuery } from './history.js';
+import { statusPagePolicy } from './page.js';
 import { REPORTS_PREFIX, reportContentType, reportPathFromRequest } from './reports.js';
-import { buildStatusJson, readiness } from './status.js';
+import { readiness } from './status.js';
 import type { MonitorStatusSource, ServerOptions } from './types.js';
 
 export interface RunningServer {
@@ -40,6 +41,8 @@ const UNAUTHORIZED_MESSAGE =
 
 interface Context {
   source: MonitorStatusSource;
+  /** Status, history and page answers, shared between requests until the source changes. */
+  answers: Answers;
   token: string | null;
   clock: Pick<Clock, 'now'>;
   listenHost: string;
@@ -67,22 +70,6 @@ function sendError(res: Response, status: number, error: string, message: string
 
 function newNonce(): string {
   return randomBytes(18).toString('base64');
-}
-
-/** Every series of the default range, embedded in the page so its first paint draws the charts. */
-function initialHistory(source: MonitorStatusSource, now: Date): HistoryJson[] {
-  const series: HistoryJson[] = [];
-  for (const spec of source.specs()) {
-    for (const metric of spec.summary.metrics) {
-      const result = buildHistory(
-        source,
-        { specId: spec.summary.spec_id, metric: metric.name, hours: DEFAULT_HISTORY_HOURS },
-        now,
-      );
-      if (result.ok) series.push(result.history);
-    }
-  }
-  return series;
 }
 
 async function serveReport(res: Response, rawPath: string, source: MonitorStatusSource, head: boolean) {
@@ -120,7 +107,7 @@ async function handle(req: http.IncomingMessage, res: Response, context: Context
   // The raw path is matched as sent: no normalisation may turn `/reports/../x` into another route.
   const rawPath = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
   const params = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
-  const { source, token, clock } = context;
+  const { source, answers, token, clock } = context;
 
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
@@ -168,7 +155,7 @@ async function handle(req: http.IncomingMessage, res: Response, context: Context
       return;
     }
     case '/api/status':
-      sendJson(res, 200, buildStatusJson(source, now));
+      sendJson(res, 200, answers.status(now));
       return;
     case '/api/history': {
       const parsed = parseHistoryQuery(params);
@@ -176,7 +163,7 @@ async function handle(req: http.IncomingMessage, res: Response, context: Context
         sendError(res, 400, 'bad_request', parsed.message);
         return;
       }
-      const result = buildHistory(source, parsed.query, now);
+      const result = await answers.history(parsed.query, now);
       if (result.ok) sendJson(res, 200, result.history);
       else sendError(res, result.status, 'not_found', result.message);
       return;
@@ -188,16 +175,7 @@ async function handle(req: http.IncomingMessage, res: Response, context: Context
     }
     case '/': {
       const nonce = newNonce();
-      const status = buildStatusJson(source, now);
-      const pollSeconds = pollSecondsFor(source.intervalSeconds);
-      const html = renderStatusPage({
-        nonce,
-        status,
-        history: initialHistory(source, now),
-        pollSeconds,
-        chartRefreshSeconds: chartRefreshSecondsFor(pollSeconds),
-        defaultHours: DEFAULT_HISTORY_HOURS,
-      });
+      const html = (await answers.page(now)).render(nonce, now);
       send(res, 200, 'text/html; charset=utf-8', html, {
         'Content-Security-Policy': statusPagePolicy(nonce),
       });
@@ -238,6 +216,7 @@ export async function startServer(
   });
   const context: Context = {
     source: options.source,
+    answers: new Answers(options.source, options.historySliceMs),
     token: options.token,
     clock,
     listenHost: options.host,

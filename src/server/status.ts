@@ -85,14 +85,19 @@ export function specStatusToJson(spec: SpecStatus): SpecStatusJson {
   };
 }
 
-export function buildStatusJson(source: MonitorStatusSource, now: Date): StatusJson {
+/** `specs`: the source's specs when the caller already has them (they can be costly to gather). */
+export function buildStatusJson(
+  source: MonitorStatusSource,
+  now: Date,
+  specs: readonly SpecStatus[] = source.specs(),
+): StatusJson {
   return {
     version: source.version,
     started_at: source.startedAt.toISOString(),
     generated_at: now.toISOString(),
     interval_seconds: source.intervalSeconds,
     last_cycle: cycleToJson(source.lastCycle()),
-    specs: source.specs().map(specStatusToJson),
+    specs: specs.map(specStatusToJson),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AlertState } from '../alerting/types.js';
 import type { Summary } from '../report/index.js';
-import type { MeasurementRow } from '../store/types.js';
+import type { HistorySample, SeriesRange } from '../store/types.js';
 
 /** Error budget of one ratio-style NFR over a rolling window (e.g. 30 days). */
 export interface BudgetStatus {
@@ -36,8 +36,16 @@ export interface MonitorStatusSource {
   readonly intervalSeconds: number;
   lastCycle(): CycleInfo | null;
   specs(): SpecStatus[];
-  /** Measurements of one metric in [from, to), oldest first (values in the NFR's unit). */
-  history(query: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[];
+  /**
+   * Changes whenever what the server shows may have changed (a cycle finished, the config was
+   * reloaded, a report was written). The server reuses its answers while it stays the same.
+   */
+  revision(): number;
+  /**
+   * One metric's measurements in [from, to) reduced to at most `maxPoints` samples, oldest first
+   * (values in the NFR's unit), in chunks the server can pause between (`Store.downsampledHistory`).
+   */
+  history(range: SeriesRange, maxPoints: number): Iterable<HistorySample[]>;
   /** Prometheus registry with the daemon's own metrics and per-SLO gauges. */
   readonly registry: Registry;
   /** Absolute path of a report file given its workspace-relative path, or null when it is not a report. */
@@ -56,4 +64,9 @@ export interface ServerOptions {
   source: MonitorStatusSource;
   /** Where host and port were set (`--listen`, or `server.listen` of a file), named when they cannot be used. */
   listenOrigin?: { field: string; file?: string };
+  /**
+   * How long a history read may hold the event loop before it lets other requests in
+   * (default HISTORY_SLICE_MS, 10 ms; 0 = after every range read of the store).
+   */
+  historySliceMs?: number;
 }

@@ -15,4 +15,11 @@ export {
   Store,
   type StoreStats,
 } from './store.js';
-export type { CycleCommit, LockOwner, MeasurementRow, NewNotification } from './types.js';
+export type {
+  CycleCommit,
+  HistorySample,
+  LockOwner,
+  MeasurementRow,
+  NewNotification,
+  SeriesRange,
+} from './types.js';

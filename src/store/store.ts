@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlertPayload, AlertState, OutboxEntry, OutboxRepository } from '../alerting/types.js';
 import { UserError } from '../common/errors.js';
+import type { NfrStatus } from '../evaluate/types.js';
 import {
   asEvent,
   asKind,
@@ -21,7 +22,7 @@ import {
 } from './codec.js';
 import { decideLock, isProcessAlive, type LockDecision, type LockHolder } from './lock.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
-import type { CycleCommit, LockOwner, MeasurementRow } from './types.js';
+import type { CycleCommit, HistorySample, LockOwner, MeasurementRow, SeriesRange } from './types.js';
 
 export interface OpenStoreOptions {
   /** Open an existing, current database without writing to it (status, reports). */
@@ -203,6 +204,54 @@ interface CycleDbRow {
 }
 
 const MEASUREMENT_COLUMNS = 'm.series_id, s.metric, m.at, m.value, m.slo, m.status, m.reason';
+
+interface SampleDbRow {
+  at: number;
+  value: number | null;
+  status: number;
+}
+
+interface BucketDbRow {
+  count: number;
+  breached: number | null;
+  unknown: number | null;
+  gaps: number;
+  low: number | null;
+  low_at: number | null;
+}
+
+/** The value when it is a finite number, else NULL: SQLite keeps ±Infinity, which no chart can draw. */
+const FINITE_VALUE = 'CASE WHEN abs(value) < 9e999 THEN value END';
+/** One series' rows of a time range: a range of the primary key (series_id, at), read in time order. */
+const SERIES_RANGE = 'FROM measurements WHERE series_id = ? AND at >= ? AND at < ?';
+
+/**
+ * Rows a history read covers at most, about: a few milliseconds of SQLite, so a caller that pauses
+ * between reads keeps the event loop responsive.
+ */
+export const HISTORY_ROWS_PER_READ = 4096;
+/** Reads per bucket at most: each is a statement, and 64 of them already cover 256 k rows. */
+const MAX_READS_PER_BUCKET = 64;
+
+/**
+ * The reads of `downsampledHistory`; each must stay a range search of the primary key with no
+ * temporary B-tree (test/store/history.test.ts checks their EXPLAIN QUERY PLAN).
+ */
+export const HISTORY_SQL = {
+  // LIMIT: finding out that a series is long never reads all of it.
+  samples: `SELECT at, value, status ${SERIES_RANGE} ORDER BY at LIMIT ?`,
+  // One aggregate per bucket. With a single min() aggregate in the query, SQLite takes the bare
+  // column `at` from the row that holds the minimum, so the low point keeps its real time.
+  bucketLow: `SELECT count(*) AS count,
+      sum(status = ${statusToCode('breached')}) AS breached,
+      sum(status = ${statusToCode('unknown')}) AS unknown,
+      count(*) - count(${FINITE_VALUE}) AS gaps,
+      min(${FINITE_VALUE}) AS low, at AS low_at
+    ${SERIES_RANGE}`,
+  bucketHigh: `SELECT max(${FINITE_VALUE}) AS high, at AS high_at ${SERIES_RANGE}`,
+  bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
+} as const;
+
 const OUTBOX_COLUMNS =
   'id, receiver, dedup_key, event, payload, created_at, attempts, next_attempt_at, status, last_error';
 
@@ -247,6 +296,12 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM measurements WHERE series_id = ? AND at < ?',
     ),
     countMeasurements: db.prepare<[], number>('SELECT count(*) FROM measurements').pluck(),
+    samplesOfSeries: db.prepare<[number, number, number, number], SampleDbRow>(HISTORY_SQL.samples),
+    bucketLow: db.prepare<[number, number, number], BucketDbRow>(HISTORY_SQL.bucketLow),
+    bucketHigh: db.prepare<[number, number, number], { high: number | null; high_at: number | null }>(
+      HISTORY_SQL.bucketHigh,
+    ),
+    bucketFirstGap: db.prepare<[number, number, number], number>(HISTORY_SQL.bucketFirstGap).pluck(),
     upsertAlertState: db.prepare<[AlertStateDbRow & { updated_at: number }]>(
       `INSERT INTO alert_states (spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since,
          episode_id, fired_at, last_notified_at, severity, worst_value, updated_at)
@@ -505,6 +560,55 @@ export class Store implements OutboxRepository {
     return row?.at == null ? null : fromMs(row.at);
   }
 
+  /**
+   * One series over [from, to) reduced in SQL to at most `maxPoints` samples, oldest first, for a
+   * chart. A series of at most `maxPoints` rows comes back as it is. A longer one is cut into
+   * `floor(maxPoints / 3)` equal time buckets, and each bucket gives its lowest and its highest value
+   * (so a spike survives) and its first unknown row (so a gap stays visible), each at its real time
+   * and with the worst status of the bucket (so a short breach is still shaded).
+   *
+   * Each bucket is read as one or more ranges of the primary key (series_id, at): no sort, no
+   * temporary table, and the rows never reach JavaScript. A read covers about `rowsPerRead` rows
+   * (judged from the density of the range's first rows), and the generator yields after each (an
+   * empty chunk when a bucket is not complete yet), so a caller on the event loop can let other work
+   * in between reads of a long series.
+   */
+  *downsampledHistory(
+    range: SeriesRange,
+    maxPoints: number,
+    rowsPerRead = HISTORY_ROWS_PER_READ,
+  ): Generator<HistorySample[], void, undefined> {
+    if (!Number.isInteger(maxPoints) || maxPoints < 3) throw new Error('maxPoints must be an integer >= 3');
+    const series = this.sql.findSeries.get(range.specId, range.metric);
+    const from = toMs(range.from);
+    const to = toMs(range.to);
+    if (!series || to <= from) return;
+    const rows = this.sql.samplesOfSeries.all(series.id, from, to, maxPoints + 1);
+    if (rows.length <= maxPoints) {
+      yield rows.map((row) => sample(row.at, row.value, codeToStatus(row.status)));
+      return;
+    }
+    const bucketCount = Math.floor(maxPoints / 3);
+    const width = Math.ceil((to - from) / bucketCount);
+    const rowsPerMs = rows.length / (rows[rows.length - 1]!.at - rows[0]!.at + 1);
+    const reads = Math.min(
+      MAX_READS_PER_BUCKET,
+      Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))),
+    );
+    const readWidth = Math.ceil(width / reads);
+    for (let start = from; start < to; start += width) {
+      const end = Math.min(to, start + width);
+      const bucket = new BucketSummary();
+      for (let part = start; part < end; part += readWidth) {
+        const partEnd = Math.min(end, part + readWidth);
+        this.summarize(bucket, series.id, part, partEnd);
+        if (partEnd < end) yield [];
+      }
+      const points = bucket.samples();
+      if (points.length > 0) yield points;
+    }
+  }
+
   /** Every (spec, metric) that has ever been measured. */
   series(): SeriesKey[] {
     return this.sql.allSeries.all().map((row) => ({ specId: row.spec_id, metric: row.metric }));
@@ -628,6 +732,28 @@ export class Store implements OutboxRepository {
     return entry;
   }
 
+  /** Adds the rows of [from, to), which follow every row already in `bucket`, to its summary. */
+  private summarize(bucket: BucketSummary, seriesId: number, from: number, to: number): void {
+    const part = this.sql.bucketLow.get(seriesId, from, to);
+    if (!part || part.count === 0) return;
+    bucket.breached += part.breached ?? 0;
+    bucket.unknown += part.unknown ?? 0;
+    if (part.low !== null && part.low_at !== null) {
+      // Strictly lower or higher only: on a tie the earlier row, already kept, stays.
+      if (bucket.low === null || part.low < bucket.low.value!)
+        bucket.low = { at: part.low_at, value: part.low };
+      const high = this.sql.bucketHigh.get(seriesId, from, to);
+      if (high && high.high !== null && high.high_at !== null) {
+        if (bucket.high === null || high.high > bucket.high.value!) {
+          bucket.high = { at: high.high_at, value: high.high };
+        }
+      }
+    }
+    if (part.gaps > 0 && bucket.firstGap === null) {
+      bucket.firstGap = this.sql.bucketFirstGap.get(seriesId, from, to) ?? null;
+    }
+  }
+
   private dictionaryOf(seriesId: number): Buffer | null {
     if (this.dictionaryById.has(seriesId)) return this.dictionaryById.get(seriesId)!;
     const row = this.sql.seriesDictionary.get(seriesId);
@@ -650,6 +776,30 @@ export class Store implements OutboxRepository {
       ),
     };
   }
+}
+
+/** What a bucket of a downsampled series keeps while its rows are read, one range after another. */
+class BucketSummary {
+  breached = 0;
+  unknown = 0;
+  low: { at: number; value: number } | null = null;
+  high: { at: number; value: number } | null = null;
+  firstGap: number | null = null;
+
+  /** Its low, high and first unknown samples, in time order, with the worst status of the bucket. */
+  samples(): HistorySample[] {
+    const status: NfrStatus = this.breached > 0 ? 'breached' : this.unknown > 0 ? 'unknown' : 'healthy';
+    const byTime = new Map<number, HistorySample>();
+    for (const kept of [this.low, this.high]) {
+      if (kept && !byTime.has(kept.at)) byTime.set(kept.at, sample(kept.at, kept.value, status));
+    }
+    if (this.firstGap !== null) byTime.set(this.firstGap, sample(this.firstGap, null, status));
+    return [...byTime.values()].sort((a, b) => a.at - b.at);
+  }
+}
+
+function sample(at: number, value: number | null, status: NfrStatus): HistorySample {
+  return { at, value: value !== null && Number.isFinite(value) ? value : null, status };
 }
 
 function seriesKey(specId: string, metric: string): string {

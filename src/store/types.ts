@@ -38,3 +38,18 @@ export interface LockOwner {
   host: string;
   startedAt: Date;
 }
+
+/** One point of a chart series: a measurement's time (epoch ms), value (null when unknown) and status. */
+export interface HistorySample {
+  at: number;
+  value: number | null;
+  status: NfrStatus;
+}
+
+/** One series over a time range: from <= at < to. */
+export interface SeriesRange {
+  specId: string;
+  metric: string;
+  from: Date;
+  to: Date;
+}

@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import type { AlertState } from '../../src/alerting/types.js';
 import type { Evaluation, NfrStatus, OverallStatus, Verdict } from '../../src/evaluate/types.js';
 import { buildSummary, runIdFor } from '../../src/report/index.js';
 import type { CycleInfo, MonitorStatusSource, SpecStatus } from '../../src/server/index.js';
-import type { MeasurementRow } from '../../src/store/types.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import type { HistorySample, MeasurementRow, SeriesRange } from '../../src/store/types.js';
 import type { Comparator, Unit } from '../../src/units/types.js';
 
 export interface MetricFixture {
@@ -128,7 +130,12 @@ export function series(
   return rows;
 }
 
-/** A MonitorStatusSource whose data the test changes at will. */
+/**
+ * A MonitorStatusSource whose data the test changes at will. Its history lives in a real SQLite store
+ * (a temp file), read through the same `Store.downsampledHistory` as the daemon's. Every change
+ * through a setter moves `revision()` on, as a finished cycle does in the daemon; `close()` removes
+ * the file.
+ */
 export class FakeSource implements MonitorStatusSource {
   readonly version = '0.1.0-test';
   readonly registry = new Registry();
@@ -138,13 +145,22 @@ export class FakeSource implements MonitorStatusSource {
     labelNames: ['spec', 'metric'],
     registers: [this.registry],
   });
-  cycle: CycleInfo | null = null;
-  specList: SpecStatus[] = [];
-  rows: MeasurementRow[] = [];
-  /** When true, specs() throws (the server then answers 500). */
-  failing = false;
   /** Every path the server asked reportFile about. */
   readonly reportRequests: string[] = [];
+  /** How many chunked history reads were started, and how many ran to their end. */
+  historyReads = { started: 0, finished: 0 };
+  /** How many times the server asked for specs(). */
+  specsCalls = 0;
+
+  private changes = 0;
+  private currentCycle: CycleInfo | null = null;
+  private currentSpecs: SpecStatus[] = [];
+  private currentRows: readonly MeasurementRow[] = Object.freeze([]);
+  private currentlyFailing = false;
+  /** Until a cycle is set: every cycle finished 1.2 s before it is asked for (see keepCycleFresh). */
+  private freshCycle = false;
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'fake-source-'));
+  private readonly store: Store = openStore(path.join(this.dir, 'state.db'));
 
   constructor(
     readonly startedAt: Date,
@@ -153,23 +169,83 @@ export class FakeSource implements MonitorStatusSource {
     private readonly workspaceRoot: string | null = null,
   ) {}
 
+  get cycle(): CycleInfo | null {
+    return this.currentCycle;
+  }
+  set cycle(cycle: CycleInfo | null) {
+    this.currentCycle = cycle;
+    this.freshCycle = false;
+    this.changes++;
+  }
+
+  /**
+   * For a server on the real clock: the last cycle always finished a moment ago, as under a daemon
+   * that keeps turning, so a page is never stale however slow the machine is. Setting `cycle` ends it.
+   */
+  keepCycleFresh(): void {
+    this.freshCycle = true;
+  }
+
+  get specList(): SpecStatus[] {
+    return this.currentSpecs;
+  }
+  set specList(specs: SpecStatus[]) {
+    this.currentSpecs = specs;
+    this.changes++;
+  }
+
+  /** Frozen: change the history by assigning, so that the store follows. */
+  get rows(): readonly MeasurementRow[] {
+    return this.currentRows;
+  }
+  set rows(rows: readonly MeasurementRow[]) {
+    this.store.prune(new Date(8.64e15));
+    this.store.commitCycle({
+      at: this.startedAt,
+      measurements: [...rows],
+      alertStates: [],
+      notifications: [],
+    });
+    this.currentRows = Object.freeze([...rows]);
+    this.changes++;
+  }
+
+  /** When true, specs() throws (the server then answers 500). */
+  get failing(): boolean {
+    return this.currentlyFailing;
+  }
+  set failing(failing: boolean) {
+    this.currentlyFailing = failing;
+    this.changes++;
+  }
+
+  revision(): number {
+    return this.changes;
+  }
+
   lastCycle(): CycleInfo | null {
-    return this.cycle;
+    if (this.freshCycle) {
+      const finishedAt = new Date(Date.now() - 1_200);
+      return {
+        startedAt: new Date(finishedAt.getTime() - 1_000),
+        finishedAt,
+        durationMs: 1_000,
+        slow: false,
+      };
+    }
+    return this.currentCycle;
   }
 
   specs(): SpecStatus[] {
-    if (this.failing) throw new Error('source failure with /secret/path in it');
-    return this.specList;
+    this.specsCalls++;
+    if (this.currentlyFailing) throw new Error('source failure with /secret/path in it');
+    return this.currentSpecs;
   }
 
-  history(query: { specId: string; metric: string; from: Date; to: Date }): MeasurementRow[] {
-    return this.rows.filter(
-      (row) =>
-        row.specId === query.specId &&
-        row.metric === query.metric &&
-        row.at.getTime() >= query.from.getTime() &&
-        row.at.getTime() < query.to.getTime(),
-    );
+  *history(range: SeriesRange, maxPoints: number): Generator<HistorySample[], void, undefined> {
+    this.historyReads.started++;
+    yield* this.store.downsampledHistory(range, maxPoints);
+    this.historyReads.finished++;
   }
 
   reportFile(relativePath: string): string | null {
@@ -177,5 +253,10 @@ export class FakeSource implements MonitorStatusSource {
     if (this.workspaceRoot === null) return null;
     const file = path.resolve(this.workspaceRoot, relativePath);
     return existsSync(file) ? file : null;
+  }
+
+  close(): void {
+    this.store.close();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

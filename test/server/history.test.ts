@@ -1,73 +1,9 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { NfrStatus } from '../../src/evaluate/types.js';
-import { downsample, parseHistoryQuery, worstStatus } from '../../src/server/history.js';
+import { collectPoints, parseHistoryQuery } from '../../src/server/history.js';
 import { reportPathFromRequest, reportUrl } from '../../src/server/reports.js';
-import type { MeasurementRow } from '../../src/store/types.js';
-
-const FROM = new Date('2026-11-01T00:00:00.000Z');
-const TO = new Date('2026-11-08T00:00:00.000Z');
-const SPAN = TO.getTime() - FROM.getTime();
-
-const rowArbitrary = fc.record({
-  offset: fc.integer({ min: 0, max: SPAN - 1 }),
-  // `+ 0` turns -0 into 0, which Object.is would tell apart.
-  value: fc.option(
-    fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((value) => value + 0),
-    { nil: null, freq: 5 },
-  ),
-  status: fc.constantFrom<NfrStatus>('healthy', 'breached', 'unknown'),
-});
-
-function toRows(items: { offset: number; value: number | null; status: NfrStatus }[]): MeasurementRow[] {
-  return items.map((item) => ({
-    at: new Date(FROM.getTime() + item.offset),
-    specId: 's',
-    metric: 'm',
-    value: item.value,
-    slo: 1,
-    status: item.status,
-    reason: '',
-  }));
-}
-
-describe('downsample', () => {
-  it('keeps at most 600 points, in time order, with the extremes, a gap marker and the worst status', () => {
-    fc.assert(
-      fc.property(fc.array(rowArbitrary, { minLength: 0, maxLength: 3000, size: 'max' }), (items) => {
-        const rows = toRows(items);
-        const points = downsample(rows, FROM, TO, 600);
-        expect(points.length).toBeLessThanOrEqual(600);
-        const times = points.map((point) => point[0]);
-        expect(times).toEqual([...times].sort((a, b) => a - b));
-        // Every point is a real measurement.
-        const seen = new Set(rows.map((row) => `${row.at.getTime()}|${row.value}`));
-        for (const point of points) expect(seen.has(`${point[0]}|${point[1]}`)).toBe(true);
-
-        const values = rows.map((row) => row.value).filter((value): value is number => value !== null);
-        const kept = points.map((point) => point[1]).filter((value): value is number => value !== null);
-        if (values.length > 0) {
-          expect(Math.max(...kept)).toBe(Math.max(...values));
-          expect(Math.min(...kept)).toBe(Math.min(...values));
-        }
-        expect(points.some((point) => point[1] === null)).toBe(rows.some((row) => row.value === null));
-        expect(worstStatus(points.map((point) => point[2]))).toBe(worstStatus(rows.map((row) => row.status)));
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  it('returns a short series unchanged', () => {
-    const rows = toRows([
-      { offset: 2000, value: 5, status: 'breached' },
-      { offset: 1000, value: null, status: 'unknown' },
-    ]);
-    expect(downsample(rows, FROM, TO)).toEqual([
-      [FROM.getTime() + 1000, null, 'unknown'],
-      [FROM.getTime() + 2000, 5, 'breached'],
-    ]);
-  });
-});
+import type { HistorySample } from '../../src/store/types.js';
 
 describe('parseHistoryQuery', () => {
   it('defaults to 24 hours and caps at 35 days', () => {
@@ -78,10 +14,76 @@ describe('parseHistoryQuery', () => {
     expect(parseHistoryQuery(new URLSearchParams('spec=a&metric=b&hours=1.5'))).toMatchObject({
       query: { hours: 1.5 },
     });
+    expect(parseHistoryQuery(new URLSearchParams('spec=a&metric=b&hours=.5'))).toMatchObject({
+      query: { hours: 0.5 },
+    });
     expect(parseHistoryQuery(new URLSearchParams('spec=a&metric=b&hours=9999'))).toMatchObject({
       query: { hours: 840 },
     });
-    expect(parseHistoryQuery(new URLSearchParams('spec=a&metric=b&hours=0'))).toMatchObject({ ok: false });
+  });
+
+  it('refuses what is not a plain positive number of hours, or an overlong name, saying how to ask', () => {
+    for (const hours of ['0', '-1', 'abc', 'Infinity', '1e400', '1e3', '0x10', ' 5', '5h', 'NaN', '.']) {
+      const result = parseHistoryQuery(new URLSearchParams({ spec: 'a', metric: 'b', hours }));
+      expect(result, hours).toMatchObject({ ok: false });
+      if (!result.ok) {
+        expect(result.message).toContain('"hours" must be a number of hours greater than 0');
+        expect(result.message).toContain('/api/history?spec=<spec id>&metric=<metric>&hours=');
+      }
+    }
+    const long = 'x'.repeat(201);
+    expect(parseHistoryQuery(new URLSearchParams({ spec: long, metric: 'b' }))).toEqual({
+      ok: false,
+      message: expect.stringContaining('"spec" is longer than 200 characters'),
+    });
+    expect(parseHistoryQuery(new URLSearchParams({ spec: 'a', metric: long }))).toEqual({
+      ok: false,
+      message: expect.stringContaining('"metric" is longer than 200 characters'),
+    });
+    expect(parseHistoryQuery(new URLSearchParams({ spec: 'a' }))).toEqual({
+      ok: false,
+      message: expect.stringContaining('"metric" is required'),
+    });
+  });
+});
+
+describe('collectPoints', () => {
+  const chunk = (at: number): HistorySample[] => [{ at, value: at, status: 'healthy' }];
+
+  it('lets other work run between chunks once a slice is spent, and keeps every point in order', async () => {
+    // A slice of 0 ms is spent after every chunk: each chunk then waits for a turn of the event loop.
+    let otherTurns = 0;
+    const other = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await nextTurn();
+        otherTurns++;
+      }
+    })();
+    const seen: number[] = [];
+    function* chunks() {
+      for (let at = 0; at < 4; at++) {
+        seen.push(otherTurns);
+        yield chunk(at);
+      }
+    }
+    const points = await collectPoints(chunks(), 0);
+    await other;
+    expect(points).toEqual([0, 1, 2, 3].map((at) => [at, at, 'healthy']));
+    expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
+  it('reads a short series in one go when the slice is not spent', async () => {
+    let otherTurns = 0;
+    void nextTurn().then(() => otherTurns++);
+    const seen: number[] = [];
+    function* chunks() {
+      for (let at = 0; at < 4; at++) {
+        seen.push(otherTurns);
+        yield chunk(at);
+      }
+    }
+    expect(await collectPoints(chunks(), 60_000)).toHaveLength(4);
+    expect(seen).toEqual([0, 0, 0, 0]);
   });
 });
 

@@ -119,6 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  source?.close();
   await rm(tempDir, { recursive: true, force: true });
 });
 
@@ -266,12 +267,13 @@ describe('/api/history', () => {
       to: NOW.toISOString(),
     });
     // 5-minute rows over 24 h: 288 of them, few enough to be returned as they are.
-    const expected = source.history({
-      specId: 'checkout',
-      metric: 'p95_latency',
-      from: new Date(NOW.getTime() - 24 * HOUR),
-      to: NOW,
-    });
+    const expected = source.rows.filter(
+      (row) =>
+        row.specId === 'checkout' &&
+        row.metric === 'p95_latency' &&
+        row.at.getTime() >= NOW.getTime() - 24 * HOUR &&
+        row.at.getTime() < NOW.getTime(),
+    );
     expect(history.points).toHaveLength(288);
     expect(history.points).toEqual(expected.map((row) => [row.at.getTime(), row.value, row.status]));
   });
@@ -341,13 +343,139 @@ describe('/api/history', () => {
       '?spec=checkout',
       '?spec=checkout&metric=p95_latency&hours=-1',
       '?spec=checkout&metric=p95_latency&hours=abc',
+      '?spec=checkout&metric=p95_latency&hours=1e3',
+      '?spec=checkout&metric=p95_latency&hours=Infinity',
+      `?spec=${'c'.repeat(201)}&metric=p95_latency`,
     ]) {
       const reply = await request(server.url, `/api/history${query}`);
       expect(reply.status, query).toBe(400);
-      expect(json<{ error: string }>(reply).error).toBe('bad_request');
+      const body = json<{ error: string; message: string }>(reply);
+      expect(body.error).toBe('bad_request');
+      expect(body.message, query).toContain('/api/history?spec=<spec id>&metric=<metric>&hours=');
     }
     expect((await request(server.url, '/api/history?spec=nope&metric=p95_latency')).status).toBe(404);
     expect((await request(server.url, '/api/history?spec=checkout&metric=nope')).status).toBe(404);
+  });
+});
+
+describe('under load', () => {
+  const DAY = 24 * HOUR;
+  const SPIKE_AT = NOW.getTime() - 20 * DAY + 7 * MINUTE;
+  let loadSource: FakeSource;
+  let loaded: RunningServer;
+  let loadNow = NOW;
+
+  beforeAll(async () => {
+    loadSource = scenarioSource({ now: NOW, intervalSeconds: 60 });
+    // 35 days at one minute (50,400 rows): every long read below is cut into 200 buckets.
+    const dense = series(
+      'dense',
+      'latency',
+      300,
+      new Date(NOW.getTime() - 35 * DAY),
+      NOW,
+      MINUTE,
+      (time, i) =>
+        time === SPIKE_AT
+          ? { value: 5000, status: 'breached' }
+          : { value: 150 + (i % 97), status: 'healthy' },
+    );
+    loadSource.rows = [...loadSource.rows, ...dense];
+    loadSource.specList = [
+      ...loadSource.specList,
+      specStatus(
+        'dense',
+        [{ metric: 'latency', unit: 'ms', comparator: '<', slo: 300, value: 200, status: 'healthy' }],
+        NOW,
+      ),
+    ];
+    // A slice of 0 ms: a history read lets other requests in after every range read, so "still in
+    // flight" below depends on the order of events, not on how fast this machine is.
+    loaded = await startServer(
+      { host: '127.0.0.1', port: 0, token: null, source: loadSource, historySliceMs: 0 },
+      { now: () => loadNow },
+    );
+  });
+
+  afterAll(async () => {
+    await loaded?.close();
+    loadSource?.close();
+  });
+
+  /** Polls `condition` every turn of the event loop; fails after a generous bound, never sleeps to hope. */
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('answers /healthz and /readyz while long history reads and 50 page loads are still in flight', async () => {
+    const specsBefore = loadSource.specsCalls;
+    const readsBefore = { ...loadSource.historyReads };
+    let heavyDone = 0;
+    const heavy = [840, 839, 838, 837].map((hours) =>
+      request(loaded.url, `/api/history?spec=dense&metric=latency&hours=${hours}`).then((reply) => {
+        heavyDone++;
+        return reply;
+      }),
+    );
+    const pages = Array.from({ length: 50 }, () => request(loaded.url, '/'));
+    await until(() => loadSource.historyReads.started > readsBefore.started, 'a history read to start');
+
+    const health = await request(loaded.url, '/healthz');
+    const heavyDoneAtHealth = heavyDone;
+    const ready = await request(loaded.url, '/readyz');
+    const heavyDoneAtReady = heavyDone;
+    expect(health.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(heavyDoneAtHealth).toBe(0);
+    expect(heavyDoneAtReady).toBeLessThan(heavy.length);
+
+    for (const reply of await Promise.all(heavy)) {
+      expect(reply.status).toBe(200);
+      const { points } = json<HistoryJson>(reply);
+      expect(points.length).toBeLessThanOrEqual(600);
+      expect(points.length).toBeGreaterThan(300);
+      expect(points.find((point) => point[1] === 5000)).toEqual([SPIKE_AT, 5000, 'breached']);
+    }
+    const pageReplies = await Promise.all(pages);
+    const withoutNonce = (reply: Reply) => reply.text.replace(/nonce="[^"]+"/g, 'nonce=""');
+    for (const reply of pageReplies) {
+      expect(reply.status).toBe(200);
+      expect(withoutNonce(reply)).toBe(withoutNonce(pageReplies[0]!));
+    }
+    // One page built for all 50: the specs gathered once, and the 24-h series of its six charts
+    // read once each, besides the four long reads.
+    expect(loadSource.specsCalls - specsBefore).toBe(1);
+    expect(loadSource.historyReads.started - readsBefore.started).toBe(4 + 6);
+    expect(loadSource.historyReads.finished).toBe(loadSource.historyReads.started);
+  });
+
+  it('builds the page and the answers again once the source changes, as after a cycle', async () => {
+    const first = await request(loaded.url, '/');
+    const specsBefore = loadSource.specsCalls;
+    // Seconds later, before the next cycle: the same page, with this response's own answer time.
+    loadNow = new Date(NOW.getTime() + 5_000);
+    const again = await request(loaded.url, '/');
+    expect(again.status).toBe(200);
+    const status = json<StatusJson>(await request(loaded.url, '/api/status'));
+    expect(status.generated_at).toBe(loadNow.toISOString());
+    expect(loadSource.specsCalls).toBe(specsBefore);
+
+    const finishedAt = new Date(NOW.getTime() - 30_000);
+    loadSource.cycle = { startedAt: finishedAt, finishedAt, durationMs: 7, slow: false };
+    const second = await request(loaded.url, '/');
+    expect(loadSource.specsCalls).toBe(specsBefore + 1);
+    const embedded = (reply: Reply) =>
+      JSON.parse(
+        /<script type="application\/json" id="initial-status">([^<]*)<\/script>/.exec(reply.text)![1]!,
+      ) as StatusJson;
+    expect(embedded(first).last_cycle?.finished_at).toBe(NOW.toISOString());
+    expect(embedded(again).generated_at).toBe(loadNow.toISOString());
+    expect(embedded(second).last_cycle?.finished_at).toBe(finishedAt.toISOString());
+    loadNow = NOW;
   });
 });
 

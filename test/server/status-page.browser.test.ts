@@ -45,6 +45,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       intervalSeconds: 1,
       reports: REPORTS,
     });
+    source.keepCycleFresh();
     server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, source });
     browser = await launchChromium();
   });
@@ -52,6 +53,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    source?.close();
     if (shotsDir) await rm(shotsDir, { recursive: true, force: true });
   });
 
@@ -185,15 +187,18 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       const breachedMetrics = CHECKOUT_METRICS.map((metric) =>
         metric.metric === 'p95_latency' ? { ...metric, value: 450, status: 'breached' as const } : metric,
       );
-      source.rows.push({
-        at: new Date(now.getTime() - 1000),
-        specId: 'checkout',
-        metric: 'p95_latency',
-        value: 450,
-        slo: 300,
-        status: 'breached',
-        reason: '',
-      });
+      source.rows = [
+        ...source.rows,
+        {
+          at: new Date(now.getTime() - 1000),
+          specId: 'checkout',
+          metric: 'p95_latency',
+          value: 450,
+          slo: 300,
+          status: 'breached',
+          reason: '',
+        },
+      ];
       source.specList = [
         specStatus('checkout', breachedMetrics, now, {
           alerts: [
@@ -217,6 +222,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
     } finally {
       source.rows = source.rows.slice(0, rowCount);
       applyScenario(source, new Date(), REPORTS);
+      source.keepCycleFresh();
       await context.close();
     }
   });
@@ -303,6 +309,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
     } finally {
       source.failing = false;
       applyScenario(source, new Date(), REPORTS);
+      source.keepCycleFresh();
       await context.close();
     }
   });
