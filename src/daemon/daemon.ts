@@ -526,6 +526,9 @@ export class Daemon implements MonitorStatusSource {
       if (counts.delivered) this.metrics.notifications.inc({ result: 'delivered' }, counts.delivered);
       if (counts.failed) this.metrics.notifications.inc({ result: 'failed' }, counts.failed);
       if (counts.dead) this.metrics.notifications.inc({ result: 'dead' }, counts.dead);
+      if (counts.superseded) {
+        this.metrics.notifications.inc({ result: 'superseded' }, counts.superseded);
+      }
       if (counts.failed || counts.dead) {
         this.log.warn(
           { event: 'delivery_failed', failed: counts.failed, dead: counts.dead },

@@ -49,7 +49,7 @@ export class DaemonMetrics {
   });
   readonly notifications = new Counter({
     name: 'smartspec_pm_notifications_total',
-    help: 'Notification delivery attempts by result (delivered, failed = will retry, dead = gave up).',
+    help: 'Notification delivery attempts by result (delivered, failed = will retry, dead = gave up, superseded = a later notification of the alert carried it).',
     labelNames: ['result'],
     registers: [this.registry],
   });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { OutboxDraining } from '../alerting/delivery.js';
 import type { AlertPayload, AlertState, OutboxEntry, OutboxRepository } from '../alerting/types.js';
 import { UserError } from '../common/errors.js';
 import {
@@ -288,6 +289,18 @@ function prepareStatements(db: Database.Database) {
          finished_at = CASE WHEN @next IS NULL THEN @at ELSE NULL END
        WHERE id = @id AND status = 'pending'`,
     ),
+    headOfChain: db.prepare<[string, string], OutboxDbRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' AND receiver = ? AND dedup_key = ?
+       ORDER BY id LIMIT 1`,
+    ),
+    markSuperseded: db.prepare<[{ id: number; why: string; at: number }]>(
+      `UPDATE outbox SET status = 'superseded', last_error = @why, finished_at = @at
+       WHERE id = @id AND status = 'pending'`,
+    ),
+    expedite: db.prepare<[{ receiver: string; now: number }]>(
+      `UPDATE outbox SET next_attempt_at = @now
+       WHERE status = 'pending' AND receiver = @receiver AND next_attempt_at > @now`,
+    ),
     oldestPending: db
       .prepare<[string, string], number | null>(
         "SELECT min(id) FROM outbox WHERE status = 'pending' AND receiver = ? AND dedup_key = ?",
@@ -325,7 +338,7 @@ function prepareStatements(db: Database.Database) {
  * The daemon's embedded state: measurement history, alert states, the notification outbox, the
  * single-daemon lock and the cycle log. Synchronous; one instance per process and file.
  */
-export class Store implements OutboxRepository {
+export class Store implements OutboxRepository, OutboxDraining {
   readonly file: string;
   readonly readonly: boolean;
   private readonly db: Database.Database;
@@ -540,6 +553,29 @@ export class Store implements OutboxRepository {
    */
   oldestPendingId(receiver: string, dedupKey: string): number | null {
     return this.sql.oldestPending.get(receiver, dedupKey) ?? null;
+  }
+
+  /** The oldest pending entry of one alert for one receiver, when it is due (`OutboxDraining`). */
+  nextDue(receiver: string, dedupKey: string, now: Date): OutboxEntry | null {
+    const row = this.sql.headOfChain.get(receiver, dedupKey);
+    return row !== undefined && row.next_attempt_at <= toMs(now) ? rowToOutboxEntry(row) : null;
+  }
+
+  /** Every pending entry, oldest first, due or not. */
+  pending(): OutboxEntry[] {
+    return this.outbox({ status: 'pending' });
+  }
+
+  /** A pending entry that a later one of the same alert makes unnecessary; ignored unless pending. */
+  markSuperseded(id: number, byId: number, at: Date): void {
+    this.requireWritable();
+    this.sql.markSuperseded.run({ id, why: `superseded by #${byId}`, at: toMs(at) });
+  }
+
+  /** The receiver answered again: its entries waiting for a retry become due at `now`. */
+  expedite(receiver: string, now: Date): number {
+    this.requireWritable();
+    return this.sql.expedite.run({ receiver, now: toMs(now) }).changes;
   }
 
   depth(): number {
