@@ -95,5 +95,7 @@ export async function daemon(
   process.on('SIGHUP', () => void running.reload('SIGHUP'));
   await running.run();
   await running.stop('loop ended');
+  // It stopped on its own (its database was deleted or replaced): say why, and exit non-zero.
+  if (running.failure) throw running.failure;
   return EXIT.healthy;
 }

@@ -27,6 +27,11 @@ import type { CycleCommit, LockOwner, MeasurementRow } from './types.js';
 export interface OpenStoreOptions {
   /** Open an existing, current database without writing to it (status, reports). */
   readonly?: boolean;
+  /**
+   * Check every page before use (`PRAGMA quick_check`): the daemon does, so a damaged file is
+   * refused at start with what to do, not found out by every cycle failing.
+   */
+  verifyIntegrity?: boolean;
 }
 
 export interface MeasurementQuery {
@@ -88,6 +93,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     if (!readonly) mkdirSync(dirname(file), { recursive: true });
     db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
     configure(db, readonly);
+    if (options.verifyIntegrity) verifyIntegrity(db, file);
     if (readonly) requireCurrentSchema(db, file);
     else migrate(db, file);
     return new Store(db, file, readonly);
@@ -112,14 +118,42 @@ function configure(db: Database.Database, readonly: boolean): void {
   db.pragma('synchronous = NORMAL');
 }
 
+/** What to do with a damaged database, for every message that reports one. */
+const DAMAGED_HINT =
+  'stop the daemon, move the file (with its -wal and -shm files) aside, and start again: the daemon creates a new database; ' +
+  'the old history can be salvaged with `sqlite3 <file> .recover`. Or point storage.path at a new file.';
+
+function damagedError(file: string, error: { code?: string; message: string }): UserError {
+  const message =
+    error.code === 'SQLITE_NOTADB'
+      ? `${file} is not a usable SQLite database (damaged, or not a database at all): ${error.message}`
+      : `database ${file} is damaged: ${error.message}`;
+  return new UserError('config', message, { hint: DAMAGED_HINT });
+}
+
+/** True for SQLite's "the file is not (or no longer) a sound database". */
+export function isDamagedDatabaseError(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))
+  );
+}
+
+/** A damaged-file SQLite error as a UserError naming the file and what to do; anything else as is. */
+export function explainStoreError(error: unknown, file: string): unknown {
+  return isDamagedDatabaseError(error) ? damagedError(file, error as Error & { code: string }) : error;
+}
+
+function verifyIntegrity(db: Database.Database, file: string): void {
+  const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((r) => r.quick_check);
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  throw damagedError(file, { message: problems.join('; ') });
+}
+
 function explainOpenError(error: unknown, file: string): unknown {
   if (error instanceof UserError) return error;
   if (error instanceof Database.SqliteError) {
-    if (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT')) {
-      return new UserError('config', `${file} is not a usable SQLite database: ${error.message}`, {
-        hint: 'point storage.path at a new file (the daemon creates it)',
-      });
-    }
+    if (isDamagedDatabaseError(error)) return damagedError(file, error);
     if (
       error.code.startsWith('SQLITE_CANTOPEN') ||
       error.code.startsWith('SQLITE_READONLY') ||
@@ -348,6 +382,8 @@ export class Store implements OutboxRepository, OutboxDraining {
   /** Reason dictionaries by series id, for reads. Series are never deleted, so entries never go stale. */
   private readonly dictionaryById = new Map<number, Buffer | null>();
   private lockOwner: LockOwner | null = null;
+  /** The file this connection writes, as opened: a file deleted or replaced under it is detected. */
+  private readonly identity: { dev: number; ino: number } | null;
   private readonly commitTransaction: Database.Transaction<(commit: CycleCommit) => { enqueued: number }>;
 
   /** Use `openStore`, which configures and migrates the connection first. */
@@ -356,6 +392,7 @@ export class Store implements OutboxRepository, OutboxDraining {
     this.file = file;
     this.readonly = readonly;
     this.sql = prepareStatements(db);
+    this.identity = fileIdentity(file);
     this.commitTransaction = db.transaction((commit: CycleCommit) => this.writeCycle(commit));
   }
 
@@ -625,11 +662,37 @@ export class Store implements OutboxRepository, OutboxDraining {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** Releases the lock if this store holds it, then closes the connection. Safe to call twice. */
+  /**
+   * Throws UserError 'database_lost' when the path no longer names the file this connection writes:
+   * deleted (the connection would go on writing to an unlinked file, and its lock row with it) or
+   * replaced. A daemon checks this before each cycle and delivery.
+   */
+  requireSameFile(): void {
+    if (this.identity === null) return;
+    const now = fileIdentity(this.file);
+    if (now !== null && now.dev === this.identity.dev && now.ino === this.identity.ino) return;
+    this.lockOwner = null; // the lock row went with the old file
+    throw new UserError(
+      'database_lost',
+      now === null
+        ? `database ${this.file} was deleted while the daemon was using it`
+        : `database ${this.file} was replaced by another file while the daemon was using it`,
+      {
+        hint: 'start the daemon again: it opens the file now at that path (or creates a new one); restore the old file first to keep its history and alert states',
+      },
+    );
+  }
+
+  /**
+   * Releases the lock if this store holds it, then closes the connection. Safe to call twice, and on
+   * a damaged file (the release is then skipped: a later daemon takes over a dead process's lock).
+   */
   close(): void {
     if (!this.db.open) return;
     try {
       this.releaseLock();
+    } catch (error) {
+      if (!isDamagedDatabaseError(error)) throw error;
     } finally {
       this.db.close();
     }
@@ -694,6 +757,15 @@ function seriesKey(specId: string, metric: string): string {
 
 function nonEmpty(buffer: Buffer): Buffer | null {
   return buffer.length === 0 ? null : buffer;
+}
+
+function fileIdentity(path: string): { dev: number; ino: number } | null {
+  try {
+    const info = statSync(path);
+    return { dev: info.dev, ino: info.ino };
+  } catch {
+    return null;
+  }
 }
 
 function fileSize(path: string): number {
