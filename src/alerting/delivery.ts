@@ -34,7 +34,9 @@ export interface Supersession {
 
 /**
  * What a receiver that has not been reached still needs of an alert's queued notifications
- * (entries of ONE receiver and dedupKey, oldest first). Within one episode (same `started_at`):
+ * (entries of ONE receiver and dedupKey, oldest first). Only a backlog counts: the oldest pending
+ * entry must have been tried and refused, so a receiver that answers, however slowly, gets every
+ * notification in order. Within one episode (same `started_at`):
  * - a pending resolve supersedes every earlier pending entry of its episode: a trigger the receiver
  *   never got, and the reminders after it, collapse into the one resolved notice, which carries the
  *   episode's start, end, worst value and severity; no incident is opened only to be closed;
@@ -42,9 +44,10 @@ export interface Supersession {
  *   value and severity); a pending trigger is always kept, it opens the incident.
  */
 export function supersededEntries(chain: readonly OutboxEntry[]): Supersession[] {
+  const pending = [...chain].filter((e) => e.status === 'pending').sort((a, b) => a.id - b.id);
+  if (pending.length < 2 || pending[0]!.attempts === 0) return [];
   const byEpisode = new Map<string, OutboxEntry[]>();
-  for (const entry of [...chain].sort((a, b) => a.id - b.id)) {
-    if (entry.status !== 'pending') continue;
+  for (const entry of pending) {
     const episode = entry.payload.started_at;
     const list = byEpisode.get(episode);
     if (list) list.push(entry);

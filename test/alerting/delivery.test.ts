@@ -313,10 +313,12 @@ describe('supersededEntries (what a receiver that was not reached still needs)',
   const EPISODE_1 = '2026-11-27T04:00:00.000Z';
   const EPISODE_2 = '2026-11-27T06:00:00.000Z';
   let id = 0;
+  /** Pending entries; the first of a chain has been refused once (a backlog), unless said otherwise. */
   const entry = (
     event: AlertEventType,
     startedAt = EPISODE_1,
     status: OutboxEntry['status'] = 'pending',
+    attempts = 1,
   ) => ({
     id: ++id,
     receiver: 'pager',
@@ -324,7 +326,7 @@ describe('supersededEntries (what a receiver that was not reached still needs)',
     event,
     payload: { ...samplePayload(event), started_at: startedAt },
     createdAt: T0,
-    attempts: 0,
+    attempts,
     nextAttemptAt: T0,
     status,
     lastError: null,
@@ -353,6 +355,11 @@ describe('supersededEntries (what a receiver that was not reached still needs)',
       entry('reminder', EPISODE_2),
     ];
     expect(supersededEntries(chain)).toEqual([{ id: chain[0]!.id, by: chain[1]!.id }]);
+  });
+
+  it('changes nothing for a receiver that was not refusing: a slow one gets every notification in order', () => {
+    const chain = [entry('trigger', EPISODE_1, 'pending', 0), entry('reminder'), entry('resolve')];
+    expect(supersededEntries(chain)).toEqual([]);
   });
 
   it('changes nothing for a single notification, or when only the resolve is left', () => {
