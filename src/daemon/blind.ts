@@ -40,6 +40,8 @@ export class BlindMonitoring {
   private failingSince: Date | null = null;
   private failures = 0;
   private notices: Notice[] = [];
+  /** `spec\u0000metric` of the metrics announced in this streak (each once no_data_for has passed). */
+  private readonly announced = new Set<string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -52,19 +54,23 @@ export class BlindMonitoring {
     this.failures += 1;
     this.failingSince ??= at;
     const since = this.failingSince;
-    if (this.notices.length === 0) {
-      for (const spec of specs) {
-        for (const verdict of spec.verdicts) {
-          const policy = spec.policy(verdict.metric);
-          if (policy.noData === 'ignore' || spec.alreadyBlind(verdict.metric)) continue;
-          if (at.getTime() - since.getTime() < policy.noDataForSeconds * 1000) continue;
-          const payload = blindPayload(spec, verdict, policy, since, at, this.failures, error);
-          for (const receiver of spec.receivers) this.notices.push({ receiver, payload, delivered: false });
-        }
+    const metrics: string[] = [];
+    for (const spec of specs) {
+      for (const verdict of spec.verdicts) {
+        const key = `${spec.specId}\u0000${verdict.metric}`;
+        const policy = spec.policy(verdict.metric);
+        if (this.announced.has(key) || policy.noData === 'ignore' || spec.alreadyBlind(verdict.metric))
+          continue;
+        if (at.getTime() - since.getTime() < policy.noDataForSeconds * 1000) continue;
+        this.announced.add(key);
+        metrics.push(`${spec.specId}/${verdict.metric}`);
+        const payload = blindPayload(spec, verdict, policy, since, at, this.failures, error);
+        for (const receiver of spec.receivers) this.notices.push({ receiver, payload, delivered: false });
       }
-      if (this.notices.length === 0) return;
+    }
+    if (metrics.length > 0) {
       this.log.error(
-        { event: 'monitoring_blind', since: since.toISOString(), failed_cycles: this.failures },
+        { event: 'monitoring_blind', since: since.toISOString(), failed_cycles: this.failures, metrics },
         'cycles have failed for no_data_for: telling every receiver that monitoring is blind',
       );
     }
@@ -79,6 +85,7 @@ export class BlindMonitoring {
     this.failingSince = null;
     const announced = this.notices.filter((n) => n.delivered);
     this.notices = [];
+    this.announced.clear();
     if (announced.length === 0) return;
     this.log.info(
       { event: 'monitoring_restored', failed_cycles: failed },

@@ -93,6 +93,7 @@ export class Daemon implements MonitorStatusSource {
   private fatal: UserError | null = null;
   private readonly lostController = new AbortController();
   private stopping: Promise<void> | null = null;
+  private lastDeliveryError: string | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.version = options.version;
@@ -632,8 +633,12 @@ export class Daemon implements MonitorStatusSource {
         );
       }
       this.metrics.outboxDepth.set(this.store.depth());
+      this.lastDeliveryError = null;
     } catch (error) {
-      this.log.error({ event: 'delivery_error' }, error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      // Once per distinct error: a failing database would otherwise log it every second.
+      if (message !== this.lastDeliveryError) this.log.error({ event: 'delivery_error' }, message);
+      this.lastDeliveryError = message;
     }
   }
 
