@@ -384,11 +384,10 @@ export class Daemon implements MonitorStatusSource {
       );
       this.log.error({ event: 'cycle_failed', consecutive: this.blind.consecutiveFailures + 1 }, error);
       this.metrics.cyclesFailed.inc();
-      await this.blind.failed(at, this.blindSpecs(runtimes, evaluations), error);
+      const specs = this.blindSpecs(runtimes, evaluations);
       // Whatever was measured, nothing was recorded and no alert can follow: unknown, never healthy.
-      for (const spec of this.blindSpecs(runtimes, evaluations)) {
-        this.metrics.recordUnknown(spec.specId, spec.verdicts);
-      }
+      for (const spec of specs) this.metrics.recordUnknown(spec.specId, spec.verdicts);
+      await this.blind.failed(at, specs, error);
     } finally {
       const finishedAt = this.options.clock.now();
       const durationMs = Date.now() - startedReal;
