@@ -375,13 +375,18 @@ export class Daemon implements MonitorStatusSource {
       void this.reportsIfDue();
     } catch (thrown) {
       const caught = explainStoreError(thrown, this.store.file);
-      error = this.currentRedactor.redact(
-        caught instanceof UserError && caught.hint
-          ? `${caught.message} (${caught.hint})`
-          : caught instanceof Error
-            ? caught.message
-            : String(caught),
-      );
+      const root = this.runtimes[0]?.prepared.root ?? '';
+      // It is shown by /readyz and sent in the blind notices: the database path relative to the
+      // workspace, as the `started` line names it, rather than this machine's absolute path.
+      error = this.currentRedactor
+        .redact(
+          caught instanceof UserError && caught.hint
+            ? `${caught.message} (${caught.hint})`
+            : caught instanceof Error
+              ? caught.message
+              : String(caught),
+        )
+        .replaceAll(this.store.file, path.relative(root, this.store.file));
       this.log.error({ event: 'cycle_failed', consecutive: this.blind.consecutiveFailures + 1 }, error);
       this.metrics.cyclesFailed.inc();
       const specs = this.blindSpecs(runtimes, evaluations);
