@@ -162,7 +162,11 @@ describe.skipIf(skip !== null)('the daemon when its database fails (real process
     }
     // The always-on alert file receiver took its copies too.
     const alerts = path.join(ws.root, '.spec/reports/production-monitoring', SPEC_ID, 'alerts');
-    expect(await filesContaining(alerts, 'monitoring is blind')).toHaveLength(METRICS.length);
+    await eventually(
+      async () =>
+        (await filesContaining(alerts, 'monitoring is blind')).length === METRICS.length ? true : undefined,
+      'an alert file per metric',
+    );
     expect(run.logs.slice(failedFrom).some((l) => l.event === 'monitoring_blind')).toBe(true);
     // Only the blind alerts were sent, each once per metric.
     expect(hook.received.map((n) => `${n.body.metric} ${n.kind} ${n.event}`).sort()).toEqual(
