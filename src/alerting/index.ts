@@ -1,5 +1,11 @@
-export type { DeliverOptions, DeliveryCounts, OutboxOrdering } from './delivery.js';
-export { DEFAULT_MAX_ATTEMPTS, deliverDue, retryDelayMs } from './delivery.js';
+export type {
+  DeliverOptions,
+  DeliveryCounts,
+  OutboxDraining,
+  OutboxOrdering,
+  Supersession,
+} from './delivery.js';
+export { DEFAULT_MAX_ATTEMPTS, deliverDue, retryDelayMs, supersededEntries } from './delivery.js';
 export type { AlertPayloadInput } from './payload.js';
 export { alertSummary, buildAlertPayload, dedupKeyFor, formatQuantity, MONITOR_NAME } from './payload.js';
 export type {

@@ -79,7 +79,8 @@ export interface OutboxEntry {
   createdAt: Date;
   attempts: number;
   nextAttemptAt: Date;
-  status: 'pending' | 'delivered' | 'dead';
+  /** `superseded`: never sent, a later notification of the same alert carries its news. */
+  status: 'pending' | 'delivered' | 'dead' | 'superseded';
   lastError: string | null;
 }
 

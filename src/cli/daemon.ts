@@ -108,5 +108,7 @@ export async function daemon(
   }
   await running.run();
   await running.stop('loop ended');
+  // It stopped on its own (its database was deleted or replaced): say why, and exit non-zero.
+  if (running.failure) throw running.failure;
   return EXIT.healthy;
 }

@@ -17,10 +17,11 @@ import { checkListenPolicy } from '../server/auth.js';
 import { resolveReportFile } from '../server/reports.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { Store } from '../store/index.js';
-import { openStore } from '../store/index.js';
+import { explainStoreError, openStore } from '../store/index.js';
 import type { HistorySample, MeasurementRow, SeriesRange } from '../store/types.js';
 import { isLoopbackHost, resolveDatabasePath, writeScopeOf } from '../workspace/index.js';
 import { advanceAlerts, alertKey, policyFor } from './alerts.js';
+import { BlindMonitoring, type BlindSpec } from './blind.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { writeDueReports } from './reports.js';
@@ -97,6 +98,12 @@ export class Daemon implements MonitorStatusSource {
   private server: { url: string; address: string; close(): Promise<void> } | null = null;
   private readonly jitterMs: number;
   private readonly log: Logger;
+  private readonly blind: BlindMonitoring;
+  /** Why the daemon stopped on its own (e.g. its database was deleted); the CLI exits non-zero. */
+  private fatal: UserError | null = null;
+  private readonly lostController = new AbortController();
+  private stopping: Promise<void> | null = null;
+  private lastDeliveryError: string | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.version = options.version;
@@ -104,6 +111,12 @@ export class Daemon implements MonitorStatusSource {
     this.startedAt = options.clock.now();
     this.jitterMs = jitterFor(options.intervalSeconds);
     this.log = options.logger;
+    this.blind = new BlindMonitoring(options.logger);
+  }
+
+  /** The error that made the daemon stop on its own, or null after a normal stop. */
+  get failure(): UserError | null {
+    return this.fatal;
   }
 
   /** Redacts every secret of every monitored spec's config (for logs). */
@@ -188,11 +201,16 @@ export class Daemon implements MonitorStatusSource {
         ? { path: first.config.storage.path, field: 'storage.path' }
         : { path: this.options.statePath, field: '--state' },
     );
-    this.store = openStore(database);
-    this.store.acquireLock({ pid: process.pid, host: os.hostname(), startedAt: this.options.clock.now() });
-    for (const state of this.store.loadAlertStates())
-      this.states.set(alertKey(state.specId, state.metric, state.kind), state);
-    this.metrics.outboxDepth.set(this.store.depth());
+    this.store = openStore(database, { verifyIntegrity: true });
+    try {
+      this.store.acquireLock({ pid: process.pid, host: os.hostname(), startedAt: this.options.clock.now() });
+      for (const state of this.store.loadAlertStates())
+        this.states.set(alertKey(state.specId, state.metric, state.kind), state);
+      this.metrics.outboxDepth.set(this.store.depth());
+    } catch (error) {
+      this.store.close();
+      throw explainStoreError(error, database);
+    }
 
     if (listener) {
       const { startServer } = await import('../server/index.js');
@@ -226,6 +244,7 @@ export class Daemon implements MonitorStatusSource {
       specs: this.runtimes.map((r) => r.prepared.spec.specId),
       database,
     });
+    // Also the database check: a file deleted under the daemon is noticed within a second.
     this.deliveryTimer = setInterval(() => void this.deliver(), DELIVERY_POLL_MS);
   }
 
@@ -254,8 +273,12 @@ export class Daemon implements MonitorStatusSource {
   }
 
   /** Stops scheduling, lets the cycle in flight finish within the bound, flushes, and releases everything. */
-  async stop(reason: string): Promise<void> {
-    if (this.stopController.signal.aborted) return;
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
     this.log.info({ event: 'stopping', reason }, 'stopping');
     this.stopController.abort();
     if (this.deliveryTimer) clearInterval(this.deliveryTimer);
@@ -268,7 +291,8 @@ export class Daemon implements MonitorStatusSource {
     // or the database would close under it and accepted notifications would be sent again.
     const inFlight = (async () => {
       await Promise.all([this.cycleInFlight, this.reportsInFlight]);
-      await this.deliver();
+      if (this.fatal === null) await this.deliver();
+      else await this.deliveryInFlight;
       return 'done' as const;
     })();
     if ((await Promise.race([inFlight, bound])) === 'timeout') {
@@ -327,16 +351,17 @@ export class Daemon implements MonitorStatusSource {
     const stopTimer = this.metrics.cycleDuration.startTimer();
     const startedReal = Date.now();
     let error: string | null = null;
+    const runtimes = this.runtimes;
+    let evaluations: Evaluation[] | null = null;
     try {
-      const runtimes = this.runtimes;
-      const evaluations = await Promise.all(runtimes.map((r) => runCheck(r.prepared, at)));
+      if (!this.databaseIsThere()) return;
+      evaluations = await Promise.all(runtimes.map((r) => runCheck(r.prepared, at)));
       const measurements: MeasurementRow[] = [];
       const changed: AlertState[] = [];
       const notifications = [];
       const eventsToLog: { specId: string; text: string; event: string; severity: string }[] = [];
       for (const [i, evaluation] of evaluations.entries()) {
         const runtime = runtimes[i]!;
-        this.logStatusChanges(evaluation);
         for (const v of evaluation.verdicts) {
           measurements.push({
             at,
@@ -359,10 +384,16 @@ export class Daemon implements MonitorStatusSource {
             severity: e.payload.severity,
           });
         }
-        this.metrics.recordVerdicts(evaluation.specId, evaluation.verdicts);
-        this.latest.set(evaluation.specId, { evaluation, summary: this.summaryOf(runtime, evaluation) });
       }
+      if (!this.databaseIsThere()) return;
       const { enqueued } = this.store.commitCycle({ at, measurements, alertStates: changed, notifications });
+      // What the status page and /metrics show is what was recorded: a cycle that could not be
+      // recorded raised no alert, so its verdicts must not read as the monitor's word.
+      for (const [i, evaluation] of evaluations.entries()) {
+        this.logStatusChanges(evaluation);
+        this.metrics.recordVerdicts(evaluation.specId, evaluation.verdicts);
+        this.latest.set(evaluation.specId, { evaluation, summary: this.summaryOf(runtimes[i]!, evaluation) });
+      }
       for (const state of changed) {
         this.states.set(alertKey(state.specId, state.metric, state.kind), state);
         this.metrics.alertFiring.set(
@@ -376,12 +407,31 @@ export class Daemon implements MonitorStatusSource {
       if (enqueued > 0) this.metrics.outboxDepth.set(this.store.depth());
       this.store.heartbeat(this.options.clock.now());
       this.pruneIfDue(at);
+      this.metrics.lastSuccess.set(this.options.clock.now().getTime() / 1000);
+      await this.blind.recovered(at);
       void this.refreshAlertmanager(at);
       void this.deliver();
       void this.reportsIfDue();
-    } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
-      this.log.error({ event: 'cycle_failed' }, error);
+    } catch (thrown) {
+      const caught = explainStoreError(thrown, this.store.file);
+      const root = this.runtimes[0]?.prepared.root ?? '';
+      // It is shown by /readyz and sent in the blind notices: the database path relative to the
+      // workspace, as the `started` line names it, rather than this machine's absolute path.
+      error = this.currentRedactor
+        .redact(
+          caught instanceof UserError && caught.hint
+            ? `${caught.message} (${caught.hint})`
+            : caught instanceof Error
+              ? caught.message
+              : String(caught),
+        )
+        .replaceAll(this.store.file, path.relative(root, this.store.file));
+      this.log.error({ event: 'cycle_failed', consecutive: this.blind.consecutiveFailures + 1 }, error);
+      this.metrics.cyclesFailed.inc();
+      const specs = this.blindSpecs(runtimes, evaluations);
+      // Whatever was measured, nothing was recorded and no alert can follow: unknown, never healthy.
+      for (const spec of specs) this.metrics.recordUnknown(spec.specId, spec.verdicts);
+      await this.blind.failed(at, specs, error);
     } finally {
       const finishedAt = this.options.clock.now();
       const durationMs = Date.now() - startedReal;
@@ -389,13 +439,61 @@ export class Daemon implements MonitorStatusSource {
       this.metrics.cycles.inc();
       this.metrics.lastCycle.set(finishedAt.getTime() / 1000);
       const slow = skippedSlots(at, finishedAt, this.intervalSeconds) > 0;
-      this.last = { startedAt: at, finishedAt, durationMs, slow };
+      this.last = {
+        startedAt: at,
+        finishedAt,
+        durationMs,
+        slow,
+        consecutiveFailures: this.blind.consecutiveFailures,
+        error,
+      };
       this.changes++;
-      try {
-        this.store.recordCycle({ startedAt: at, durationMs, slow, error });
-      } catch {
-        // the store is closing; the cycle's data is already committed or rolled back
+      if (this.fatal === null) {
+        try {
+          this.store.recordCycle({ startedAt: at, durationMs, slow, error });
+        } catch {
+          // the store is closing or failing; the cycle's data is already committed or rolled back
+        }
       }
+    }
+  }
+
+  /** The specs as the blind-monitoring notices need them: this cycle's verdicts, else the last known. */
+  private blindSpecs(runtimes: SpecRuntime[], evaluations: Evaluation[] | null): BlindSpec[] {
+    return runtimes.map((runtime, i) => {
+      const specId = runtime.prepared.spec.specId;
+      const context = this.alertContext(runtime);
+      return {
+        specId,
+        verdicts: evaluations?.[i]?.verdicts ?? this.latest.get(specId)?.evaluation.verdicts ?? [],
+        receivers: runtime.receivers,
+        policy: context.policy,
+        alreadyBlind: (metric) => this.states.get(alertKey(specId, metric, 'no_data'))?.phase === 'firing',
+        payloadContext: context,
+      };
+    });
+  }
+
+  /**
+   * False, after stopping the daemon, once its database file was deleted or replaced: going on would
+   * write to a file nobody reads, and a second daemon could take the workspace (its lock went with
+   * the file) and send every alert again.
+   */
+  private databaseIsThere(): boolean {
+    if (this.fatal !== null) return false;
+    try {
+      this.store.requireSameFile();
+      return true;
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      this.fatal = error;
+      this.lostController.abort();
+      this.log.fatal(
+        { event: 'database_lost', database: this.store.file, hint: error.hint },
+        `${error.message}: stopping`,
+      );
+      void this.stop('database lost');
+      return false;
     }
   }
 
@@ -560,14 +658,20 @@ export class Daemon implements MonitorStatusSource {
 
   private async deliveryPass(): Promise<void> {
     try {
-      if (this.store.depth() === 0) return;
+      if (!this.databaseIsThere() || this.store.depth() === 0) return;
       const receivers = new Map<string, Receiver>();
       for (const r of this.runtimes)
         for (const receiver of r.receivers) receivers.set(receiver.name, receiver);
-      const counts = await deliverDue(this.store, receivers, () => this.options.clock.now());
+      const counts = await deliverDue(this.store, receivers, () => this.options.clock.now(), {
+        // A lost database starts no further sends (a second daemon may own the workspace now).
+        signal: this.lostController.signal,
+      });
       if (counts.delivered) this.metrics.notifications.inc({ result: 'delivered' }, counts.delivered);
       if (counts.failed) this.metrics.notifications.inc({ result: 'failed' }, counts.failed);
       if (counts.dead) this.metrics.notifications.inc({ result: 'dead' }, counts.dead);
+      if (counts.superseded) {
+        this.metrics.notifications.inc({ result: 'superseded' }, counts.superseded);
+      }
       if (counts.failed || counts.dead) {
         this.log.warn(
           { event: 'delivery_failed', failed: counts.failed, dead: counts.dead },
@@ -575,8 +679,12 @@ export class Daemon implements MonitorStatusSource {
         );
       }
       this.metrics.outboxDepth.set(this.store.depth());
+      this.lastDeliveryError = null;
     } catch (error) {
-      this.log.error({ event: 'delivery_error' }, error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      // Once per distinct error: a failing database would otherwise log it every second.
+      if (message !== this.lastDeliveryError) this.log.error({ event: 'delivery_error' }, message);
+      this.lastDeliveryError = message;
     }
   }
 

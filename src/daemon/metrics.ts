@@ -24,6 +24,16 @@ export class DaemonMetrics {
     help: 'Monitoring cycles run.',
     registers: [this.registry],
   });
+  readonly cyclesFailed = new Counter({
+    name: 'smartspec_pm_cycles_failed_total',
+    help: 'Cycles that could not be recorded (e.g. the database failed): their verdicts raised no alert.',
+    registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'smartspec_pm_last_success_timestamp_seconds',
+    help: 'When the last cycle that was recorded finished (Unix seconds).',
+    registers: [this.registry],
+  });
   readonly slowCycles = new Counter({
     name: 'smartspec_pm_cycles_slow_total',
     help: 'Cycles that ran past the next slot (the next cycle was delayed).',
@@ -49,7 +59,7 @@ export class DaemonMetrics {
   });
   readonly notifications = new Counter({
     name: 'smartspec_pm_notifications_total',
-    help: 'Notification delivery attempts by result (delivered, failed = will retry, dead = gave up).',
+    help: 'Notification delivery attempts by result (delivered, failed = will retry, dead = gave up, superseded = a later notification of the alert carried it).',
     labelNames: ['result'],
     registers: [this.registry],
   });
@@ -88,6 +98,16 @@ export class DaemonMetrics {
     labelNames: ['spec_id', 'metric', 'kind'],
     registers: [this.registry],
   });
+
+  /** After a cycle that could not be recorded: no value, no verdict, every SLO unknown. */
+  recordUnknown(specId: string, verdicts: readonly Pick<Verdict, 'metric' | 'unit'>[]): void {
+    for (const v of verdicts) {
+      const id = { spec_id: specId, metric: v.metric };
+      this.sloValue.remove({ ...id, unit: v.unit });
+      this.sloHealthy.remove(id);
+      this.sloUnknown.set(id, 1);
+    }
+  }
 
   recordVerdicts(specId: string, verdicts: readonly Verdict[]): void {
     for (const v of verdicts) {

@@ -113,8 +113,13 @@ export type Readiness =
 
 /** Slack added to 2.5 intervals so a short interval does not flap on a slow cycle. */
 const READINESS_SLACK_SECONDS = 10;
+/** One failed cycle may be a passing hiccup; this many in a row means the monitor is not working. */
+export const FAILED_CYCLES_NOT_READY = 2;
 
-/** Ready when the last cycle finished within 2.5 intervals (+10 s): the loop is turning. */
+/**
+ * Ready when the last cycle finished within 2.5 intervals (+10 s): the loop is turning; and when
+ * the last FAILED_CYCLES_NOT_READY cycles were not all failures: it is turning to some effect.
+ */
 export function readiness(lastCycle: CycleInfo | null, intervalSeconds: number, now: Date): Readiness {
   const maxAgeSeconds = 2.5 * intervalSeconds + READINESS_SLACK_SECONDS;
   if (!lastCycle) {
@@ -132,6 +137,16 @@ export function readiness(lastCycle: CycleInfo | null, intervalSeconds: number, 
     return {
       ready: false,
       reason: `the last cycle finished ${Math.round(ageSeconds)} s ago, more than ${maxAgeSeconds} s (2.5 intervals + ${READINESS_SLACK_SECONDS} s)`,
+      lastCycle: cycle,
+      ageSeconds,
+      maxAgeSeconds,
+    };
+  }
+  const failures = lastCycle.consecutiveFailures ?? 0;
+  if (failures >= FAILED_CYCLES_NOT_READY) {
+    return {
+      ready: false,
+      reason: `the last ${failures} cycles failed, nothing is recorded and no alert can be raised or resolved: ${lastCycle.error ?? 'unknown error'}`,
       lastCycle: cycle,
       ageSeconds,
       maxAgeSeconds,

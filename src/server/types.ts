@@ -27,6 +27,10 @@ export interface CycleInfo {
   finishedAt: Date;
   durationMs: number;
   slow: boolean;
+  /** Cycles in a row, up to this one, that could not be recorded (0 or absent: this one was). */
+  consecutiveFailures?: number;
+  /** Why this cycle failed (redacted), or null. */
+  error?: string | null;
 }
 
 /** Implemented by the daemon; the server only reads through it. */

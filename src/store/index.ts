@@ -6,6 +6,8 @@ export { LOCK_STALE_AFTER_MS, type LockHolder } from './lock.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export {
   type CycleRecord,
+  explainStoreError,
+  isDamagedDatabaseError,
   type MeasurementQuery,
   type OpenStoreOptions,
   type OutboxFilter,

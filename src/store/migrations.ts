@@ -99,12 +99,55 @@ CREATE INDEX cycles_started_at ON cycles (started_at);
 `;
 
 /**
+ * Adds the `superseded` outbox status (a notification never sent because a later one of the same
+ * alert carries its news). A CHECK constraint cannot be altered, so the table is rebuilt; ids and
+ * the AUTOINCREMENT sequence are kept, so delivery order and idempotency keys are unchanged.
+ */
+function outboxSuperseded(db: Database.Database): void {
+  const sequence = db
+    .prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")
+    .pluck()
+    .get();
+  db.exec(`
+CREATE TABLE outbox_next (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  receiver TEXT NOT NULL,
+  dedup_key TEXT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('trigger', 'reminder', 'resolve')),
+  payload TEXT NOT NULL CHECK (json_valid(payload)),
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead', 'superseded')),
+  last_error TEXT,
+  last_attempt_at INTEGER,
+  finished_at INTEGER,
+  CHECK ((status = 'pending') = (finished_at IS NULL))
+) STRICT;
+INSERT INTO outbox_next (id, idempotency_key, receiver, dedup_key, event, payload, created_at, attempts,
+  next_attempt_at, status, last_error, last_attempt_at, finished_at)
+SELECT id, idempotency_key, receiver, dedup_key, event, payload, created_at, attempts,
+  next_attempt_at, status, last_error, last_attempt_at, finished_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_next RENAME TO outbox;
+CREATE INDEX outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX outbox_pending_chain ON outbox (receiver, dedup_key, id) WHERE status = 'pending';
+CREATE INDEX outbox_finished ON outbox (finished_at) WHERE status <> 'pending';
+`);
+  if (sequence !== undefined) {
+    db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'").run(sequence);
+  }
+}
+
+/**
  * Ordered; append only. A released migration is never edited: change the schema with a new one.
  * Each runs inside the upgrade transaction (so no `PRAGMA foreign_keys` or `journal_mode` here).
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(INITIAL_SCHEMA) },
   { version: 2, description: 'cycles table', up: (db) => db.exec(CYCLES) },
+  { version: 3, description: 'superseded outbox status', up: outboxSuperseded },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { OutboxDraining } from '../alerting/delivery.js';
 import type { AlertPayload, AlertState, OutboxEntry, OutboxRepository } from '../alerting/types.js';
 import { UserError } from '../common/errors.js';
 import type { NfrStatus } from '../evaluate/types.js';
@@ -27,6 +28,11 @@ import type { CycleCommit, HistorySample, LockOwner, MeasurementRow, SeriesRange
 export interface OpenStoreOptions {
   /** Open an existing, current database without writing to it (status, reports). */
   readonly?: boolean;
+  /**
+   * Check the file before use (see `verifyIntegrity`): the daemon does, so a damaged file is
+   * refused at start with what to do, not found out by every cycle failing.
+   */
+  verifyIntegrity?: boolean;
 }
 
 export interface MeasurementQuery {
@@ -90,6 +96,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     configure(db, readonly);
     if (readonly) requireCurrentSchema(db, file);
     else migrate(db, file);
+    if (options.verifyIntegrity) verifyIntegrity(db, file);
     return new Store(db, file, readonly);
   } catch (error) {
     db?.close();
@@ -112,14 +119,55 @@ function configure(db: Database.Database, readonly: boolean): void {
   db.pragma('synchronous = NORMAL');
 }
 
+/** What to do with a damaged database, for every message that reports one. */
+const DAMAGED_HINT =
+  'stop the daemon, move the file (with its -wal and -shm files) aside, and start again: the daemon creates a new database; ' +
+  'the old history can be salvaged with `sqlite3 <file> .recover`. Or point storage.path at a new file.';
+
+function damagedError(file: string, error: { code?: string; message: string }): UserError {
+  const message =
+    error.code === 'SQLITE_NOTADB'
+      ? `${file} is not a usable SQLite database (damaged, or not a database at all): ${error.message}`
+      : `database ${file} is damaged: ${error.message}`;
+  return new UserError('config', message, { hint: DAMAGED_HINT });
+}
+
+/** True for SQLite's "the file is not (or no longer) a sound database". */
+export function isDamagedDatabaseError(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))
+  );
+}
+
+/** A damaged-file SQLite error as a UserError naming the file and what to do; anything else as is. */
+export function explainStoreError(error: unknown, file: string): unknown {
+  return isDamagedDatabaseError(error) ? damagedError(file, error as Error & { code: string }) : error;
+}
+
+/** The tables a daemon reads at start or rewrites every cycle: small, so checked whole. */
+const CHECKED_TABLES = ['sqlite_schema', 'series', 'alert_states', 'outbox', 'lock', 'cycles'];
+
+/**
+ * A full `quick_check` reads every page: seconds for months of history (measured: 6 to 9 s for
+ * 1.3 M measurements, 41 MB). So the small tables are checked whole, and of the history the pages
+ * every cycle writes to (the newest rows of each series, the right edge of the B-tree).
+ */
+function verifyIntegrity(db: Database.Database, file: string): void {
+  const problems: string[] = [];
+  for (const table of CHECKED_TABLES) {
+    for (const row of db.pragma(`quick_check(${table})`) as Array<{ quick_check: string }>) {
+      if (row.quick_check !== 'ok') problems.push(row.quick_check);
+    }
+  }
+  if (problems.length > 0) throw damagedError(file, { message: problems.slice(0, 5).join('; ') });
+  db.prepare('SELECT (SELECT max(at) FROM measurements WHERE series_id = s.id) FROM series s').all();
+}
+
 function explainOpenError(error: unknown, file: string): unknown {
   if (error instanceof UserError) return error;
   if (error instanceof Database.SqliteError) {
-    if (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT')) {
-      return new UserError('config', `${file} is not a usable SQLite database: ${error.message}`, {
-        hint: 'point storage.path at a new file (the daemon creates it)',
-      });
-    }
+    if (isDamagedDatabaseError(error)) return damagedError(file, error);
     if (
       error.code.startsWith('SQLITE_CANTOPEN') ||
       error.code.startsWith('SQLITE_READONLY') ||
@@ -343,6 +391,18 @@ function prepareStatements(db: Database.Database) {
          finished_at = CASE WHEN @next IS NULL THEN @at ELSE NULL END
        WHERE id = @id AND status = 'pending'`,
     ),
+    headOfChain: db.prepare<[string, string], OutboxDbRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' AND receiver = ? AND dedup_key = ?
+       ORDER BY id LIMIT 1`,
+    ),
+    markSuperseded: db.prepare<[{ id: number; why: string; at: number }]>(
+      `UPDATE outbox SET status = 'superseded', last_error = @why, finished_at = @at
+       WHERE id = @id AND status = 'pending'`,
+    ),
+    expedite: db.prepare<[{ receiver: string; now: number }]>(
+      `UPDATE outbox SET next_attempt_at = @now
+       WHERE status = 'pending' AND receiver = @receiver AND next_attempt_at > @now`,
+    ),
     oldestPending: db
       .prepare<[string, string], number | null>(
         "SELECT min(id) FROM outbox WHERE status = 'pending' AND receiver = ? AND dedup_key = ?",
@@ -380,7 +440,7 @@ function prepareStatements(db: Database.Database) {
  * The daemon's embedded state: measurement history, alert states, the notification outbox, the
  * single-daemon lock and the cycle log. Synchronous; one instance per process and file.
  */
-export class Store implements OutboxRepository {
+export class Store implements OutboxRepository, OutboxDraining {
   readonly file: string;
   readonly readonly: boolean;
   private readonly db: Database.Database;
@@ -390,6 +450,8 @@ export class Store implements OutboxRepository {
   /** Reason dictionaries by series id, for reads. Series are never deleted, so entries never go stale. */
   private readonly dictionaryById = new Map<number, Buffer | null>();
   private lockOwner: LockOwner | null = null;
+  /** The file this connection writes, as opened: a file deleted or replaced under it is detected. */
+  private readonly identity: { dev: number; ino: number } | null;
   private readonly commitTransaction: Database.Transaction<(commit: CycleCommit) => { enqueued: number }>;
 
   /** Use `openStore`, which configures and migrates the connection first. */
@@ -398,6 +460,7 @@ export class Store implements OutboxRepository {
     this.file = file;
     this.readonly = readonly;
     this.sql = prepareStatements(db);
+    this.identity = fileIdentity(file);
     this.commitTransaction = db.transaction((commit: CycleCommit) => this.writeCycle(commit));
   }
 
@@ -646,6 +709,29 @@ export class Store implements OutboxRepository {
     return this.sql.oldestPending.get(receiver, dedupKey) ?? null;
   }
 
+  /** The oldest pending entry of one alert for one receiver, when it is due (`OutboxDraining`). */
+  nextDue(receiver: string, dedupKey: string, now: Date): OutboxEntry | null {
+    const row = this.sql.headOfChain.get(receiver, dedupKey);
+    return row !== undefined && row.next_attempt_at <= toMs(now) ? rowToOutboxEntry(row) : null;
+  }
+
+  /** Every pending entry, oldest first, due or not. */
+  pending(): OutboxEntry[] {
+    return this.outbox({ status: 'pending' });
+  }
+
+  /** A pending entry that a later one of the same alert makes unnecessary; ignored unless pending. */
+  markSuperseded(id: number, byId: number, at: Date): void {
+    this.requireWritable();
+    this.sql.markSuperseded.run({ id, why: `superseded by #${byId}`, at: toMs(at) });
+  }
+
+  /** The receiver answered again: its entries waiting for a retry become due at `now`. */
+  expedite(receiver: string, now: Date): number {
+    this.requireWritable();
+    return this.sql.expedite.run({ receiver, now: toMs(now) }).changes;
+  }
+
   depth(): number {
     return this.sql.countOutbox.get('pending')!;
   }
@@ -693,11 +779,37 @@ export class Store implements OutboxRepository {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** Releases the lock if this store holds it, then closes the connection. Safe to call twice. */
+  /**
+   * Throws UserError 'database_lost' when the path no longer names the file this connection writes:
+   * deleted (the connection would go on writing to an unlinked file, and its lock row with it) or
+   * replaced. A daemon checks this before each cycle and delivery.
+   */
+  requireSameFile(): void {
+    if (this.identity === null) return;
+    const now = fileIdentity(this.file);
+    if (now !== null && now.dev === this.identity.dev && now.ino === this.identity.ino) return;
+    this.lockOwner = null; // the lock row went with the old file
+    throw new UserError(
+      'database_lost',
+      now === null
+        ? `database ${this.file} was deleted while the daemon was using it`
+        : `database ${this.file} was replaced by another file while the daemon was using it`,
+      {
+        hint: 'start the daemon again: it opens the file now at that path (or creates a new one); restore the old file first to keep its history and alert states',
+      },
+    );
+  }
+
+  /**
+   * Releases the lock if this store holds it, then closes the connection. Safe to call twice, and on
+   * a damaged file (the release is then skipped: a later daemon takes over a dead process's lock).
+   */
   close(): void {
     if (!this.db.open) return;
     try {
       this.releaseLock();
+    } catch (error) {
+      if (!isDamagedDatabaseError(error)) throw error;
     } finally {
       this.db.close();
     }
@@ -808,6 +920,15 @@ function seriesKey(specId: string, metric: string): string {
 
 function nonEmpty(buffer: Buffer): Buffer | null {
   return buffer.length === 0 ? null : buffer;
+}
+
+function fileIdentity(path: string): { dev: number; ino: number } | null {
+  try {
+    const info = statSync(path);
+    return { dev: info.dev, ino: info.ino };
+  } catch {
+    return null;
+  }
 }
 
 function fileSize(path: string): number {

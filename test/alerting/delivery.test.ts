@@ -8,6 +8,7 @@ import {
   type OutboxRepository,
   type Receiver,
   retryDelayMs,
+  supersededEntries,
 } from '../../src/alerting/index.js';
 import { samplePayload } from './fixtures.js';
 
@@ -97,7 +98,12 @@ describe('deliverDue', () => {
     repo.add('pager', 'trigger', T0, 'a');
     repo.add('pager', 'trigger', T0, 'b');
     const pager = scripted('pager', []);
-    expect(await deliverDue(repo, [pager], clockAt(0))).toEqual({ delivered: 2, failed: 0, dead: 0 });
+    expect(await deliverDue(repo, [pager], clockAt(0))).toEqual({
+      delivered: 2,
+      failed: 0,
+      dead: 0,
+      superseded: 0,
+    });
     expect(repo.entries.map((e) => e.status)).toEqual(['delivered', 'delivered']);
     expect(pager.seen.map((p) => p.event)).toEqual(['trigger', 'trigger']);
   });
@@ -114,6 +120,7 @@ describe('deliverDue', () => {
       delivered: 0,
       failed: 1,
       dead: 0,
+      superseded: 0,
     });
     expect(repo.get(entry.id)).toMatchObject({ attempts: 1, lastError: 'HTTP 503', status: 'pending' });
     expect(repo.get(entry.id).nextAttemptAt.getTime() - T0.getTime()).toBe(1000); // base · 2^0
@@ -123,6 +130,7 @@ describe('deliverDue', () => {
       delivered: 0,
       failed: 0,
       dead: 0,
+      superseded: 0,
     });
 
     await deliverDue(repo, [pager], clockAt(1000), noJitter);
@@ -135,6 +143,7 @@ describe('deliverDue', () => {
       delivered: 1,
       failed: 0,
       dead: 0,
+      superseded: 0,
     });
     expect(repo.get(entry.id)).toMatchObject({ status: 'delivered', attempts: 4 });
   });
@@ -143,7 +152,12 @@ describe('deliverDue', () => {
     const repo = new MemoryOutbox();
     const entry = repo.add('pager', 'trigger', T0);
     const pager = scripted('pager', [{ ok: false, permanent: true, error: 'HTTP 400: invalid event' }]);
-    expect(await deliverDue(repo, [pager], clockAt(0))).toEqual({ delivered: 0, failed: 0, dead: 1 });
+    expect(await deliverDue(repo, [pager], clockAt(0))).toEqual({
+      delivered: 0,
+      failed: 0,
+      dead: 1,
+      superseded: 0,
+    });
     expect(repo.get(entry.id)).toMatchObject({ status: 'dead', lastError: 'HTTP 400: invalid event' });
   });
 
@@ -159,7 +173,7 @@ describe('deliverDue', () => {
       })),
     );
     let now = 0;
-    const totals = { delivered: 0, failed: 0, dead: 0 };
+    const totals = { delivered: 0, failed: 0, dead: 0, superseded: 0 };
     for (let round = 0; round < 10 && repo.get(entry.id).status === 'pending'; round++) {
       const counts = await deliverDue(repo, [hook], () => new Date(T0.getTime() + now), {
         ...noJitter,
@@ -169,7 +183,7 @@ describe('deliverDue', () => {
       totals.dead += counts.dead;
       now = repo.get(entry.id).nextAttemptAt.getTime() - T0.getTime();
     }
-    expect(totals).toEqual({ delivered: 0, failed: 2, dead: 1 });
+    expect(totals).toEqual({ delivered: 0, failed: 2, dead: 1, superseded: 0 });
     expect(hook.seen).toHaveLength(3);
     expect(repo.get(entry.id)).toMatchObject({
       status: 'dead',
@@ -180,7 +194,12 @@ describe('deliverDue', () => {
   it('dead-letters entries for a receiver that is no longer configured', async () => {
     const repo = new MemoryOutbox();
     const entry = repo.add('old-slack', 'trigger', T0);
-    expect(await deliverDue(repo, new Map(), clockAt(0))).toEqual({ delivered: 0, failed: 0, dead: 1 });
+    expect(await deliverDue(repo, new Map(), clockAt(0))).toEqual({
+      delivered: 0,
+      failed: 0,
+      dead: 1,
+      superseded: 0,
+    });
     expect(repo.get(entry.id).lastError).toBe(
       'receiver "old-slack" is no longer configured; the notification was dropped',
     );
@@ -193,7 +212,7 @@ describe('deliverDue', () => {
     const other = repo.add('pager', 'trigger', new Date(T0.getTime() + 60_000), 'other-key');
     const pager = scripted('pager', [{ ok: false, permanent: false, error: 'HTTP 502' }]);
     const counts = await deliverDue(repo, [pager], clockAt(120_000), noJitter);
-    expect(counts).toEqual({ delivered: 1, failed: 1, dead: 0 });
+    expect(counts).toEqual({ delivered: 1, failed: 1, dead: 0, superseded: 0 });
     expect(repo.get(resolve.id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(repo.get(other.id).status).toBe('delivered');
     expect(pager.seen.map((p) => p.event)).toEqual(['trigger', 'trigger']);
@@ -214,12 +233,14 @@ describe('deliverDue', () => {
       delivered: 0,
       failed: 0,
       dead: 0,
+      superseded: 0,
     });
     expect(repo.get(resolve.id).status).toBe('pending');
     expect(await deliverDue(repo, [pager], clockAt(1000), noJitter)).toEqual({
       delivered: 2,
       failed: 0,
       dead: 0,
+      superseded: 0,
     });
     expect(pager.seen.map((p) => p.event)).toEqual(['trigger', 'trigger', 'resolve']);
     expect(repo.get(trigger.id).status).toBe('delivered');
@@ -237,6 +258,7 @@ describe('deliverDue', () => {
       delivered: 2,
       failed: 1,
       dead: 0,
+      superseded: 0,
     });
     expect(slack.seen.map((p) => p.event)).toEqual(['trigger', 'resolve']);
     expect(pager.seen.map((p) => p.event)).toEqual(['trigger']);
@@ -256,6 +278,7 @@ describe('deliverDue', () => {
       delivered: 0,
       failed: 1,
       dead: 0,
+      superseded: 0,
     });
     expect(repo.get(entry.id).lastError).toBe('receiver failed: boom');
   });
@@ -271,6 +294,7 @@ describe('deliverDue', () => {
       delivered: 0,
       failed: 0,
       dead: 0,
+      superseded: 0,
     });
     expect(repo.depth()).toBe(1);
   });
@@ -282,6 +306,65 @@ describe('deliverDue', () => {
       delivered: 2,
     });
     expect(repo.depth()).toBe(1);
+  });
+});
+
+describe('supersededEntries (what a receiver that was not reached still needs)', () => {
+  const EPISODE_1 = '2026-11-27T04:00:00.000Z';
+  const EPISODE_2 = '2026-11-27T06:00:00.000Z';
+  let id = 0;
+  /** Pending entries; the first of a chain has been refused once (a backlog), unless said otherwise. */
+  const entry = (
+    event: AlertEventType,
+    startedAt = EPISODE_1,
+    status: OutboxEntry['status'] = 'pending',
+    attempts = 1,
+  ) => ({
+    id: ++id,
+    receiver: 'pager',
+    dedupKey: 'k1',
+    event,
+    payload: { ...samplePayload(event), started_at: startedAt },
+    createdAt: T0,
+    attempts,
+    nextAttemptAt: T0,
+    status,
+    lastError: null,
+  });
+
+  it('collapses a trigger, its reminders and its resolve into the resolve', () => {
+    const chain = [entry('trigger'), entry('reminder'), entry('reminder'), entry('resolve')];
+    const resolve = chain[3]!.id;
+    expect(supersededEntries(chain)).toEqual(chain.slice(0, 3).map((e) => ({ id: e.id, by: resolve })));
+  });
+
+  it('keeps a pending trigger and only the latest reminder of an open episode', () => {
+    const chain = [entry('trigger'), entry('reminder'), entry('reminder'), entry('reminder')];
+    const latest = chain[3]!.id;
+    expect(supersededEntries(chain)).toEqual([
+      { id: chain[1]!.id, by: latest },
+      { id: chain[2]!.id, by: latest },
+    ]);
+  });
+
+  it('treats episodes apart: a closed one collapses to its resolve, the next one keeps its trigger', () => {
+    const chain = [
+      entry('trigger'),
+      entry('resolve'),
+      entry('trigger', EPISODE_2),
+      entry('reminder', EPISODE_2),
+    ];
+    expect(supersededEntries(chain)).toEqual([{ id: chain[0]!.id, by: chain[1]!.id }]);
+  });
+
+  it('changes nothing for a receiver that was not refusing: a slow one gets every notification in order', () => {
+    const chain = [entry('trigger', EPISODE_1, 'pending', 0), entry('reminder'), entry('resolve')];
+    expect(supersededEntries(chain)).toEqual([]);
+  });
+
+  it('changes nothing for a single notification, or when only the resolve is left', () => {
+    expect(supersededEntries([entry('trigger')])).toEqual([]);
+    expect(supersededEntries([entry('trigger', EPISODE_1, 'delivered'), entry('resolve')])).toEqual([]);
   });
 });
 

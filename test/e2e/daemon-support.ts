@@ -157,6 +157,11 @@ export interface SwitchableProxy {
   readonly requests: BackendRequest[];
   /** Called as each request arrives (before the delay). */
   onRequest: ((request: BackendRequest) => void) | null;
+  /**
+   * When set, every query is answered as of this instant (Unix seconds), whatever instant the daemon
+   * asked for: the test, not the replay clock, decides what the backend reports and when it changes.
+   */
+  timeOverride: number | null;
   /** Stops listening and cuts every connection: clients get "connection refused", as from a stopped server. */
   down(): Promise<void>;
   /** Listens on the same port again. */
@@ -180,11 +185,17 @@ export async function startSwitchableProxy(target: string): Promise<SwitchablePr
       proxy.requests.push(recorded);
       proxy.onRequest?.(recorded);
       if (proxy.delayMs > 0) await sleep(proxy.delayMs);
+      const isForm = request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
+      const form = new URLSearchParams(isForm ? body : '');
+      if (proxy.timeOverride !== null) {
+        if (isForm && form.has('time')) form.set('time', String(proxy.timeOverride));
+        if (url.searchParams.has('time')) url.searchParams.set('time', String(proxy.timeOverride));
+      }
       try {
         const upstream = await fetch(`${target}${url.pathname}${url.search}`, {
           method: request.method ?? 'GET',
           headers: contentType ? { 'content-type': contentType } : {},
-          ...(request.method === 'POST' ? { body } : {}),
+          ...(request.method === 'POST' ? { body: isForm ? form.toString() : body } : {}),
         });
         const text = await upstream.text();
         if (response.destroyed) return;
@@ -225,6 +236,7 @@ export async function startSwitchableProxy(target: string): Promise<SwitchablePr
     delayMs: 0,
     requests: [],
     onRequest: null,
+    timeOverride: null,
     down: stop,
     up: () => listen(port),
     close: stop,

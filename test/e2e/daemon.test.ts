@@ -5,6 +5,7 @@ import type { FakeWebhook } from '../fakes/webhook.js';
 import { startFakeWebhook } from '../fakes/webhook.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
+import { eventually } from './daemon-support.js';
 import type { Workspace } from './support.js';
 import {
   installFakeIncidentResponse,
@@ -36,18 +37,31 @@ receivers:
 }
 
 /** /api/status once it lists `count` specs. */
-async function eventuallyStatus(
+function eventuallyStatus(
   port: number,
   count: number,
 ): Promise<{ specs: Array<{ spec_id: string; status: string }> }> {
-  for (let i = 0; i < 100; i++) {
+  return eventually(async () => {
     const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
       specs: Array<{ spec_id: string; status: string }>;
     };
-    if (status.specs.length >= count) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`/api/status never listed ${count} specs`);
+    return status.specs.length >= count ? status : undefined;
+  }, `/api/status to list ${count} specs`);
+}
+
+/** A sample of the daemon's /metrics (unlabelled), or NaN when absent. */
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+/** Waits until the daemon has run `count` more cycles (on its own clock, whatever the machine's load). */
+async function cyclesLater(port: number, count: number): Promise<void> {
+  const from = await metric(port, 'smartspec_pm_cycles_total');
+  await eventually(
+    async () => ((await metric(port, 'smartspec_pm_cycles_total')) >= from + count ? true : undefined),
+    `${count} more cycles`,
+  );
 }
 
 const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
@@ -100,8 +114,12 @@ describe.skipIf(skip !== null)(
         const trigger = await daemon.waitForLog((l) => l.event === 'alert_trigger');
         expect(trigger.msg).toBe('api_error_rate slo trigger');
         await daemon.waitForLog((l) => l.event === 'alert_resolve', 60_000);
-        // Run on a while after the recovery: nothing more may be sent.
-        await new Promise((r) => setTimeout(r, 1500));
+        // Every notification accepted, then ten more cycles after the recovery: nothing more may be sent.
+        await eventually(
+          async () => ((await metric(port, 'smartspec_pm_outbox_depth')) === 0 ? true : undefined),
+          'the outbox to drain',
+        );
+        await cyclesLater(port, 10);
 
         const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
           specs: Array<{ status: string }>;
@@ -246,10 +264,6 @@ describe.skipIf(skip !== null)(
         ],
         { cwd: dir.root },
       );
-      const cycles = async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return Number(/^smartspec_pm_cycles_total (\d+)/m.exec(text)?.[1]);
-      };
       try {
         await daemon.waitForLog((l) => l.event === 'started');
         // A changed file reloads by itself; this one is invalid.
@@ -258,9 +272,7 @@ describe.skipIf(skip !== null)(
         expect(String(failed.msg)).toContain('previous one keeps running');
         expect(String(failed.trigger)).toContain('observability.yaml');
         // Cycles go on with the old configuration.
-        const before = await cycles();
-        await new Promise((r) => setTimeout(r, 1500));
-        expect(await cycles()).toBeGreaterThan(before);
+        await cyclesLater(port, 2);
         const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
           specs: Array<{ metrics: unknown[] }>;
         };
@@ -273,19 +285,15 @@ describe.skipIf(skip !== null)(
           obsYaml(prometheus.url, 'http://127.0.0.1:9/hook').replace(/ {2}- name: api_latency_p99\n.*\n/, ''),
         );
         await daemon.waitForLog((l) => l.event === 'reloaded');
-        await daemon
-          .waitForLog(
-            (l) =>
-              l.event === 'spec_status' &&
-              daemon.logs.indexOf(l) > daemon.logs.findIndex((x) => x.event === 'reloaded'),
-            5000,
-          )
-          .catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 1000));
-        const after = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
-          specs: Array<{ metrics: Array<{ name: string }> }>;
-        };
-        expect(after.specs[0]!.metrics.map((m) => m.name)).toEqual(['api_error_rate']);
+        // The first cycle after the reload shows the new configuration's metrics.
+        const names = await eventually(async () => {
+          const after = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+            specs: Array<{ metrics: Array<{ name: string }> }>;
+          };
+          const listed = after.specs[0]!.metrics.map((m) => m.name);
+          return listed.length === 1 ? listed : undefined;
+        }, 'a cycle with the reloaded configuration');
+        expect(names).toEqual(['api_error_rate']);
         daemon.kill('SIGTERM');
         expect(await daemon.exited).toBe(0);
         expect(daemon.logs.some((l) => l.event === 'cycle_failed')).toBe(false);

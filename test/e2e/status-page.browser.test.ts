@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
+import { type SwitchableProxy, startSwitchableProxy } from './daemon-support.js';
 import type { Workspace } from './support.js';
 import { makeWorkspace, ERROR_RATE_AND_LATENCY_SPEC as SPEC, startDaemon } from './support.js';
 
@@ -14,14 +15,18 @@ const SPEC_ID = 'spec-core-001-authentication';
 
 describe.skipIf(skip !== null)('the status page of a real daemon, in a real headless Chromium', () => {
   let prometheus: RunningPrometheus;
+  let backend: SwitchableProxy;
   let ws: Workspace;
   let browser: Browser;
   beforeAll(async () => {
     prometheus = await startPrometheus(history);
+    // The test decides what the backend reports: a healthy hour, then the incident, when it is ready.
+    backend = await startSwitchableProxy(prometheus.url);
+    backend.timeOverride = history.END - 7200;
     ws = await makeWorkspace({
       [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
       [`specs/core/${SPEC_ID}/observability.yaml`]: `provider: prometheus
-url: ${prometheus.url}
+url: ${backend.url}
 metrics:
   - name: api_error_rate
     query: '${history.queries.errorRatio5m}'
@@ -39,14 +44,16 @@ reports:
   });
   afterAll(async () => {
     await browser?.close();
+    await backend?.close();
     await prometheus?.stop();
     await ws?.cleanup();
   });
 
   it('shows the verdicts of a known history and follows a breach as it starts, without a reload', async () => {
     const port = await freePort();
-    // Cycles every 2 s of daemon time, 30× faster than real time; the page polls every 2 s (real),
-    // i.e. once a minute of history. About 10 s of healthy history, then the incident.
+    // Cycles every 2 s of daemon time, 30× faster than real time; the page polls every 2 s (real).
+    // What the backend reports is the test's to decide (backend.timeOverride): healthy until the
+    // page has been checked, then the incident, however slow the machine.
     const daemon = startDaemon(
       [
         '--spec-id',
@@ -89,6 +96,7 @@ reports:
       page.on('framenavigated', () => {
         navigations += 1;
       });
+      backend.timeOverride = history.INC1;
       await expect
         .poll(() => spec.locator('.spec-badge').textContent(), { timeout: 30_000 })
         .toMatch(/Unhealthy/);

@@ -157,8 +157,6 @@ export class FakeSource implements MonitorStatusSource {
   private currentSpecs: SpecStatus[] = [];
   private currentRows: readonly MeasurementRow[] = Object.freeze([]);
   private currentlyFailing = false;
-  /** Until a cycle is set: every cycle finished 1.2 s before it is asked for (see keepCycleFresh). */
-  private freshCycle = false;
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'fake-source-'));
   private readonly store: Store = openStore(path.join(this.dir, 'state.db'));
 
@@ -174,16 +172,7 @@ export class FakeSource implements MonitorStatusSource {
   }
   set cycle(cycle: CycleInfo | null) {
     this.currentCycle = cycle;
-    this.freshCycle = false;
     this.changes++;
-  }
-
-  /**
-   * For a server on the real clock: the last cycle always finished a moment ago, as under a daemon
-   * that keeps turning, so a page is never stale however slow the machine is. Setting `cycle` ends it.
-   */
-  keepCycleFresh(): void {
-    this.freshCycle = true;
   }
 
   get specList(): SpecStatus[] {
@@ -224,15 +213,6 @@ export class FakeSource implements MonitorStatusSource {
   }
 
   lastCycle(): CycleInfo | null {
-    if (this.freshCycle) {
-      const finishedAt = new Date(Date.now() - 1_200);
-      return {
-        startedAt: new Date(finishedAt.getTime() - 1_000),
-        finishedAt,
-        durationMs: 1_000,
-        slow: false,
-      };
-    }
     return this.currentCycle;
   }
 

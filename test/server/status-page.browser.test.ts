@@ -35,18 +35,23 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
   let server: RunningServer;
   let source: FakeSource;
   let shotsDir: string;
+  /**
+   * The server's clock, held still: staleness (generated_at against the last cycle) and the chart
+   * windows then do not drift while a slow machine runs the tests one after another.
+   */
+  const serverNow = new Date();
+  const clock = { now: () => new Date(serverNow) };
   /** Console errors, page errors, failed requests and HTTP errors seen by the watched pages. */
   let problems: string[] = [];
 
   beforeAll(async () => {
     shotsDir = await mkdtemp(path.join(os.tmpdir(), 'status-page-shots-'));
     source = scenarioSource({
-      now: new Date(),
+      now: serverNow,
       intervalSeconds: 1,
       reports: REPORTS,
     });
-    source.keepCycleFresh();
-    server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, source });
+    server = await startServer({ host: '127.0.0.1', port: 0, token: TOKEN, source }, clock);
     browser = await launchChromium();
   });
 
@@ -183,7 +188,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       const checkout = page.locator('section[data-spec="checkout"]');
       expect(await checkout.getAttribute('data-status')).toBe('healthy');
 
-      const now = new Date();
+      const now = serverNow;
       const breachedMetrics = CHECKOUT_METRICS.map((metric) =>
         metric.metric === 'p95_latency' ? { ...metric, value: 450, status: 'breached' as const } : metric,
       );
@@ -221,8 +226,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       expect(problems).toEqual([]);
     } finally {
       source.rows = source.rows.slice(0, rowCount);
-      applyScenario(source, new Date(), REPORTS);
-      source.keepCycleFresh();
+      applyScenario(source, serverNow, REPORTS);
       await context.close();
     }
   });
@@ -284,6 +288,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
   it('shows an offline banner while polling fails and a stale banner when cycles stop, then recovers', async () => {
     const context = await browser.newContext(DESKTOP);
     const page = await context.newPage(); // not watched: the 500s below are on purpose
+    applyScenario(source, serverNow, REPORTS);
     try {
       await page.goto(`${server.url}/?token=${TOKEN}`);
       const banner = page.locator('#banner');
@@ -301,15 +306,14 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       source.failing = false;
       await banner.waitFor({ state: 'hidden', timeout: UPDATE_WAIT_MS });
 
-      const old = new Date(Date.now() - 3_600_000);
+      const old = new Date(serverNow.getTime() - 3_600_000);
       source.cycle = { startedAt: old, finishedAt: old, durationMs: 5, slow: false };
       await banner.waitFor({ state: 'visible', timeout: UPDATE_WAIT_MS });
       expect(await banner.textContent()).toMatch(/^Stale: the last check finished 1 h 0 min ago/);
       expect(await page.locator('body').getAttribute('data-connection')).toBe('stale');
     } finally {
       source.failing = false;
-      applyScenario(source, new Date(), REPORTS);
-      source.keepCycleFresh();
+      applyScenario(source, serverNow, REPORTS);
       await context.close();
     }
   });

@@ -63,7 +63,7 @@ describe('schema migrations', () => {
     const file = join(dirs.make(), 'deep', 'er', 'monitor.db');
     const store = openStore(file);
     store.close();
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(userVersion(file)).toBe(SCHEMA_VERSION);
     expect(tables(file)).toEqual([
       'alert_states',
@@ -90,7 +90,7 @@ describe('schema migrations', () => {
     expect(tables(file)).not.toContain('cycles');
 
     const store = openStore(file);
-    expect(userVersion(file)).toBe(2);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
     expect(tables(file)).toContain('cycles');
     expect(store.measurements({ specId: 'checkout', from: T0, to: at(1) })).toEqual([
       {
@@ -124,7 +124,28 @@ describe('schema migrations', () => {
     const again = openStore(file);
     expect(again.stats().measurements).toBe(2);
     again.close();
-    expect(userVersion(file)).toBe(2);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+  });
+
+  it('migration 3 keeps every outbox row, its id and the id sequence, and allows the superseded status', () => {
+    const file = join(dirs.make(), 'monitor.db');
+    writeV1Database(file);
+    // A delivered and pruned entry leaves the sequence above max(id): ids must never be reused.
+    const v1 = new Database(file);
+    v1.prepare(
+      `INSERT INTO outbox (idempotency_key, receiver, dedup_key, event, payload, created_at, next_attempt_at)
+       VALUES ('k2', 'ops', 'd1', 'resolve', '{"spec_id":"checkout"}', ?, ?)`,
+    ).run(T0.getTime(), T0.getTime());
+    v1.prepare("DELETE FROM outbox WHERE idempotency_key = 'k2'").run();
+    v1.close();
+
+    const store = openStore(file);
+    expect(store.outbox().map((e) => [e.id, e.event, e.status])).toEqual([[1, 'trigger', 'pending']]);
+    store.markSuperseded(1, 5, T0);
+    expect(store.outbox()[0]).toMatchObject({ status: 'superseded', lastError: 'superseded by #5' });
+    store.commitCycle({ at: at(60), measurements: [], alertStates: [], notifications: [notification()] });
+    expect(store.outbox().map((e) => e.id)).toEqual([1, 3]);
+    store.close();
   });
 
   it('refuses a file written by a newer version, and leaves it untouched', () => {
