@@ -317,7 +317,8 @@ incident_command: false
       });
       try {
         const started = await daemon.waitForLog((l) => l.event === 'started');
-        expect(started.listen).toBe(`http://127.0.0.1:${port}`);
+        expect(started.listen).toBe(`127.0.0.1:${port}`);
+        expect(started.url).toBe(`http://127.0.0.1:${port}`);
         // Only the log matters here; how the daemon stops is covered in daemon.test.ts.
         daemon.kill('SIGTERM');
         await daemon.exited;
