@@ -12,6 +12,7 @@ import {
   CAPACITY_WORDS,
   CONCURRENCY_WORDS,
   LEADING_WORDS,
+  LIMIT_NOUNS,
   LOWER_HEADERS,
   NFR_HEADING_WORDS,
   NON_REQUIREMENT_HEADINGS,
@@ -22,6 +23,7 @@ import {
   PERCENT_LOWER,
   PERCENT_UPPER,
   RATE_BY_PERIOD,
+  RELATIVE_WORDS,
   singleUnit,
   TRAILING_WORDS,
   timeUnitOf,
@@ -150,6 +152,10 @@ interface Quantity {
   rangeLow: number | null;
   /** Nouns counted after a plain number (`500 concurrent users`). */
   countNoun: string;
+  /** Written as a compound adjective (`24-hour degree`, `5-second timeout`). */
+  hyphenated: boolean;
+  /** The leading comparator word ends a label (`Maximum capacity: 200 TPS`). */
+  comparatorInLabel: boolean;
 }
 
 const UNIT_ALTERNATION = unitSpellings().map(escapeRegExp).join('|');
@@ -167,7 +173,7 @@ const LEADING_ALTERNATION = [...LEADING_WORDS]
   .sort((a, b) => b.length - a.length)
   .map((spelling) => escapeRegExp(spelling).replace(/ /g, '\\s+'))
   .join('|');
-const LEADING_AT_END = new RegExp(`(?:^|[^\\p{L}])(${LEADING_ALTERNATION})\\s*[:~≈]?\\s*$`, 'iu');
+const LEADING_AT_END = new RegExp(`(?:^|[^\\p{L}])(${LEADING_ALTERNATION})\\s*[:~≈(]?\\s*$`, 'iu');
 const LEADING_TABLE = new Map(LEADING_WORDS.map(([spelling, comparator]) => [spelling, comparator]));
 const TRAILING_ALTERNATION = [...TRAILING_WORDS]
   .map(([spelling]) => spelling)
@@ -247,6 +253,7 @@ function findQuantities(text: string): Quantity[] {
     if (/[\p{L}\d]-$/u.test(before2) || /\d[:.]$/.test(before2)) continue;
     let position = start + match[0].length;
     const after = text.slice(position, position + 3);
+    if (/^(?::(?!\d)|：)/.test(after)) continue;
     if (/^(?:[:.]\d|-\d{2}-|\/\d)/.test(after) && !/^\/\d+\s?[a-z秒分]/i.test(after)) continue;
     let value = readNumber(match[1] ?? '0', match[2]);
     if (/^[kK](?![A-Za-z])/.test(text.slice(position, position + 2))) {
@@ -278,12 +285,14 @@ function findQuantities(text: string): Quantity[] {
     value /= unit.divisor;
     let end = unit.end;
     let comparator: Comparator | null = null;
+    let comparatorInLabel = false;
     let comparatorStart = start;
     const windowStart = Math.max(0, start - 40);
     const leading = LEADING_AT_END.exec(text.slice(windowStart, start));
     if (leading?.[1] !== undefined) {
       comparator = LEADING_TABLE.get(leading[1].toLowerCase().replace(/\s+/g, ' ')) ?? null;
       comparatorStart = windowStart + (leading.index ?? 0) + leading[0].indexOf(leading[1]);
+      comparatorInLabel = /[:：]\s*$/.test(leading[0]) && /\p{L}/u.test(leading[1]);
     }
     if (text[end] === '+' && !/\d/.test(text[end + 1] ?? '')) {
       comparator ??= '>=';
@@ -310,6 +319,8 @@ function findQuantities(text: string): Quantity[] {
       comparatorStart,
       rangeLow,
       countNoun,
+      hyphenated: unit.kind === 'time' && /^\s?-/.test(text.slice(position, position + 2)),
+      comparatorInLabel,
     });
     skipUntil = end;
   }
@@ -347,7 +358,7 @@ interface Segment {
   sourceLine: string;
   inCode: boolean;
   /** Table cell: header of its column and the other cells of the row. */
-  cell: { header: string; rowLabel: string; rowText: string; percentile: number | null } | null;
+  cell: { header: string; headerRow: string; rowLabel: string; rowText: string; percentile: number | null } | null;
   section: string | null;
 }
 
@@ -387,7 +398,9 @@ function conditionSpans(text: string): Array<[number, number]> {
   if (conditions.length === 0) return spans;
   const outcomes = [...text.matchAll(OUTCOME_START)].map((m) => m.index ?? 0);
   for (const start of conditions) {
-    const end = outcomes.find((o) => o > start) ?? text.length;
+    const outcome = outcomes.find((o) => o > start) ?? text.length;
+    const stop = /[,?:;()→]|\.\s/.exec(text.slice(start + 1));
+    const end = Math.min(outcome, stop ? start + 1 + stop.index : text.length);
     spans.push([start, end]);
   }
   return spans;
@@ -553,10 +566,20 @@ function readRow(
 ): void {
   const plainCells = cells.map((cell) => squish(plainText(cell)));
   // The row's label: the first cell with words that is not only an id or a number.
+  const labels = plainCells
+    .map((cell) => cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, ''))
+    .filter((cell) => /\p{L}{2,}/u.test(withoutQuantities(cell)) && !ID_CELL.test(cell));
   const rowLabel =
-    plainCells
-      .map((cell) => cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, ''))
-      .find((cell) => /\p{L}{2,}/u.test(cell) && !ID_CELL.test(cell) && findQuantities(maskPercentiles(cell).masked).length === 0) ?? '';
+    labels.find((cell) => findQuantities(maskPercentiles(cell).masked).every((q) => q.unit === null && q.comparator === null)) ??
+    labels[0] ??
+    '';
+  if (rowLabel === '') {
+    for (const cell of plainCells) {
+      if (/\d/.test(cell))
+        reading.rejected.push({ line: where.line, text: clip(where.sourceLine), quantity: cell, reason: 'not a runtime target', detail: 'a table row of numbers without a subject (a calculation or lookup table)' });
+    }
+    return;
+  }
   // A Percentile column (`95th`) applies to the whole row.
   let rowPercentile: number | null = null;
   plainCells.forEach((cell, column) => {
@@ -574,10 +597,19 @@ function readRow(
       line: where.line,
       sourceLine: where.sourceLine,
       inCode: false,
-      cell: { header: head, rowLabel, rowText: plainCells.filter((_, i) => i !== column).join(' | '), percentile: rowPercentile },
+      cell: { header: head, headerRow: plainText((header ?? []).join(' | ')), rowLabel, rowText: plainCells.filter((_, i) => i !== column).join(' | '), percentile: rowPercentile },
       section: where.section,
     });
   });
+}
+
+/** The text with its quantities (and their comparators and units) blanked out. */
+function withoutQuantities(text: string): string {
+  let masked = maskPercentiles(text).masked;
+  for (const quantity of findQuantities(masked)) {
+    masked = masked.slice(0, quantity.comparatorStart) + ' '.repeat(quantity.end - quantity.comparatorStart) + masked.slice(quantity.end);
+  }
+  return masked;
 }
 
 function clip(text: string, length = 300): string {
@@ -623,10 +655,26 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       reject('not a runtime target', `"${negative}" marks a measurement or a reference, not a target`);
       continue;
     }
-    const subject = `${context} ${after.slice(0, 24)} ${cell?.header ?? ''}`;
-    const notRuntime = NOT_RUNTIME_SUBJECTS.find((word) => hasWord(subject, word));
+    const near = `${label ?? ''} ${before.slice(-60)} ${after.slice(0, 24)} ${cell?.rowLabel ?? ''} ${cell?.header ?? ''}`;
+    const notRuntime = NOT_RUNTIME_SUBJECTS.find((word) => hasWord(near, word));
     if (notRuntime) {
       reject('not a runtime target', `"${notRuntime}" is not a runtime quantity`);
+      continue;
+    }
+    if (quantity.kind === 'percent') {
+      const relative = RELATIVE_WORDS.find((word) => hasWord(`${before.slice(-30)} ${after.slice(0, 20)}`, word));
+      if (relative) {
+        reject('not a runtime target', `"${relative}": a change relative to a baseline, not a level to monitor`);
+        continue;
+      }
+    }
+    if (quantity.hyphenated && quantity.comparator === null && !hasAnyWord(after.slice(0, 16), LIMIT_NOUNS)) {
+      reject('not a runtime target', 'a duration used as a window or a period (`24-hour`), not a limit');
+      continue;
+    }
+    // `> 90% for > 5 minutes`: the duration is how long the previous target is measured over.
+    if (previous !== null && quantity.kind === 'time' && /^\s*(?:for|during|over|in|trong|durante|für|持续)\s*$/iu.test(masked.slice(previous.end, quantity.comparatorStart))) {
+      reject('not a runtime target', 'the window of the previous target, not a target of its own');
       continue;
     }
     // `99.5% of requests < 500ms`: the percentage is the percentile of the next quantity.
@@ -641,7 +689,10 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       const inherited = cell ? unitFromLabel(`${cell.header} ${cell.rowLabel}`) : null;
       const nouns = `${quantity.countNoun.split(/[,.;(|]/)[0] ?? ''}`;
       const concurrency = hasAnyWord(nouns, CONCURRENCY_WORDS) || (hasAnyWord(nouns, CAPACITY_WORDS) && quantity.comparator !== null);
-      const capacityCell = cell !== null && bareCell(cell, plain, quantity) && hasAnyWord(`${cell.header} ${cell.rowLabel}`, CAPACITY_WORDS);
+      const capacityCell =
+        cell !== null &&
+        bareCell(cell, plain, quantity) &&
+        hasAnyWord(`${cell.header} ${cell.rowLabel} ${cell.headerRow} ${segment.section ?? ''}`, CAPACITY_WORDS);
       if (inherited && cell !== null && bareCell(cell, plain, quantity)) {
         unit = inherited.unit;
         kind = inherited.kind;
@@ -655,6 +706,8 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     }
     let comparator = quantity.comparator;
     let inferred = false;
+    // `Maximum capacity: 200 TPS`: the word belongs to the label; a capacity is a lower bound.
+    if (quantity.comparatorInLabel && (kind === 'rate' || kind === 'count')) comparator = null;
     const bare = cell !== null && bareCell(cell, plain, quantity);
     const timeoutAfter = /^\s*(?:\)?\s*)?(?:timeout|time-out|tempo limite|超时|タイムアウト)/i.test(after);
     const inheritable =
@@ -672,6 +725,7 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
           kind === 'rate' ||
           (label !== null && !segment.inCode) ||
           (kind === 'count' && unit === 'count') ||
+          modalStatement(before) ||
           (percentile !== null && kind === 'time' && !ofCount);
         if (!stated) {
           reject('ambiguous bound', 'no comparator, and the text does not state it as a target');
@@ -706,7 +760,7 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       section: segment.section,
     });
     previous = { comparator, end: quantity.end };
-    if (quantity.rangeLow !== null) {
+    if (quantity.rangeLow !== null && quantity.rangeLow > 0) {
       // `5-8 ms`: an estimate; its lower end is kept as a lower bound.
       reading.targets.push({
         ...reading.targets[reading.targets.length - 1]!,
@@ -716,6 +770,14 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       });
     }
   }
+}
+
+/** `System MUST achieve error rate of 0%`: a requirement sentence that states the value after `of`/`is`/`be`. */
+function modalStatement(before: string): boolean {
+  return (
+    /\b(?:must|shall|should|will|deve|debe|muss|phải)\b|必须|必須|应当|べき/i.test(before) &&
+    /\b(?:of|is|be|at|to|remain|achieve|maintain|reach|de|em|von)\s*$/i.test(before)
+  );
 }
 
 function percentileIn(text: string): number | null {

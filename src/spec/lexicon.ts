@@ -412,16 +412,49 @@ export const NOT_RUNTIME_SUBJECTS = [
   'rounds',
   'dimension',
   'dimensions',
-  'growth',
+  'learning curve',
+  'learning',
+  'aprendizado',
+  'aprendizaje',
+  'onboarding',
+  'training',
+  'maintenance',
+  'manutenção',
+  'mantenimiento',
+  'wartung',
+  'bảo trì',
+  '维护',
+  'メンテナンス',
+];
+
+/** Words that make a percentage a change relative to a baseline (`reduced by 40%`, `30% faster`), not a level. */
+export const RELATIVE_WORDS = [
   'reduction',
   'reduce',
   'reduced',
   'reduces',
   'faster',
+  'slower',
   'improves',
+  'improved',
   'improvement',
+  'increase',
+  'increased',
   'variance',
+  'by',
+  'compared',
+  'mais rápido',
+  'más rápido',
+  'schneller',
+  'nhanh hơn',
+  '提升',
+  '减少',
+  '削減',
+  '改善',
 ];
+
+/** Nouns after a hyphenated duration that make it a window or a period, not a limit (`24-hour degree`). */
+export const LIMIT_NOUNS = ['timeout', 'time-out', 'limit', 'deadline', 'budget', 'sla', 'slo', 'target', 'max', 'maximum'];
 
 /** Words that make a bare percentage an upper bound (smaller is better). */
 export const PERCENT_UPPER = [
