@@ -489,6 +489,7 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
   let skippedDepth: number | null = null;
   let header: string[] | null = null;
   let previousRow: string[] | null = null;
+  let contextPercentile: number | null = null;
   for (let index = 0; index < lines.length; index++) {
     const lineNumber = index + 1;
     let raw = lines[index] ?? '';
@@ -528,6 +529,7 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
           skippedDepth = depth;
         }
         if (isNfrHeadingText(title)) reading.sections.push({ line: lineNumber, title });
+        contextPercentile = percentileIn(title);
         header = null;
         if (skippedDepth === null) readSegment(reading, { text: title, line: lineNumber, sourceLine: raw, inCode: false, cell: null, section: title });
         continue;
@@ -544,12 +546,14 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
       previousRow = cells;
       const nextIsSeparator = TABLE_SEPARATOR.test((lines[index + 1] ?? '').trim());
       if (nextIsSeparator) continue;
-      readRow(reading, cells, header, { line: lineNumber, sourceLine: raw, section });
+      readRow(reading, cells, header, { line: lineNumber, sourceLine: raw, section, percentile: contextPercentile });
       continue;
     }
     header = null;
     previousRow = null;
     if (trimmed === '') continue;
+    // `**Metric**: response time (p95)` above a table: the percentile of the table's rows.
+    if (fence === null) contextPercentile = percentileIn(plainText(trimmed)) ?? contextPercentile;
     readSegment(reading, { text: line, line: lineNumber, sourceLine: raw, inCode: fence !== null, cell: null, section });
   }
   nameMetrics(reading);
@@ -562,12 +566,12 @@ function readRow(
   reading: DocumentReading,
   cells: string[],
   header: string[] | null,
-  where: { line: number; sourceLine: string; section: string | null },
+  where: { line: number; sourceLine: string; section: string | null; percentile: number | null },
 ): void {
   const plainCells = cells.map((cell) => squish(plainText(cell)));
   // The row's label: the first cell with words that is not only an id or a number.
   const labels = plainCells
-    .map((cell) => cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, ''))
+    .map((cell) => (/^[pP]\d/.test(cell) ? cell : cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, '')))
     .filter((cell) => /\p{L}{2,}/u.test(withoutQuantities(cell)) && !ID_CELL.test(cell));
   const rowLabel =
     labels.find((cell) => findQuantities(maskPercentiles(cell).masked).every((q) => q.unit === null && q.comparator === null)) ??
@@ -597,7 +601,13 @@ function readRow(
       line: where.line,
       sourceLine: where.sourceLine,
       inCode: false,
-      cell: { header: head, headerRow: plainText((header ?? []).join(' | ')), rowLabel, rowText: plainCells.filter((_, i) => i !== column).join(' | '), percentile: rowPercentile },
+      cell: {
+        header: head,
+        headerRow: plainText((header ?? []).join(' | ')),
+        rowLabel,
+        rowText: plainCells.filter((_, i) => i !== column).join(' | '),
+        percentile: rowPercentile ?? percentileIn(rowLabel) ?? percentileIn(plainCells.join(' | ')) ?? where.percentile,
+      },
       section: where.section,
     });
   });
@@ -628,7 +638,9 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
   const headerText = cell ? lower(cell.header) : '';
   const skipColumn = cell !== null && hasAnyWord(headerText, NOT_TARGET_COLUMNS) && !/target|threshold|objective|slo|目標/.test(headerText);
   let previous: { comparator: Comparator; end: number } | null = null;
+  let skipPercentOf = -1;
   for (const quantity of quantities) {
+    if (quantity.start < skipPercentOf) continue;
     const written = squish(plain.slice(quantity.comparatorStart, quantity.end));
     const reject = (reason: RejectReason, detail: string) => {
       reading.rejected.push({ line: segment.line, text: clip(segment.sourceLine), quantity: written, reason, detail });
@@ -681,6 +693,11 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     const ofCount = percentiles.find((p) => p.ofCount && p.end <= quantity.start && masked.slice(p.end, quantity.start).length < 60);
     let percentile = percentiles.find((p) => Math.abs(p.start - quantity.end) < 30 || Math.abs(p.end - quantity.start) < 40)?.value ?? null;
     if (ofCount) percentile = ofCount.value;
+    const ofWhat = /^\s*(?:for|in|of|para|em|en|bei)\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(?:of|de|dos|das|der|aller)\s+\p{L}/iu.exec(after);
+    if (ofWhat) {
+      percentile = Number(ofWhat[1]);
+      skipPercentOf = quantity.end + ofWhat[0].length;
+    }
     percentile ??= cell?.percentile ?? percentileIn(cell?.header ?? '') ?? percentileIn(cell?.rowLabel ?? '');
     let kind = quantity.kind;
     let unit = quantity.unit;
@@ -783,6 +800,9 @@ function modalStatement(before: string): boolean {
 function percentileIn(text: string): number | null {
   const span = findPercentiles(text)[0];
   if (span) return Number(span.percentile.slice(1));
+  // `histogram_quantile(0.95, ...)` in a query column.
+  const quantile = /histogram_quantile\(\s*(0?\.\d+)/.exec(text);
+  if (quantile) return Number((Number(quantile[1]) * 100).toPrecision(6));
   const glued = /(?<![A-Za-z\d])[pP](\d{2}(?:\.\d+)?)(?![\d])/.exec(text);
   return glued ? Number(glued[1]) : null;
 }
@@ -830,7 +850,7 @@ function nameMetrics(reading: DocumentReading): void {
       base = `${base}_p${String(target.percentile).replace('.', '_')}`;
     const word = kindWord[target.kind];
     const mentions = {
-      time: /latency|time|duration|timeout|rto|mttr|delay|pause|秒|時間|时间|thời gian|tempo/,
+      time: /latency|time|duration|timeout|rto|mttr|delay|pause|秒|時間|时间|耗时|延迟|レイテンシ|応答|thoi_gian|tempo|latencia|tiempo|dauer|zeit/,
       percent: /rate|ratio|availability|uptime|percent|cpu|memory|usage|utili|率|success|error/,
       rate: /rate|throughput|rps|qps|tps|per_s|requests|吞吐/,
       size: /size|memory|mb|gb|disk|ram|storage/,
