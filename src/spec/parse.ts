@@ -8,7 +8,16 @@ import { parseUnit } from '../units/index.js';
 import { flattenInline, type InlineText, inlineText, type Span, sliceInline, splitLines } from './inline.js';
 import { headingCategory, isBarePercentile, isNfrHeading, percentileNoun, percentileOf } from './meaning.js';
 import { locateQuantity, parseTargetWith, type TargetDefaults } from './target.js';
-import { MAX_ANALYSED_CHARS, normaliseChars, slugify, squish, trimChars, trimEndChars } from './text.js';
+import {
+  limitNesting,
+  MAX_ANALYSED_CHARS,
+  MAX_NESTING,
+  normaliseChars,
+  slugify,
+  squish,
+  trimChars,
+  trimEndChars,
+} from './text.js';
 import type { Nfr, NfrParseResult } from './types.js';
 
 const markdownParser = unified().use(remarkParse).use(remarkGfm);
@@ -19,10 +28,21 @@ const markdownParser = unified().use(remarkParse).use(remarkGfm);
  */
 export function parseNfrs(markdown: string): NfrParseResult {
   try {
-    const tree = markdownParser.parse(markdown) as Root;
+    const { text, cappedLines } = limitNesting(markdown);
+    const nestingWarnings =
+      cappedLines.length === 0
+        ? []
+        : [
+            `${cappedLines.length === 1 ? 'line' : 'lines'} ${cappedLines.length > 5 ? `${cappedLines.slice(0, 5).join(', ')} and ${cappedLines.length - 5} more` : listLines(cappedLines)} ` +
+              `nest block quotes or lists more than ${MAX_NESTING} deep; the deeper levels are read as plain text`,
+          ];
+    const tree = markdownParser.parse(text) as Root;
     const collector = new Collector();
     for (const section of findSections(tree)) collector.readSection(section);
-    return { nfrs: collector.nfrs, warnings: [...collector.warnings, ...duplicateWarnings(collector.nfrs)] };
+    return {
+      nfrs: collector.nfrs,
+      warnings: [...nestingWarnings, ...collector.warnings, ...duplicateWarnings(collector.nfrs)],
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { nfrs: [], warnings: [`the spec could not be read as Markdown: ${message}`] };
