@@ -27,8 +27,8 @@ import {
   singleUnit,
   TRAILING_WORDS,
   timeUnitOf,
-  UPPER_HEADERS,
   type UnitKind,
+  UPPER_HEADERS,
   unitSpellings,
 } from './lexicon.js';
 import { findPercentiles } from './meaning.js';
@@ -229,9 +229,15 @@ function unitAt(
   }
   if (singleUnitRead) {
     // `3.6時間/月`, `99.0%/月`: a per-period qualifier after a complete unit.
-    const qualifier = /^\s?\/\s?(?:月|month|mo|年|year|day|日|week|週)/iu.exec(text.slice(singleEnd, singleEnd + 12));
+    const qualifier = /^\s?\/\s?(?:月|month|mo|年|year|day|日|week|週)/iu.exec(
+      text.slice(singleEnd, singleEnd + 12),
+    );
     if (qualifier && singleUnitRead.kind === 'size') {
-      return { ...none, end: singleEnd + qualifier[0].length, unsupported: squish(text.slice(from, singleEnd + qualifier[0].length)) };
+      return {
+        ...none,
+        end: singleEnd + qualifier[0].length,
+        unsupported: squish(text.slice(from, singleEnd + qualifier[0].length)),
+      };
     }
     return { ...none, unit: singleUnitRead.unit, kind: singleUnitRead.kind, end: singleEnd };
   }
@@ -262,7 +268,9 @@ function findQuantities(text: string): Quantity[] {
     }
     let rangeLow: number | null = null;
     // `5-8ms`, `30-50 users`, `1-2s`: the upper end carries the unit.
-    const range = /^\s?(?:-|–|~|to|a|bis|đến)\s?(\d+(?:\.\d+)?)([kK](?![A-Za-z]))?/.exec(text.slice(position, position + 16));
+    const range = /^\s?(?:-|–|~|to|a|bis|đến)\s?(\d+(?:\.\d+)?)([kK](?![A-Za-z]))?/.exec(
+      text.slice(position, position + 16),
+    );
     let unit = unitAt(text, position);
     if (range && unit.unit === null) {
       const upperEnd = position + range[0].length;
@@ -328,7 +336,10 @@ function findQuantities(text: string): Quantity[] {
 }
 
 /** Replaces percentiles with spaces so that `p95 < 500 ms` reads 500; returns them with their positions. */
-function maskPercentiles(text: string): { masked: string; percentiles: Array<{ start: number; end: number; value: number; ofCount: boolean }> } {
+function maskPercentiles(text: string): {
+  masked: string;
+  percentiles: Array<{ start: number; end: number; value: number; ofCount: boolean }>;
+} {
   const percentiles: Array<{ start: number; end: number; value: number; ofCount: boolean }> = [];
   let masked = text;
   for (const span of findPercentiles(text)) {
@@ -340,7 +351,9 @@ function maskPercentiles(text: string): { masked: string; percentiles: Array<{ s
     masked = masked.slice(0, span.start) + ' '.repeat(span.end - span.start) + masked.slice(span.end);
   }
   // `95th` alone (a Percentile column), `P99` glued to CJK text (`P99レイテンシ`).
-  for (const match of masked.matchAll(/(?<![A-Za-z\d.])(?:(\d{2}(?:\.\d+)?)(?:th|st|nd|rd)|[pP](\d{2}(?:\.\d+)?))(?![A-Za-z\d])/g)) {
+  for (const match of masked.matchAll(
+    /(?<![A-Za-z\d.])(?:(\d{2}(?:\.\d+)?)(?:th|st|nd|rd)|[pP](\d{2}(?:\.\d+)?))(?![A-Za-z\d])/g,
+  )) {
     const start = match.index ?? 0;
     const value = Number(match[1] ?? match[2]);
     percentiles.push({ start, end: start + match[0].length, value, ofCount: false });
@@ -358,11 +371,22 @@ interface Segment {
   sourceLine: string;
   inCode: boolean;
   /** Table cell: header of its column and the other cells of the row. */
-  cell: { header: string; headerRow: string; rowLabel: string; rowText: string; percentile: number | null } | null;
+  cell: {
+    header: string;
+    headerRow: string;
+    rowLabel: string;
+    rowText: string;
+    percentile: number | null;
+  } | null;
   section: string | null;
 }
 
-function natural(kind: UnitKind | null, meaning: string, upperHeader: boolean, lowerHeader: boolean): Comparator | null {
+function natural(
+  kind: UnitKind | null,
+  meaning: string,
+  upperHeader: boolean,
+  lowerHeader: boolean,
+): Comparator | null {
   if (upperHeader) return '<=';
   if (lowerHeader) return '>=';
   switch (kind) {
@@ -378,7 +402,8 @@ function natural(kind: UnitKind | null, meaning: string, upperHeader: boolean, l
       const lowerBound = hasAnyWord(meaning, PERCENT_LOWER);
       if (upper && !lowerBound) return '<=';
       if (lowerBound && !upper) return '>=';
-      if (lowerBound && upper) return hasAnyWord(meaning, ['error', 'errors', 'failure', 'lỗi', 'エラー', '错误']) ? '<=' : '>=';
+      if (lowerBound && upper)
+        return hasAnyWord(meaning, ['error', 'errors', 'failure', 'lỗi', 'エラー', '错误']) ? '<=' : '>=';
       return null;
     }
     case 'count':
@@ -388,8 +413,10 @@ function natural(kind: UnitKind | null, meaning: string, upperHeader: boolean, l
   }
 }
 
-const CONDITION_START = /(?:^|[\s*(,.;])(?:given|when|whenever|if|where|while|during|dado|cuando|quando|wenn|khi|当|如果)(?=[\s*,:])/giu;
-const OUTCOME_START = /(?:^|[\s*(,.;])(?:then|shall|must|should|will|entonces|então|dann|thì|则|那么)(?=[\s*,:])/giu;
+const CONDITION_START =
+  /(?:^|[\s*(,.;])(?:given|when|whenever|if|where|while|during|dado|cuando|quando|wenn|khi|当|如果)(?=[\s*,:])/giu;
+const OUTCOME_START =
+  /(?:^|[\s*(,.;])(?:then|shall|must|should|will|entonces|então|dann|thì|则|那么)(?=[\s*,:])/giu;
 
 /** Spans of a line that state conditions of a Given/When/If step, not targets. */
 function conditionSpans(text: string): Array<[number, number]> {
@@ -425,21 +452,38 @@ function labelBefore(text: string, quantityStart: number): string | null {
   const colon = Math.max(head.lastIndexOf(':'), head.lastIndexOf('：'), head.lastIndexOf('→'));
   if (colon < 0) return null;
   const between = head.slice(colon + 1);
-  if (/[\p{L}\p{N}]/u.test(between.replace(/\b(?:of|is|be|about|around|approximately|khoảng|cerca de|aprox\.?|ca\.?)\b/gi, ''))) {
+  if (
+    /[\p{L}\p{N}]/u.test(
+      between.replace(/\b(?:of|is|be|about|around|approximately|khoảng|cerca de|aprox\.?|ca\.?)\b/gi, ''),
+    )
+  ) {
     return null;
   }
-  const labelStart = Math.max(head.lastIndexOf(',', colon), head.lastIndexOf('(', colon), head.lastIndexOf(';', colon), head.lastIndexOf('→', colon - 1));
+  const labelStart = Math.max(
+    head.lastIndexOf(',', colon),
+    head.lastIndexOf('(', colon),
+    head.lastIndexOf(';', colon),
+    head.lastIndexOf('→', colon - 1),
+  );
   const label = squish(head.slice(labelStart + 1, colon).replace(/^[\s\-*#>\d.)[\]x]+/, ''));
   if (label.split(' ').length > 10) return null;
   return label;
 }
 
-const MODAL = /\b(?:the system|system|it|they|must|shall|should|will|can|may|needs? to|to|be|is|are|remain|remains|stay|stays|achieve|achieves|have|has|of|with|at|in|for|and|or|a|an)\b/gi;
+const MODAL =
+  /\b(?:the system|system|the|it|they|must|shall|should|will|can|may|needs? to|to|be|is|are|remain|remains|stay|stays|achieve|achieves|have|has|of|with|at|in|for|and|or|a|an|given|when|then|but|if)\b/gi;
 
 /** A short subject for a target from the words before it (`p95 latency of <20ms` → `p95 latency`). */
 function subjectBefore(text: string, position: number): string {
   const clause = clauseBefore(text, position).replace(/.*[:：→,，、(]/s, '');
-  const words = squish(clause.replace(MODAL, ' ').replace(/[*_`#>[\]]/g, ' ')).split(' ').filter(Boolean);
+  const words = squish(
+    clause
+      .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ' ')
+      .replace(MODAL, ' ')
+      .replace(/[*_`#>[\]-]/g, ' '),
+  )
+    .split(' ')
+    .filter(Boolean);
   return words.slice(-6).join(' ');
 }
 
@@ -476,11 +520,16 @@ function isNfrHeadingText(title: string): boolean {
 }
 
 /** Reads every target of a document. Never throws; never slower than linear in its size. */
-export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): DocumentReading {
+export function readDocument(
+  markdown: string,
+  limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
+): DocumentReading {
   const reading: DocumentReading = { targets: [], rejected: [], sections: [], warnings: [] };
   const lines = markdown.split('\n');
   if (lines.length > limits.maxLines) {
-    reading.warnings.push(`only the first ${limits.maxLines} lines are read (the document has ${lines.length})`);
+    reading.warnings.push(
+      `only the first ${limits.maxLines} lines are read (the document has ${lines.length})`,
+    );
     lines.length = limits.maxLines;
   }
   let fence: string | null = null;
@@ -525,13 +574,25 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
         while ((headings[headings.length - 1]?.depth ?? 0) >= depth) headings.pop();
         headings.push({ depth, title });
         if (skippedDepth !== null && depth <= skippedDepth) skippedDepth = null;
-        if (skippedDepth === null && hasAnyWord(title, NON_REQUIREMENT_HEADINGS) && !isNfrHeadingText(title)) {
+        if (
+          skippedDepth === null &&
+          hasAnyWord(title, NON_REQUIREMENT_HEADINGS) &&
+          !isNfrHeadingText(title)
+        ) {
           skippedDepth = depth;
         }
         if (isNfrHeadingText(title)) reading.sections.push({ line: lineNumber, title });
         contextPercentile = percentileIn(title);
         header = null;
-        if (skippedDepth === null) readSegment(reading, { text: title, line: lineNumber, sourceLine: raw, inCode: false, cell: null, section: title });
+        if (skippedDepth === null)
+          readSegment(reading, {
+            text: title,
+            line: lineNumber,
+            sourceLine: raw,
+            inCode: false,
+            cell: null,
+            section: title,
+          });
         continue;
       }
     }
@@ -546,7 +607,12 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
       previousRow = cells;
       const nextIsSeparator = TABLE_SEPARATOR.test((lines[index + 1] ?? '').trim());
       if (nextIsSeparator) continue;
-      readRow(reading, cells, header, { line: lineNumber, sourceLine: raw, section, percentile: contextPercentile });
+      readRow(reading, cells, header, {
+        line: lineNumber,
+        sourceLine: raw,
+        section,
+        percentile: contextPercentile,
+      });
       continue;
     }
     header = null;
@@ -554,7 +620,14 @@ export function readDocument(markdown: string, limits: DocumentLimits = DEFAULT_
     if (trimmed === '') continue;
     // `**Metric**: response time (p95)` above a table: the percentile of the table's rows.
     if (fence === null) contextPercentile = percentileIn(plainText(trimmed)) ?? contextPercentile;
-    readSegment(reading, { text: line, line: lineNumber, sourceLine: raw, inCode: fence !== null, cell: null, section });
+    readSegment(reading, {
+      text: line,
+      line: lineNumber,
+      sourceLine: raw,
+      inCode: fence !== null,
+      cell: null,
+      section,
+    });
   }
   nameMetrics(reading);
   return reading;
@@ -571,16 +644,26 @@ function readRow(
   const plainCells = cells.map((cell) => squish(plainText(cell)));
   // The row's label: the first cell with words that is not only an id or a number.
   const labels = plainCells
-    .map((cell) => (/^[pP]\d/.test(cell) ? cell : cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, '')))
+    .map((cell) =>
+      /^[pP]\d/.test(cell) ? cell : cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, ''),
+    )
     .filter((cell) => /\p{L}{2,}/u.test(withoutQuantities(cell)) && !ID_CELL.test(cell));
   const rowLabel =
-    labels.find((cell) => findQuantities(maskPercentiles(cell).masked).every((q) => q.unit === null && q.comparator === null)) ??
+    labels.find((cell) =>
+      findQuantities(maskPercentiles(cell).masked).every((q) => q.unit === null && q.comparator === null),
+    ) ??
     labels[0] ??
     '';
   if (rowLabel === '') {
     for (const cell of plainCells) {
       if (/\d/.test(cell))
-        reading.rejected.push({ line: where.line, text: clip(where.sourceLine), quantity: cell, reason: 'not a runtime target', detail: 'a table row of numbers without a subject (a calculation or lookup table)' });
+        reading.rejected.push({
+          line: where.line,
+          text: clip(where.sourceLine),
+          quantity: cell,
+          reason: 'not a runtime target',
+          detail: 'a table row of numbers without a subject (a calculation or lookup table)',
+        });
     }
     return;
   }
@@ -606,7 +689,8 @@ function readRow(
         headerRow: plainText((header ?? []).join(' | ')),
         rowLabel,
         rowText: plainCells.filter((_, i) => i !== column).join(' | '),
-        percentile: rowPercentile ?? percentileIn(rowLabel) ?? percentileIn(plainCells.join(' | ')) ?? where.percentile,
+        percentile:
+          rowPercentile ?? percentileIn(rowLabel) ?? percentileIn(plainCells.join(' | ')) ?? where.percentile,
       },
       section: where.section,
     });
@@ -617,7 +701,10 @@ function readRow(
 function withoutQuantities(text: string): string {
   let masked = maskPercentiles(text).masked;
   for (const quantity of findQuantities(masked)) {
-    masked = masked.slice(0, quantity.comparatorStart) + ' '.repeat(quantity.end - quantity.comparatorStart) + masked.slice(quantity.end);
+    masked =
+      masked.slice(0, quantity.comparatorStart) +
+      ' '.repeat(quantity.end - quantity.comparatorStart) +
+      masked.slice(quantity.end);
   }
   return masked;
 }
@@ -636,19 +723,35 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
   const conditions = segment.cell ? [] : conditionSpans(masked);
   const cell = segment.cell;
   const headerText = cell ? lower(cell.header) : '';
-  const skipColumn = cell !== null && hasAnyWord(headerText, NOT_TARGET_COLUMNS) && !/target|threshold|objective|slo|目標/.test(headerText);
+  const skipColumn =
+    cell !== null &&
+    hasAnyWord(headerText, NOT_TARGET_COLUMNS) &&
+    !/target|threshold|objective|slo|目標/.test(headerText);
   let previous: { comparator: Comparator; end: number } | null = null;
   let skipPercentOf = -1;
   for (const quantity of quantities) {
     if (quantity.start < skipPercentOf) continue;
     const written = squish(plain.slice(quantity.comparatorStart, quantity.end));
     const reject = (reason: RejectReason, detail: string) => {
-      reading.rejected.push({ line: segment.line, text: clip(segment.sourceLine), quantity: written, reason, detail });
+      reading.rejected.push({
+        line: segment.line,
+        text: clip(segment.sourceLine),
+        quantity: written,
+        reason,
+        detail,
+      });
     };
     const before = clauseBefore(masked, quantity.comparatorStart);
     const after = masked.slice(quantity.end, quantity.end + 40);
     const label = labelBefore(masked, quantity.comparatorStart);
-    const meaning = [cell?.rowLabel ?? '', cell?.header ?? '', label ?? '', before, after.slice(0, 30), segment.section ?? ''].join(' ');
+    const meaning = [
+      cell?.rowLabel ?? '',
+      cell?.header ?? '',
+      label ?? '',
+      before,
+      after.slice(0, 30),
+      segment.section ?? '',
+    ].join(' ');
     if (quantity.unsupported !== null) {
       reject('unsupported unit', `unit "${quantity.unsupported}" cannot be read as a runtime target`);
       continue;
@@ -662,7 +765,9 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       continue;
     }
     const context = `${label ?? ''} ${before} ${cell?.rowLabel ?? ''}`;
-    const negative = NOT_TARGET_CONTEXT.find((word) => hasWord(context, word) && !(word === 'takes' && quantity.comparator));
+    const negative = NOT_TARGET_CONTEXT.find(
+      (word) => hasWord(context, word) && !(word === 'takes' && quantity.comparator),
+    );
     if (negative) {
       reject('not a runtime target', `"${negative}" marks a measurement or a reference, not a target`);
       continue;
@@ -674,9 +779,14 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       continue;
     }
     if (quantity.kind === 'percent') {
-      const relative = RELATIVE_WORDS.find((word) => hasWord(`${before.slice(-30)} ${after.slice(0, 20)}`, word));
+      const relative = RELATIVE_WORDS.find((word) =>
+        hasWord(`${before.slice(-30)} ${after.slice(0, 20)}`, word),
+      );
       if (relative) {
-        reject('not a runtime target', `"${relative}": a change relative to a baseline, not a level to monitor`);
+        reject(
+          'not a runtime target',
+          `"${relative}": a change relative to a baseline, not a level to monitor`,
+        );
         continue;
       }
     }
@@ -685,15 +795,28 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       continue;
     }
     // `> 90% for > 5 minutes`: the duration is how long the previous target is measured over.
-    if (previous !== null && quantity.kind === 'time' && /^\s*(?:for|during|over|in|trong|durante|für|持续)\s*$/iu.test(masked.slice(previous.end, quantity.comparatorStart))) {
+    if (
+      previous !== null &&
+      quantity.kind === 'time' &&
+      /^\s*(?:for|during|over|in|trong|durante|für|持续)\s*$/iu.test(
+        masked.slice(previous.end, quantity.comparatorStart),
+      )
+    ) {
       reject('not a runtime target', 'the window of the previous target, not a target of its own');
       continue;
     }
     // `99.5% of requests < 500ms`: the percentage is the percentile of the next quantity.
-    const ofCount = percentiles.find((p) => p.ofCount && p.end <= quantity.start && masked.slice(p.end, quantity.start).length < 60);
-    let percentile = percentiles.find((p) => Math.abs(p.start - quantity.end) < 30 || Math.abs(p.end - quantity.start) < 40)?.value ?? null;
+    const ofCount = percentiles.find(
+      (p) => p.ofCount && p.end <= quantity.start && masked.slice(p.end, quantity.start).length < 60,
+    );
+    let percentile =
+      percentiles.find((p) => Math.abs(p.start - quantity.end) < 30 || Math.abs(p.end - quantity.start) < 40)
+        ?.value ?? null;
     if (ofCount) percentile = ofCount.value;
-    const ofWhat = /^\s*(?:for|in|of|para|em|en|bei)\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(?:of|de|dos|das|der|aller)\s+\p{L}/iu.exec(after);
+    const ofWhat =
+      /^\s*(?:for|in|of|para|em|en|bei)\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(?:of|de|dos|das|der|aller)\s+\p{L}/iu.exec(
+        after,
+      );
     if (ofWhat) {
       percentile = Number(ofWhat[1]);
       skipPercentOf = quantity.end + ofWhat[0].length;
@@ -705,15 +828,24 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       // A plain number: a count of concurrent things, or a number whose unit the table header or row gives.
       const inherited = cell ? unitFromLabel(`${cell.header} ${cell.rowLabel}`) : null;
       const nouns = `${quantity.countNoun.split(/[,.;(|]/)[0] ?? ''}`;
-      const concurrency = hasAnyWord(nouns, CONCURRENCY_WORDS) || (hasAnyWord(nouns, CAPACITY_WORDS) && quantity.comparator !== null);
+      const concurrency =
+        hasAnyWord(nouns, CONCURRENCY_WORDS) ||
+        (hasAnyWord(nouns, CAPACITY_WORDS) && quantity.comparator !== null);
       const capacityCell =
         cell !== null &&
         bareCell(cell, plain, quantity) &&
-        hasAnyWord(`${cell.header} ${cell.rowLabel} ${cell.headerRow} ${segment.section ?? ''}`, CAPACITY_WORDS);
+        hasAnyWord(
+          `${cell.header} ${cell.rowLabel} ${cell.headerRow} ${segment.section ?? ''}`,
+          CAPACITY_WORDS,
+        );
       if (inherited && cell !== null && bareCell(cell, plain, quantity)) {
         unit = inherited.unit;
         kind = inherited.kind;
-      } else if (concurrency || capacityCell || (/^(?:名|人|個|台|users?)/iu.test(nouns.trim()) && hasAnyWord(nouns, CONCURRENCY_WORDS))) {
+      } else if (
+        concurrency ||
+        capacityCell ||
+        (/^(?:名|人|個|台|users?)/iu.test(nouns.trim()) && hasAnyWord(nouns, CONCURRENCY_WORDS))
+      ) {
         unit = 'count';
         kind = 'count';
       } else {
@@ -728,8 +860,15 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     const bare = cell !== null && bareCell(cell, plain, quantity);
     const timeoutAfter = /^\s*(?:\)?\s*)?(?:timeout|time-out|tempo limite|超时|タイムアウト)/i.test(after);
     const inheritable =
-      previous !== null && /^(?:\s*(?:,|and|or|e|y|und|và|ou|o|、|，|和|或)\s*)+$/iu.test(masked.slice(previous.end, quantity.comparatorStart).replace(/\bfor\b.*$/i, ''));
-    const enumerated = previous !== null && /^[^.;]*$/.test(masked.slice(previous.end, quantity.comparatorStart)) && /(?:,|\bor\b|\band\b)\s*$/i.test(masked.slice(previous.end, quantity.comparatorStart)) && kind === 'time';
+      previous !== null &&
+      /^(?:\s*(?:,|and|or|e|y|und|và|ou|o|、|，|和|或)\s*)+$/iu.test(
+        masked.slice(previous.end, quantity.comparatorStart).replace(/\bfor\b.*$/i, ''),
+      );
+    const enumerated =
+      previous !== null &&
+      /^[^.;]*$/.test(masked.slice(previous.end, quantity.comparatorStart)) &&
+      /(?:,|\bor\b|\band\b)\s*$/i.test(masked.slice(previous.end, quantity.comparatorStart)) &&
+      kind === 'time';
     if (comparator === null) {
       if (timeoutAfter) comparator = '<=';
       else if (previous !== null && (inheritable || enumerated)) comparator = previous.comparator;
@@ -749,7 +888,10 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
           continue;
         }
         if (direction === null) {
-          reject('ambiguous bound', `cannot tell whether ${written} is an upper or a lower bound; write a comparator`);
+          reject(
+            'ambiguous bound',
+            `cannot tell whether ${written} is an upper or a lower bound; write a comparator`,
+          );
           continue;
         }
         comparator = direction;
@@ -762,7 +904,11 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       continue;
     }
     if (segment.inCode && quantity.unit === null) continue;
-    const requirement = cell ? squish(`${cell.rowLabel}${cell.header && !/^(?:target|value|slo|goal|objective|目標値?)$/i.test(cell.header.trim()) ? ` ${cell.header}` : ''}`) : label ?? subjectBefore(masked, quantity.comparatorStart);
+    const requirement = cell
+      ? squish(
+          `${cell.rowLabel}${cell.header && !/^(?:target|value|slo|goal|objective|目標値?)$/i.test(cell.header.trim()) ? ` ${cell.header}` : ''}`,
+        )
+      : (label ?? subjectBefore(masked, quantity.comparatorStart));
     reading.targets.push({
       line: segment.line,
       text: clip(segment.sourceLine),
@@ -810,14 +956,20 @@ function percentileIn(text: string): number | null {
 /** A table cell that holds just the quantity (`<1.5s`, `99.9%`, `10K`, `1000+`, `0% growth`). */
 function bareCell(_cell: NonNullable<Segment['cell']>, plain: string, quantity: Quantity): boolean {
   const rest = plain.slice(0, quantity.comparatorStart) + plain.slice(quantity.end);
-  const words = squish(rest.replace(/[()[\]*~≈:]/g, ' ')).split(' ').filter(Boolean);
+  const words = squish(rest.replace(/[()[\]*~≈:]/g, ' '))
+    .split(' ')
+    .filter(Boolean);
   return words.length <= 2;
 }
 
 /** A unit named by a header or row label: `Target (ms)`, `Requests/sec`, `TPS`. */
 function unitFromLabel(text: string): { unit: string; kind: UnitKind } | null {
   const lowerText = lower(plainText(text));
-  if (/\b(?:requests?|req|queries|transactions|events|ops)\s?(?:\/|per)\s?(?:s|sec|second)\b|\b(?:rps|qps|tps)\b/.test(lowerText))
+  if (
+    /\b(?:requests?|req|queries|transactions|events|ops)\s?(?:\/|per)\s?(?:s|sec|second)\b|\b(?:rps|qps|tps)\b/.test(
+      lowerText,
+    )
+  )
     return { unit: 'rps', kind: 'rate' };
   const inside = /\(([^)]+)\)/.exec(lowerText)?.[1]?.trim();
   if (inside) {
@@ -858,7 +1010,18 @@ function nameMetrics(reading: DocumentReading): void {
       count: /count|users|clients|connections|sessions|concurrent|instances|nodes/,
     }[target.kind];
     if (!mentions.test(base)) base = `${base}_${word}`;
-    if (target.comparator === '>=' && target.comparatorInferred && reading.targets.some((t) => t !== target && t.line === target.line && t.value > target.value && t.requirement === target.requirement && t.comparator === '<='))
+    if (
+      target.comparator === '>=' &&
+      target.comparatorInferred &&
+      reading.targets.some(
+        (t) =>
+          t !== target &&
+          t.line === target.line &&
+          t.value > target.value &&
+          t.requirement === target.requirement &&
+          t.comparator === '<=',
+      )
+    )
       base = `${base}_min`;
     const lines = seen.get(base) ?? [];
     lines.push(target.line);

@@ -83,12 +83,70 @@ const TIME_SPELLINGS: Record<string, readonly string[]> = {
     '時間',
     'ชั่วโมง',
   ],
-  d: ['d', 'day', 'days', 'dia', 'dias', 'día', 'días', 'tag', 'tage', 'tagen', 'ngày', '天', '日', '日間', 'วัน'],
-  w: ['w', 'wk', 'wks', 'week', 'weeks', 'semana', 'semanas', 'woche', 'wochen', 'tuần', '周', '週', '週間', 'สัปดาห์'],
-  y: ['y', 'yr', 'yrs', 'year', 'years', 'ano', 'anos', 'año', 'años', 'jahr', 'jahre', 'năm', '年', '年間', 'ปี'],
+  d: [
+    'd',
+    'day',
+    'days',
+    'dia',
+    'dias',
+    'día',
+    'días',
+    'tag',
+    'tage',
+    'tagen',
+    'ngày',
+    '天',
+    '日',
+    '日間',
+    'วัน',
+  ],
+  w: [
+    'w',
+    'wk',
+    'wks',
+    'week',
+    'weeks',
+    'semana',
+    'semanas',
+    'woche',
+    'wochen',
+    'tuần',
+    '周',
+    '週',
+    '週間',
+    'สัปดาห์',
+  ],
+  y: [
+    'y',
+    'yr',
+    'yrs',
+    'year',
+    'years',
+    'ano',
+    'anos',
+    'año',
+    'años',
+    'jahr',
+    'jahre',
+    'năm',
+    '年',
+    '年間',
+    'ปี',
+  ],
 };
 
-const PERCENT_SPELLINGS = ['%', '％', 'percent', 'per cent', 'pct', 'percentage', 'por ciento', 'por cento', 'prozent', 'パーセント'];
+const PERCENT_SPELLINGS = [
+  '%',
+  '％',
+  'percent',
+  'per cent',
+  'pct',
+  'percentage',
+  'por ciento',
+  'por cento',
+  'prozent',
+  'パーセント',
+];
 
 /** Named rates (a count per second or minute written as one word). */
 const NAMED_RATES: Record<string, string> = {
@@ -454,7 +512,18 @@ export const RELATIVE_WORDS = [
 ];
 
 /** Nouns after a hyphenated duration that make it a window or a period, not a limit (`24-hour degree`). */
-export const LIMIT_NOUNS = ['timeout', 'time-out', 'limit', 'deadline', 'budget', 'sla', 'slo', 'target', 'max', 'maximum'];
+export const LIMIT_NOUNS = [
+  'timeout',
+  'time-out',
+  'limit',
+  'deadline',
+  'budget',
+  'sla',
+  'slo',
+  'target',
+  'max',
+  'maximum',
+];
 
 /** Words that make a bare percentage an upper bound (smaller is better). */
 export const PERCENT_UPPER = [

@@ -181,7 +181,8 @@ const PERCENTILE_PATTERNS: ReadonlyArray<{ pattern: RegExp; read: (match: RegExp
   { pattern: /(?<![\p{L}\p{N}])median(?![\p{L}])/giu, read: () => 'p50' },
   // `95 パーセンタイル`, `50パーセンタイル`, `95 百分位`, `percentil 95`, `95. Perzentil`, `phân vị thứ 95`.
   {
-    pattern: /(?<![\p{N}.])(\d{1,2}(?:\.\d+)?)\s?(?:\.\s?)?(?:パーセンタイル|百分位数?|百分位|perzentil|เปอร์เซ็นไทล์)/giu,
+    pattern:
+      /(?<![\p{N}.])(\d{1,2}(?:\.\d+)?)\s?(?:\.\s?)?(?:パーセンタイル|百分位数?|百分位|perzentil|เปอร์เซ็นไทล์)/giu,
     read: (match) => `p${match[1]}`,
   },
   {

@@ -79,7 +79,8 @@ export function limitNesting(markdown: string): { text: string; cappedLines: num
       }
       let markerEnd = -1;
       if (char === '>') markerEnd = position + 1;
-      else if ((char === '-' || char === '*' || char === '+') && /\s/.test(line[position + 1] ?? '')) markerEnd = position + 1;
+      else if ((char === '-' || char === '*' || char === '+') && /\s/.test(line[position + 1] ?? ''))
+        markerEnd = position + 1;
       else if (char !== undefined && char >= '0' && char <= '9') {
         let end = position;
         while (end < line.length && end - position < 9 && /\d/.test(line[end] ?? '')) end++;
@@ -91,7 +92,8 @@ export function limitNesting(markdown: string): { text: string; cappedLines: num
       position = markerEnd;
     }
     let capped = line;
-    if (markers > MAX_NESTING && keepUntil >= 0) capped = `${line.slice(0, keepUntil)} ${line.slice(position)}`;
+    if (markers > MAX_NESTING && keepUntil >= 0)
+      capped = `${line.slice(0, keepUntil)} ${line.slice(position)}`;
     const indent = capped.length - capped.trimStart().length;
     if (indent > MAX_INDENT) capped = ' '.repeat(MAX_INDENT) + capped.trimStart();
     if (capped !== line) {

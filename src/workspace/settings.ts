@@ -31,6 +31,8 @@ export const DEFAULT_ALLOW_WRITES_ONLY_UNDER: readonly string[] = [
 
 const DEFAULT_MAX_FILES_SCANNED = 20_000;
 const DEFAULT_MAX_EXCERPT_CHARS = 2_000;
+/** Same value as DEFAULT_MAX_SPEC_BYTES in src/spec/source.ts (kept here so settings load no spec code). */
+const DEFAULT_MAX_SPEC_BYTES = 2_000_000;
 
 function compileRequired(source: string, flags: string): RegExp {
   const compiled = compilePattern(source, flags);
@@ -56,6 +58,7 @@ export function defaultSmartSpecSettings(): SmartSpecSettings {
     specIndexPath: null,
     maxFilesScanned: DEFAULT_MAX_FILES_SCANNED,
     maxExcerptChars: DEFAULT_MAX_EXCERPT_CHARS,
+    maxSpecBytes: DEFAULT_MAX_SPEC_BYTES,
   };
 }
 
@@ -310,6 +313,8 @@ export function parseSmartSpecSettings(text: string, file: string, display: stri
       reader.positiveInteger(['safety', 'content_limits', 'max_files_scanned']) ?? defaults.maxFilesScanned,
     maxExcerptChars:
       reader.positiveInteger(['safety', 'content_limits', 'max_excerpt_chars']) ?? defaults.maxExcerptChars,
+    maxSpecBytes:
+      reader.positiveInteger(['safety', 'content_limits', 'max_spec_bytes']) ?? defaults.maxSpecBytes,
   };
   return { settings, warnings: reader.warnings };
 }
