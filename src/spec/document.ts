@@ -161,7 +161,8 @@ interface Quantity {
 const UNIT_ALTERNATION = unitSpellings().map(escapeRegExp).join('|');
 /** A unit right after the number: optional space or hyphen (`5-second`), then a spelling. */
 const UNIT_AFTER = new RegExp(`^(?:\\s?-?\\s?)(${UNIT_ALTERNATION})`, 'iu');
-const NUMBER = /(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?/g;
+// `1,000` (thousands), `99.9`, and `99,9` / `2,5` (a decimal comma: one or two digits after it).
+const NUMBER = /(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+|,\d{1,2}(?!\d))?/g;
 const PER_ALTERNATION = PER_WORDS.map(escapeRegExp).join('|');
 /** `requests per second`, `次/秒`, `req/10s`, `events/min`, `100 requests per 10 seconds`: a count per period. */
 const RATE_AFTER = new RegExp(
@@ -173,7 +174,14 @@ const LEADING_ALTERNATION = [...LEADING_WORDS]
   .sort((a, b) => b.length - a.length)
   .map((spelling) => escapeRegExp(spelling).replace(/ /g, '\\s+'))
   .join('|');
-const LEADING_AT_END = new RegExp(`(?:^|[^\\p{L}])(${LEADING_ALTERNATION})\\s*[:~≈(]?\\s*$`, 'iu');
+// Latin words must not be glued to a letter (`cover 5` is not `over 5`); CJK and Thai words may be (`时间不超过200`).
+// `within a 5-second window`: an article may follow a word comparator.
+const LEADING_AT_END = new RegExp(
+  `(?:(?:^|[^\\p{L}])(${LEADING_ALTERNATION})|(${LEADING_ALTERNATION.split('|')
+    .filter((spelling) => !/[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]/.test(spelling))
+    .join('|')}))(?:\\s+(?:a|an)(?=\\s))?\\s*[:~≈(]?\\s*$`,
+  'iu',
+);
 const LEADING_TABLE = new Map(LEADING_WORDS.map(([spelling, comparator]) => [spelling, comparator]));
 const TRAILING_ALTERNATION = [...TRAILING_WORDS]
   .map(([spelling]) => spelling)
@@ -184,7 +192,7 @@ const TRAILING_AT_START = new RegExp(`^\\s*\\(?(${TRAILING_ALTERNATION})(?![A-Za
 const TRAILING_TABLE = new Map(TRAILING_WORDS.map(([spelling, comparator]) => [spelling, comparator]));
 
 function readNumber(whole: string, decimals: string | undefined): number {
-  return Number(whole.replace(/,/g, '') + (decimals ?? ''));
+  return Number(whole.replace(/,/g, '') + (decimals ?? '').replace(',', '.'));
 }
 
 /** The unit written at `from`, if any. */
@@ -271,6 +279,15 @@ function findQuantities(text: string): Quantity[] {
     const range = /^\s?(?:-|–|~|to|a|bis|đến)\s?(\d+(?:\.\d+)?)([kK](?![A-Za-z]))?/.exec(
       text.slice(position, position + 16),
     );
+    // `1000+ rps`: the plus sits between the number and its unit.
+    let plusBeforeUnit = false;
+    if (text[position] === '+' && /^\+\s?\p{L}/u.test(text.slice(position, position + 3))) {
+      const afterPlus = unitAt(text, position + 1);
+      if (afterPlus.unit !== null) {
+        plusBeforeUnit = true;
+        position += 1;
+      }
+    }
     let unit = unitAt(text, position);
     if (range && unit.unit === null) {
       const upperEnd = position + range[0].length;
@@ -297,12 +314,14 @@ function findQuantities(text: string): Quantity[] {
     let comparatorStart = start;
     const windowStart = Math.max(0, start - 40);
     const leading = LEADING_AT_END.exec(text.slice(windowStart, start));
-    if (leading?.[1] !== undefined) {
-      comparator = LEADING_TABLE.get(leading[1].toLowerCase().replace(/\s+/g, ' ')) ?? null;
-      comparatorStart = windowStart + (leading.index ?? 0) + leading[0].indexOf(leading[1]);
-      comparatorInLabel = /[:：]\s*$/.test(leading[0]) && /\p{L}/u.test(leading[1]);
+    const spelling = leading?.[1] ?? leading?.[2];
+    if (leading && spelling !== undefined) {
+      comparator = LEADING_TABLE.get(spelling.toLowerCase().replace(/\s+/g, ' ')) ?? null;
+      comparatorStart = windowStart + (leading.index ?? 0) + leading[0].indexOf(spelling);
+      comparatorInLabel = /[:：]\s*$/.test(leading[0]) && /\p{L}/u.test(spelling);
     }
-    if (text[end] === '+' && !/\d/.test(text[end + 1] ?? '')) {
+    if (plusBeforeUnit) comparator ??= '>=';
+    else if (text[end] === '+' && !/\d/.test(text[end + 1] ?? '')) {
       comparator ??= '>=';
       end += 1;
     } else {
@@ -474,8 +493,10 @@ const MODAL =
   /\b(?:the system|system|the|it|they|must|shall|should|will|can|may|needs? to|to|be|is|are|remain|remains|stay|stays|achieve|achieves|have|has|of|with|at|in|for|and|or|a|an|given|when|then|but|if)\b/gi;
 
 /** A short subject for a target from the words before it (`p95 latency of <20ms` → `p95 latency`). */
-function subjectBefore(text: string, position: number): string {
-  const clause = clauseBefore(text, position).replace(/.*[:：→,，、(]/s, '');
+function subjectBefore(text: string, position: number, from = 0): string {
+  const clause = clauseBefore(text, position)
+    .slice(Math.max(0, from - (position - clauseBefore(text, position).length)))
+    .replace(/.*(?:[:：→，、(]|,(?!\d))/s, '');
   const words = squish(
     clause
       .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ' ')
@@ -485,6 +506,62 @@ function subjectBefore(text: string, position: number): string {
     .split(' ')
     .filter(Boolean);
   return words.slice(-6).join(' ');
+}
+
+/** The words of a line without its numbers (`99.5% of requests < 500ms` → `of requests`), for a name. */
+function subjectAround(text: string): string {
+  return squish(
+    withoutQuantities(text)
+      .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ' ')
+      .replace(MODAL, ' ')
+      .replace(/[*_`#>[\]%-]/g, ' '),
+  )
+    .split(' ')
+    .slice(0, 6)
+    .join(' ');
+}
+
+/** Verbs of capacity: `support/handle up to N users` is a lower bound. */
+const SUPPORT_VERBS = [
+  'support',
+  'supports',
+  'handle',
+  'handles',
+  'serve',
+  'serves',
+  'soportar',
+  'suportar',
+  'admitir',
+  'unterstützen',
+  'hỗ trợ',
+  'รองรับ',
+  '支持',
+  '支撑',
+  '対応',
+  'サポート',
+];
+
+/** The percentile nearest to a quantity: right before it (after the previous quantity), else right after it. */
+function nearestPercentile(
+  percentiles: ReadonlyArray<{ start: number; end: number; value: number; ofCount: boolean }>,
+  quantity: Quantity,
+  previousEnd: number,
+): number | null {
+  let best: { distance: number; value: number } | null = null;
+  for (const p of percentiles) {
+    if (p.ofCount) continue;
+    const distance =
+      p.end <= quantity.comparatorStart
+        ? p.start >= previousEnd
+          ? quantity.comparatorStart - p.end
+          : Number.POSITIVE_INFINITY
+        : p.start >= quantity.end
+          ? p.start - quantity.end + 1
+          : Number.POSITIVE_INFINITY;
+    const limit = p.end <= quantity.comparatorStart ? 40 : 30;
+    if (distance <= limit && (best === null || distance < best.distance)) best = { distance, value: p.value };
+  }
+  return best?.value ?? null;
 }
 
 // ---- the reader ---------------------------------------------------------------------------------------------
@@ -729,6 +806,7 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     !/target|threshold|objective|slo|目標/.test(headerText);
   let previous: { comparator: Comparator; end: number } | null = null;
   let skipPercentOf = -1;
+  let previousRequirement = '';
   for (const quantity of quantities) {
     if (quantity.start < skipPercentOf) continue;
     const written = squish(plain.slice(quantity.comparatorStart, quantity.end));
@@ -809,9 +887,7 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     const ofCount = percentiles.find(
       (p) => p.ofCount && p.end <= quantity.start && masked.slice(p.end, quantity.start).length < 60,
     );
-    let percentile =
-      percentiles.find((p) => Math.abs(p.start - quantity.end) < 30 || Math.abs(p.end - quantity.start) < 40)
-        ?.value ?? null;
+    let percentile = nearestPercentile(percentiles, quantity, previous?.end ?? 0);
     if (ofCount) percentile = ofCount.value;
     const ofWhat =
       /^\s*(?:for|in|of|para|em|en|bei)\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(?:of|de|dos|das|der|aller)\s+\p{L}/iu.exec(
@@ -828,9 +904,11 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       // A plain number: a count of concurrent things, or a number whose unit the table header or row gives.
       const inherited = cell ? unitFromLabel(`${cell.header} ${cell.rowLabel}`) : null;
       const nouns = `${quantity.countNoun.split(/[,.;(|]/)[0] ?? ''}`;
+      const closeBefore = before.slice(-30);
       const concurrency =
         hasAnyWord(nouns, CONCURRENCY_WORDS) ||
-        (hasAnyWord(nouns, CAPACITY_WORDS) && quantity.comparator !== null);
+        (hasAnyWord(`${nouns} ${closeBefore}`, CAPACITY_WORDS) && quantity.comparator !== null) ||
+        (hasAnyWord(closeBefore, CONCURRENCY_WORDS) && hasAnyWord(nouns.slice(0, 12), CAPACITY_WORDS));
       const capacityCell =
         cell !== null &&
         bareCell(cell, plain, quantity) &&
@@ -849,7 +927,12 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
         unit = 'count';
         kind = 'count';
       } else {
-        if (!segment.inCode) reject('no number', 'a plain number without a unit or a counted runtime noun');
+        const word = /^[\p{L}][\p{L}-]*/u.exec(nouns.trim())?.[0];
+        if (segment.inCode) continue;
+        // A written unit is never dropped: `< 4 clicks` is not a bare count.
+        if (quantity.comparator !== null && word !== undefined)
+          reject('unsupported unit', `unit "${word}" is not one the reader measures`);
+        else reject('no number', 'a plain number without a unit or a counted runtime noun');
         continue;
       }
     }
@@ -857,6 +940,14 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     let inferred = false;
     // `Maximum capacity: 200 TPS`: the word belongs to the label; a capacity is a lower bound.
     if (quantity.comparatorInLabel && (kind === 'rate' || kind === 'count')) comparator = null;
+    // `support up to 500 concurrent users`: a capacity the system must reach.
+    if (
+      kind === 'count' &&
+      comparator !== null &&
+      comparator.startsWith('<') &&
+      hasAnyWord(before.slice(-40), SUPPORT_VERBS)
+    )
+      comparator = '>=';
     const bare = cell !== null && bareCell(cell, plain, quantity);
     const timeoutAfter = /^\s*(?:\)?\s*)?(?:timeout|time-out|tempo limite|超时|タイムアウト)/i.test(after);
     const inheritable =
@@ -908,7 +999,11 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       ? squish(
           `${cell.rowLabel}${cell.header && !/^(?:target|value|slo|goal|objective|目標値?)$/i.test(cell.header.trim()) ? ` ${cell.header}` : ''}`,
         )
-      : (label ?? subjectBefore(masked, quantity.comparatorStart));
+      : (label ??
+        (subjectBefore(masked, quantity.comparatorStart, previous?.end ?? 0) ||
+          previousRequirement ||
+          subjectAround(masked)));
+    previousRequirement = requirement;
     reading.targets.push({
       line: segment.line,
       text: clip(segment.sourceLine),

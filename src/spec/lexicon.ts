@@ -625,6 +625,8 @@ export const CAPACITY_WORDS = [
   '用户',
   '接続',
   '连接',
+  'คน',
+  'ผู้ใช้',
 ];
 
 /** Column headers whose cells are not targets. */
