@@ -11,6 +11,7 @@ import { locateQuantity, parseTargetWith, type TargetDefaults } from './target.j
 import {
   limitNesting,
   MAX_ANALYSED_CHARS,
+  MAX_LINE_CHARS,
   MAX_NESTING,
   normaliseChars,
   slugify,
@@ -34,7 +35,8 @@ export function parseNfrs(markdown: string): NfrParseResult {
         ? []
         : [
             `${cappedLines.length === 1 ? 'line' : 'lines'} ${cappedLines.length > 5 ? `${cappedLines.slice(0, 5).join(', ')} and ${cappedLines.length - 5} more` : listLines(cappedLines)} ` +
-              `nest block quotes or lists more than ${MAX_NESTING} deep; the deeper levels are read as plain text`,
+              `nest block quotes or lists more than ${MAX_NESTING} deep or are longer than ${MAX_LINE_CHARS} characters; ` +
+              'the deeper levels are read as plain text and the rest of the line is ignored',
           ];
     const tree = markdownParser.parse(text) as Root;
     const collector = new Collector();

@@ -55,12 +55,16 @@ export const MAX_ANALYSED_CHARS = 2000;
 /** Deepest block-quote or list nesting passed to the Markdown parser, whose cost grows with the square of it. */
 export const MAX_NESTING = 20;
 
+/** Longest line passed to the Markdown parser (its cost grows faster than linearly on some long lines). */
+export const MAX_LINE_CHARS = 4000;
+
 /** Longest indentation passed to the Markdown parser (deeper indentation only nests further). */
 const MAX_INDENT = 4 * MAX_NESTING;
 
 /**
- * Caps the block-quote and list nesting of every line at MAX_NESTING markers (and its indentation at
- * MAX_INDENT spaces), in one pass over the text: the deeper markers are dropped and the line's text kept.
+ * Caps the block-quote and list nesting of every line at MAX_NESTING markers (its indentation at MAX_INDENT
+ * spaces, its length at MAX_LINE_CHARS), in one pass over the text: the deeper markers are dropped and the
+ * line's text kept.
  * Returns the capped text and the lines that were capped.
  */
 export function limitNesting(markdown: string): { text: string; cappedLines: number[] } {
@@ -94,6 +98,7 @@ export function limitNesting(markdown: string): { text: string; cappedLines: num
     let capped = line;
     if (markers > MAX_NESTING && keepUntil >= 0)
       capped = `${line.slice(0, keepUntil)} ${line.slice(position)}`;
+    if (capped.length > MAX_LINE_CHARS) capped = capped.slice(0, MAX_LINE_CHARS);
     const indent = capped.length - capped.trimStart().length;
     if (indent > MAX_INDENT) capped = ' '.repeat(MAX_INDENT) + capped.trimStart();
     if (capped !== line) {
