@@ -503,6 +503,9 @@ const LINKING_WORDS =
 const SENTENCE_WORDS =
   /\b(?:must|should|shall|will|can|may|is|are|be|been|has|have|in|of|to|for|than|under|within|take|takes|complete|completes|respond|responds)\b/i;
 
+/** A Given/When/Then step keyword starting a line (`**WHEN** 100 clients...`, `AND error rate...`). */
+const GHERKIN_STEP = /^\s*(given|when|then|and|but|if|where|while)\b[\s,:]*/i;
+
 /**
  * Reads one list item or paragraph line into an entry. Forms: `**Label** (`metric`): target`, `Label: target`,
  * `**Label:** target`, `Subject < 200 ms`, `Sentence ... within 2 seconds`, `Text (P95 < 300ms)`.
@@ -512,6 +515,18 @@ function analyseLine(source: InlineText, context: Context, options: { prose: boo
   const flat = flattenInline(source);
   const text = flat.text.length > MAX_ANALYSED_CHARS ? sliceInline(flat, 0, MAX_ANALYSED_CHARS) : flat;
   if (text.text === '') return { kind: 'none' };
+  // Given/When/Then steps: a Given or When states a condition, never a target; Then/And read what follows.
+  const step = GHERKIN_STEP.exec(text.text);
+  if (step?.[1] !== undefined) {
+    let from = step[0].length;
+    if (/^(?:given|when|if|where|while)$/i.test(step[1])) {
+      const then = /\bthen\b[\s,:]*/i.exec(text.text.slice(from));
+      if (!then) return { kind: 'none' };
+      from += then.index + then[0].length;
+    }
+    const rest = sliceInline(text, from, text.text.length);
+    return rest.text === '' ? { kind: 'none' } : analyseLine(rest, context, options);
+  }
   const startsBold = text.strongs.some((strong) => strong.start === 0 && strong.end > 0);
   // In paragraphs only bold labels count: `Note: ...` there is prose.
   const separator = options.prose || startsBold ? labelSeparator(text) : null;
