@@ -42,7 +42,7 @@ export interface DocumentTarget {
   text: string;
   /** What the target is about: a table row's label, a `Label:` or the words before the quantity. */
   requirement: string;
-  /** Unique within the document (see `metricNames`). */
+  /** The spec's own name (a Metric column's identifier), else derived; unique within the document (see `nameMetrics`). */
   metric: string;
   comparator: Comparator;
   /** True when no comparator was written and the direction comes from the meaning. */
@@ -391,6 +391,8 @@ interface Segment {
   inCode: boolean;
   /** Table cell: header of its column and the other cells of the row. */
   cell: {
+    /** The spec's own name for the row's metric (a Metric column's identifier). */
+    metric: string | null;
     header: string;
     headerRow: string;
     rowLabel: string;
@@ -490,7 +492,7 @@ function labelBefore(text: string, quantityStart: number): string | null {
 }
 
 const MODAL =
-  /\b(?:the system|system|the|it|they|must|shall|should|will|can|may|needs? to|to|be|is|are|remain|remains|stay|stays|achieve|achieves|have|has|of|with|at|in|for|and|or|a|an|given|when|then|but|if)\b/gi;
+  /(?<![\p{L}\p{N}-])(?:the system|system|the|it|they|must|shall|should|will|can|may|needs? to|to|be|is|are|remain|remains|stay|stays|achieve|achieves|have|has|of|with|at|in|for|and|or|a|an|given|when|then|but|if)(?![\p{L}\p{N}-])/giu;
 
 /** A short subject for a target from the words before it (`p95 latency of <20ms` → `p95 latency`). */
 function subjectBefore(text: string, position: number, from = 0): string {
@@ -501,7 +503,7 @@ function subjectBefore(text: string, position: number, from = 0): string {
     clause
       .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ' ')
       .replace(MODAL, ' ')
-      .replace(/[*_`#>[\]-]/g, ' '),
+      .replace(/[*_`#>[\]]|(?<!\p{L})-|-(?!\p{L})/gu, ' '),
   )
     .split(' ')
     .filter(Boolean);
@@ -719,8 +721,25 @@ function readRow(
   where: { line: number; sourceLine: string; section: string | null; percentile: number | null },
 ): void {
   const plainCells = cells.map((cell) => squish(plainText(cell)));
-  // The row's label: the first cell with words that is not only an id or a number.
+  const headers = (header ?? []).map((text) => lower(plainText(text)).trim());
+  // The spec's own metric name: an identifier in a Metric (SLI, KPI) column.
+  const metricColumn = headers.findIndex(
+    (text) =>
+      /\b(?:metric|metrics|metric name|sli|kpi|indicator)\b/.test(text) &&
+      !/\b(?:target|value|threshold)\b/.test(text),
+  );
+  const metricCell = metricColumn >= 0 ? (plainCells[metricColumn] ?? '') : '';
+  const metricName =
+    /^[A-Za-z_:][A-Za-z0-9_:.]*$/.test(metricCell) && /[_.:]|^[a-z0-9]+$/.test(metricCell)
+      ? metricCell
+      : null;
+  // The row's label: the first cell with words that is not only an id or a number, nor a category.
   const labels = plainCells
+    .filter(
+      (_, column) =>
+        !/^(?:category|type|area|kind|class|group|id|#)$/.test(headers[column] ?? '') &&
+        (metricName === null || column !== metricColumn),
+    )
     .map((cell) =>
       /^[pP]\d/.test(cell) ? cell : cell.replace(/^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)*[-_.]?\d+\s+/, ''),
     )
@@ -768,6 +787,7 @@ function readRow(
         rowText: plainCells.filter((_, i) => i !== column).join(' | '),
         percentile:
           rowPercentile ?? percentileIn(rowLabel) ?? percentileIn(plainCells.join(' | ')) ?? where.percentile,
+        metric: metricName,
       },
       section: where.section,
     });
@@ -940,6 +960,12 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     let inferred = false;
     // `Maximum capacity: 200 TPS`: the word belongs to the label; a capacity is a lower bound.
     if (quantity.comparatorInLabel && (kind === 'rate' || kind === 'count')) comparator = null;
+    // `p95 < 800 ms under 200 RPS`: a load the target holds under, i.e. a throughput to sustain.
+    if (
+      (kind === 'rate' || kind === 'count') &&
+      /^under\b/i.test(masked.slice(quantity.comparatorStart, quantity.start))
+    )
+      comparator = null;
     // `support up to 500 concurrent users`: a capacity the system must reach.
     if (
       kind === 'count' &&
@@ -1008,7 +1034,7 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       line: segment.line,
       text: clip(segment.sourceLine),
       requirement: clip(requirement, 120) || `line ${segment.line}`,
-      metric: '',
+      metric: cell?.metric ?? '',
       comparator,
       comparatorInferred: inferred,
       value: quantity.value,
@@ -1091,7 +1117,25 @@ function nameMetrics(reading: DocumentReading): void {
     count: 'count',
   };
   const seen = new Map<string, number[]>();
+  const given = new Map<string, number>();
+  for (const target of reading.targets)
+    if (target.metric !== '') given.set(target.metric, (given.get(target.metric) ?? 0) + 1);
   for (const target of reading.targets) {
+    if (target.metric !== '') {
+      // The spec's own name; when a row gives it to several targets (P95 and P99 columns), the percentile tells them apart.
+      let named = target.metric;
+      if (
+        (given.get(named) ?? 0) > 1 &&
+        target.percentile !== null &&
+        !named.includes(`p${target.percentile}`)
+      )
+        named = `${named}_p${String(target.percentile).replace('.', '_')}`;
+      const lines = seen.get(named) ?? [];
+      lines.push(target.line);
+      seen.set(named, lines);
+      target.metric = lines.length === 1 ? named : `${named}_${lines.length}`;
+      continue;
+    }
     let base = slugify(target.requirement).slice(0, 60).replace(/_+$/, '') || `line_${target.line}`;
     if (target.percentile !== null && !base.includes(`p${String(target.percentile).replace('.', '_')}`))
       base = `${base}_p${String(target.percentile).replace('.', '_')}`;
