@@ -53,7 +53,7 @@ export interface QuantitySpan {
 
 // Thousands (`1,000`), decimals with point or comma (`99.9`, `99,9`), or a bare fraction (`.5`).
 const NUMBER = /(?<![\p{L}\p{N}_.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)/gu;
-const UNIT_TOKEN = /^(\s*)(%|\/\s*\p{L}+|[\p{L}µμ]+(?:\s*\/\s*\p{L}+)?)/u;
+const UNIT_TOKEN = /^(\s*)(%|\/\s*[\p{L}\p{M}]+|[\p{L}\p{M}µμ]+(?:\s*\/\s*[\p{L}\p{M}]+)?)/u;
 
 const DAY_UNITS = new Map<string, number>([
   ['d', 24],
