@@ -160,13 +160,14 @@ interface Quantity {
 
 const UNIT_ALTERNATION = unitSpellings().map(escapeRegExp).join('|');
 /** A unit right after the number: optional space or hyphen (`5-second`), then a spelling. */
-const UNIT_AFTER = new RegExp(`^(?:\\s?-?\\s?)(${UNIT_ALTERNATION})`, 'iu');
+// A Latin unit ends at a word boundary (`5 shards` is not `5 s`); CJK and Thai units need none (`3秒以内`).
+const UNIT_AFTER = new RegExp(`^(?:\\s?-?\\s?)(${UNIT_ALTERNATION})(?![A-Za-z\\u00C0-\\u024F])`, 'iu');
 // `1,000` (thousands), `99.9`, and `99,9` / `2,5` (a decimal comma: one or two digits after it).
 const NUMBER = /(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+|,\d{1,2}(?!\d))?/g;
 const PER_ALTERNATION = PER_WORDS.map(escapeRegExp).join('|');
 /** `requests per second`, `次/秒`, `req/10s`, `events/min`, `100 requests per 10 seconds`: a count per period. */
 const RATE_AFTER = new RegExp(
-  `^\\s?((?:[\\p{L}][\\p{L}.'-]*\\s){0,3}[\\p{L}][\\p{L}.'-]*|[^\\s\\d/]{0,3})\\s?(?:${PER_ALTERNATION})\\s?(\\d+(?:\\.\\d+)?)?\\s?(${UNIT_ALTERNATION})`,
+  `^\\s?((?:[\\p{L}][\\p{L}.'-]*\\s){0,3}[\\p{L}][\\p{L}.'-]*|[^\\s\\d/]{0,3})\\s?(?:${PER_ALTERNATION})\\s?(\\d+(?:\\.\\d+)?)?\\s?(${UNIT_ALTERNATION})(?![A-Za-z\\u00C0-\\u024F])`,
   'iu',
 );
 const LEADING_ALTERNATION = [...LEADING_WORDS]
@@ -366,6 +367,8 @@ function maskPercentiles(text: string): {
     const value = Number(span.percentile.slice(1));
     if (!Number.isFinite(value)) continue;
     const ofCount = /%/.test(text.slice(span.start, span.end));
+    // `less than 0.1% of calls` bounds a share of calls (an error rate): a target, not a percentile.
+    if (ofCount && LEADING_AT_END.test(text.slice(Math.max(0, span.start - 40), span.start))) continue;
     percentiles.push({ start: span.start, end: span.end, value, ofCount });
     masked = masked.slice(0, span.start) + ' '.repeat(span.end - span.start) + masked.slice(span.end);
   }
@@ -909,6 +912,14 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
     );
     let percentile = nearestPercentile(percentiles, quantity, previous?.end ?? 0);
     if (ofCount) percentile = ofCount.value;
+    // `within 500ms for 99% of queries`.
+    const ofCountAfter = percentiles.find(
+      (p) =>
+        p.ofCount &&
+        p.start >= quantity.end &&
+        /^\s*(?:for|in|of|across|para|em|en|bei|für)\s*$/i.test(masked.slice(quantity.end, p.start)),
+    );
+    if (ofCountAfter) percentile = ofCountAfter.value;
     const ofWhat =
       /^\s*(?:for|in|of|para|em|en|bei)\s+(\d{1,2}(?:\.\d+)?)\s?%\s+(?:of|de|dos|das|der|aller)\s+\p{L}/iu.exec(
         after,

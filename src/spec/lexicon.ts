@@ -194,6 +194,19 @@ export const TRAILING_WORDS: ReadonlyArray<readonly [string, Comparator]> = [
  * `baseline`, `was`, `observed`), in the languages read.
  */
 export const NOT_TARGET_CONTEXT = [
+  // template examples: `[e.g., "Users complete sign-up in under 2 minutes"]`
+  'e.g.',
+  'e.g',
+  'for example',
+  'for instance',
+  'z.b.',
+  'por ejemplo',
+  'por exemplo',
+  'ví dụ',
+  '例如',
+  '例:',
+  '例：',
+  '例えば',
   'current',
   'currently',
   'baseline',

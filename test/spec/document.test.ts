@@ -95,6 +95,8 @@ describe('readDocument: percentiles', () => {
     ['- pause times SHALL be under 200ms for 95% of collections', '1: < 200 ms p95'],
     ['- レイテンシ 95 パーセンタイル: 300ms 以下', '1: <= 300 ms p95'],
     ['- Median latency < 100 ms', '1: < 100 ms p50'],
+    ['- Search results appear within 500ms for 99% of queries', '1: <= 500 ms p99'],
+    ['- The API returns errors in less than 0.1% of calls', '1: < 0.1 %'],
   ])('%s', (line, expected) => {
     expect(targets(line)).toEqual([expected]);
   });
@@ -140,6 +142,7 @@ describe('readDocument: rates, durations, sizes and resources', () => {
     ['- Queue: 900 messages/second', '1: >= 900 rps'],
     ['- Audit: 120 events/min', '1: >= 120 rpm'],
     ['- Webhooks: 60 requests per minute', '1: >= 60 rpm'],
+    ['- Rate limit: 100 requests per minute per user', '1: <= 100 rpm'],
     ['- Export: 50,000 orders per day', '1: >= 50000 rpd'],
     ['- JIRA rate limit: 100 requests per 10 seconds', '1: <= 10 rps'],
     ['- 5xxエラー10回/5分でアラート', '1: >= 2 rpm'],
@@ -206,6 +209,12 @@ describe('readDocument: what is not a target', () => {
     ['- The integration test loads 120 files', 'no number'],
     ['- Tool listing is fast, see section 3', 'no number'],
     ['- Latency stays around 20 ms in practice', 'ambiguous bound'],
+    [
+      '- **SC-001**: [Measurable metric, e.g., "Users complete sign-up in under 2 minutes"]',
+      'not a runtime target',
+    ],
+    ['- Reduce support tickets by 50%', 'not a runtime target'],
+    ['- JWT expires after 24 hours', 'ambiguous bound'],
   ])('%s', (line, reason) => {
     expect(targets(line)).toEqual([]);
     expect(rejected(line).map((r) => r.split(' → ')[1])).toContain(reason);
