@@ -43,7 +43,12 @@ export function parseNfrs(markdown: string): NfrParseResult {
     for (const section of findSections(tree)) collector.readSection(section);
     return {
       nfrs: collector.nfrs,
-      warnings: [...nestingWarnings, ...collector.warnings, ...duplicateWarnings(collector.nfrs)],
+      warnings: [
+        ...nestingWarnings,
+        ...collector.warnings,
+        ...uniqueDerivedNames(collector.nfrs, collector.derived),
+        ...duplicateWarnings(collector.nfrs),
+      ],
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -121,6 +126,8 @@ function looksLikeMetricName(text: string): boolean {
 
 class Collector {
   readonly nfrs: Nfr[] = [];
+  /** NFRs whose metric name was derived from their text, not written in the spec. */
+  readonly derived = new Set<Nfr>();
   readonly warnings: string[] = [];
 
   readSection(section: Section): void {
@@ -272,12 +279,13 @@ class Collector {
       const noun = percentileNoun([...context.labels, ...context.headings, entry.category]);
       if (noun) requirement = `${requirement} ${noun}`;
     }
+    const derived = !entry.metric;
     const metric =
       entry.metric || slugify(requirement) || slugify(entry.id ?? '') || `nfr_line_${entry.line}`;
     const target = squish(entry.target);
     const category = entry.category === null ? null : squish(entry.category) || null;
     const { objective, reason } = parseTargetWith(target, { metric, requirement, category }, entry.defaults);
-    this.nfrs.push({
+    const nfr: Nfr = {
       id: entry.id === null ? null : squish(entry.id) || null,
       metric,
       requirement,
@@ -286,7 +294,9 @@ class Collector {
       line: Math.max(1, entry.line),
       objective,
       unmonitorableReason: objective ? null : (reason ?? 'no numeric target'),
-    });
+    };
+    this.nfrs.push(nfr);
+    if (derived) this.derived.add(nfr);
   }
 }
 
@@ -670,6 +680,54 @@ function readUnlabelled(text: InlineText, context: Context, options: { prose: bo
 function listLines(lines: readonly number[]): string {
   if (lines.length <= 1) return String(lines[0] ?? '');
   return `${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+}
+
+/**
+ * A derived metric name (the slug of the NFR's text) that another NFR also has gets `_2`, `_3`... in document
+ * order, so that two NFRs never share a query; a name written in the spec keeps it. Editing an unrelated line
+ * renames nothing. Returns one warning per renamed group.
+ */
+function uniqueDerivedNames(nfrs: Nfr[], derived: ReadonlySet<Nfr>): string[] {
+  const taken = new Set(nfrs.filter((nfr) => !derived.has(nfr)).map((nfr) => nfr.metric));
+  const groups = new Map<string, Nfr[]>();
+  for (const nfr of nfrs) {
+    if (!derived.has(nfr)) continue;
+    const group = groups.get(nfr.metric) ?? [];
+    group.push(nfr);
+    groups.set(nfr.metric, group);
+  }
+  const warnings: string[] = [];
+  for (const [name, group] of groups) {
+    if (group.length < 2 && !taken.has(name)) {
+      taken.add(name);
+      continue;
+    }
+    let counter = 1;
+    const names: string[] = [];
+    group.forEach((nfr, index) => {
+      if (index === 0 && !taken.has(name)) {
+        taken.add(name);
+        names.push(name);
+        return;
+      }
+      let candidate: string;
+      do candidate = `${name}_${++counter}`;
+      while (taken.has(candidate));
+      taken.add(candidate);
+      nfr.metric = candidate;
+      names.push(candidate);
+    });
+    const lines = nfrs.filter((nfr) => nfr.metric === name || group.includes(nfr)).map((nfr) => nfr.line);
+    const renamed = group
+      .filter((nfr) => nfr.metric !== name)
+      .map((nfr) => `${nfr.metric} (line ${nfr.line})`);
+    warnings.push(
+      `metric "${name}" would be shared by the NFRs at lines ${listLines(lines)}; named from their text, ` +
+        `${renamed.join(', ')} ${renamed.length === 1 ? 'gets its own name' : 'get their own names'} so that none shares a query — ` +
+        'give each NFR its own metric name (e.g. in backticks) to choose it',
+    );
+  }
+  return warnings;
 }
 
 function duplicateWarnings(nfrs: readonly Nfr[]): string[] {
