@@ -72,12 +72,13 @@ function sameValue(a: number, b: number): boolean {
 
 /** Joins the document reader's targets with the NFRs the monitor acts on (same line, same threshold). */
 export function listTargets(reading: DocumentReading, monitored: readonly Nfr[]): ListedTarget[] {
+  const byLine = new Map<number, Nfr[]>();
+  for (const nfr of monitored) byLine.set(nfr.line, [...(byLine.get(nfr.line) ?? []), nfr]);
   return reading.targets.map((target) => {
     const monitorable = MONITORED_UNITS.has(target.unit);
-    const match = monitored.find(
+    const match = (byLine.get(target.line) ?? []).find(
       (nfr) =>
         nfr.objective !== null &&
-        Math.abs(nfr.line - target.line) <= 0 &&
         sameValue(
           normalised(nfr.objective.threshold, nfr.objective.unit),
           normalised(target.value, target.unit),

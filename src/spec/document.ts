@@ -103,9 +103,21 @@ function lower(text: string): string {
   return normaliseChars(text).toLowerCase().replace(/\s+/g, ' ');
 }
 
+/** The last few texts looked up, lower-cased once: word lists are checked against the same clause many times. */
+const lowerCache = new Map<string, string>();
+function lowerCached(text: string): string {
+  let cached = lowerCache.get(text);
+  if (cached === undefined) {
+    if (lowerCache.size >= 64) lowerCache.clear();
+    cached = lower(text);
+    lowerCache.set(text, cached);
+  }
+  return cached;
+}
+
 /** True when `word` occurs in `text` as a word (Latin words need boundaries; other scripts do not). */
 function hasWord(text: string, word: string): boolean {
-  const haystack = lower(text);
+  const haystack = lowerCached(text);
   const needle = word.toLowerCase();
   let from = 0;
   for (;;) {
@@ -501,7 +513,7 @@ const MODAL =
 function subjectBefore(text: string, position: number, from = 0): string {
   const clause = clauseBefore(text, position)
     .slice(Math.max(0, from - (position - clauseBefore(text, position).length)))
-    .replace(/.*(?:[:：→，、(]|,(?!\d))/s, '');
+    .slice(lastSeparator(clauseBefore(text, position)) + 1);
   const words = squish(
     clause
       .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, ' ')
@@ -511,6 +523,16 @@ function subjectBefore(text: string, position: number, from = 0): string {
     .split(' ')
     .filter(Boolean);
   return words.slice(-6).join(' ');
+}
+
+/** Index of the last `:`, `→`, `(`, `、` or a comma that is no thousands separator; -1 when none. */
+function lastSeparator(text: string): number {
+  for (let index = text.length - 1; index >= 0; index--) {
+    const char = text[index] ?? '';
+    if (':：→，、('.includes(char)) return index;
+    if (char === ',' && !/\d/.test(text[index + 1] ?? '')) return index;
+  }
+  return -1;
 }
 
 /** The words of a line without its numbers (`99.5% of requests < 500ms` → `of requests`), for a name. */
@@ -1119,6 +1141,12 @@ function unitFromLabel(text: string): { unit: string; kind: UnitKind } | null {
  * document order (so editing an unrelated line never renames a target), with a warning.
  */
 function nameMetrics(reading: DocumentReading): void {
+  const targetsByLine = new Map<number, DocumentTarget[]>();
+  for (const target of reading.targets) {
+    const onLine = targetsByLine.get(target.line) ?? [];
+    onLine.push(target);
+    targetsByLine.set(target.line, onLine);
+  }
   const kindWord: Record<UnitKind, string> = {
     time: 'duration',
     percent: 'percent',
@@ -1163,10 +1191,9 @@ function nameMetrics(reading: DocumentReading): void {
     if (
       target.comparator === '>=' &&
       target.comparatorInferred &&
-      reading.targets.some(
+      (targetsByLine.get(target.line) ?? []).some(
         (t) =>
           t !== target &&
-          t.line === target.line &&
           t.value > target.value &&
           t.requirement === target.requirement &&
           t.comparator === '<=',

@@ -539,6 +539,16 @@ const LINKING_WORDS =
 const SENTENCE_WORDS =
   /\b(?:must|should|shall|will|can|may|is|are|be|been|has|have|in|of|to|for|than|under|within|take|takes|complete|completes|respond|responds)\b/i;
 
+/**
+ * A step keyword, not the first word of a label (`If A: < 1 ms`, `IF A: ...`: a colon within four words):
+ * Given/When/Then, and And/But/If/Where/While in bold or capitals (`**AND**`, `WHEN`).
+ */
+function isStepKeyword(text: InlineText, keyword: string): boolean {
+  if (/^\s*\S+(?:\s+\S+){0,3}\s*:/.test(text.text)) return false;
+  const emphasised = keyword === keyword.toUpperCase() || text.strongs.some((strong) => strong.start === 0);
+  return emphasised || /^(?:given|when|then)$/i.test(keyword);
+}
+
 /** A Given/When/Then step keyword starting a line (`**WHEN** 100 clients...`, `AND error rate...`). */
 const GHERKIN_STEP = /^\s*(given|when|then|and|but|if|where|while)\b[\s,:]*/i;
 
@@ -553,7 +563,7 @@ function analyseLine(source: InlineText, context: Context, options: { prose: boo
   if (text.text === '') return { kind: 'none' };
   // Given/When/Then steps: a Given or When states a condition, never a target; Then/And read what follows.
   const step = GHERKIN_STEP.exec(text.text);
-  if (step?.[1] !== undefined) {
+  if (step?.[1] !== undefined && isStepKeyword(text, step[1])) {
     let from = step[0].length;
     if (/^(?:given|when|if|where|while)$/i.test(step[1])) {
       const then = /\bthen\b[\s,:]*/i.exec(text.text.slice(from));
@@ -717,7 +727,8 @@ function uniqueDerivedNames(nfrs: Nfr[], derived: ReadonlySet<Nfr>): string[] {
       nfr.metric = candidate;
       names.push(candidate);
     });
-    const lines = nfrs.filter((nfr) => nfr.metric === name || group.includes(nfr)).map((nfr) => nfr.line);
+    const members = new Set(group);
+    const lines = nfrs.filter((nfr) => nfr.metric === name || members.has(nfr)).map((nfr) => nfr.line);
     const renamed = group
       .filter((nfr) => nfr.metric !== name)
       .map((nfr) => `${nfr.metric} (line ${nfr.line})`);

@@ -1,8 +1,7 @@
 import { open } from 'node:fs/promises';
 import { UserError } from '../common/errors.js';
 
-/** Largest spec.md read unless `safety.content_limits.max_spec_bytes` says otherwise (2 MB). */
-export const DEFAULT_MAX_SPEC_BYTES = 2_000_000;
+export { DEFAULT_MAX_SPEC_BYTES } from '../workspace/settings.js';
 
 /**
  * Reads a spec as UTF-8, refusing one larger than `maxBytes` before reading it (exit 2 with the file and the

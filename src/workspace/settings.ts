@@ -31,8 +31,8 @@ export const DEFAULT_ALLOW_WRITES_ONLY_UNDER: readonly string[] = [
 
 const DEFAULT_MAX_FILES_SCANNED = 20_000;
 const DEFAULT_MAX_EXCERPT_CHARS = 2_000;
-/** Same value as DEFAULT_MAX_SPEC_BYTES in src/spec/source.ts (kept here so settings load no spec code). */
-const DEFAULT_MAX_SPEC_BYTES = 2_000_000;
+/** Largest spec.md read (1 MB; a dense spec of that size reads in a few seconds and a few hundred MB). */
+export const DEFAULT_MAX_SPEC_BYTES = 1_000_000;
 
 function compileRequired(source: string, flags: string): RegExp {
   const compiled = compilePattern(source, flags);

@@ -98,6 +98,14 @@ describe('parseNfrs: Given/When/Then steps', () => {
     ]);
     expect(nfrs.map((n) => n.metric)).not.toContain('and');
   });
+
+  it('a label that starts with a step word is still a label', () => {
+    expect(
+      parseNfrs('## NFRs\n\n- If A: < 1 ms\n- IF B: < 2 ms\n- When ready: < 3 ms\n').nfrs.map(
+        (n) => n.metric,
+      ),
+    ).toEqual(['if_a', 'if_b', 'when_ready']);
+  });
 });
 
 describe('readSpecText', () => {
