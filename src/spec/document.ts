@@ -888,9 +888,10 @@ function readSegment(reading: DocumentReading, segment: Segment): void {
       continue;
     }
     const context = `${label ?? ''} ${before} ${cell?.rowLabel ?? ''}`;
-    const negative = NOT_TARGET_CONTEXT.find(
-      (word) => hasWord(context, word) && !(word === 'takes' && quantity.comparator),
-    );
+    const negative =
+      NOT_TARGET_CONTEXT.find(
+        (word) => hasWord(context, word) && !(word === 'takes' && quantity.comparator),
+      ) ?? /^\s*(ago|atrás|zuvor|trước)(?![\p{L}])/iu.exec(after)?.[1];
     if (negative) {
       reject('not a runtime target', `"${negative}" marks a measurement or a reference, not a target`);
       continue;

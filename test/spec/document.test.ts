@@ -215,6 +215,8 @@ describe('readDocument: what is not a target', () => {
     ],
     ['- Reduce support tickets by 50%', 'not a runtime target'],
     ['- JWT expires after 24 hours', 'ambiguous bound'],
+    ['- Estimated effort: 3 days', 'not a runtime target'],
+    ['- Last incident: 2 days ago', 'not a runtime target'],
   ])('%s', (line, reason) => {
     expect(targets(line)).toEqual([]);
     expect(rejected(line).map((r) => r.split(' → ')[1])).toContain(reason);
