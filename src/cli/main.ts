@@ -194,6 +194,19 @@ export function buildProgram(): Command {
     );
   program.addCommand(reportCommand);
 
+  const nfrsCommand = new Command('nfrs')
+    .description(
+      'list every target the spec states (line, text, requirement, metric, comparator, value, unit, percentile) and every number not taken, with the reason; no observability.yaml needed',
+    )
+    .argument('[spec-id]', 'the spec to read');
+  addCommonOptions(nfrsCommand)
+    .showHelpAfterError('(run with --help for usage)')
+    .action((specId: string | undefined, options: CommonOptions) =>
+      execute(async () => (await import('./nfrs.js')).nfrs, specId, options),
+    );
+  program.addCommand(nfrsCommand);
+  nfrsCommand.exitOverride();
+
   // Options after `validate` belong to it (both define --root, --spec-id, ...).
   program.enablePositionalOptions();
   program.exitOverride();

@@ -2,7 +2,6 @@
  * The one path from a workspace to verdicts, shared by run-once, validate and the daemon:
  * workspace → spec (NFRs) + observability.yaml → plan → providers → verdicts.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { UserError } from '../common/errors.js';
@@ -19,6 +18,7 @@ import { judge, overallStatus, planChecks } from '../evaluate/index.js';
 import { createProvider } from '../providers/index.js';
 import type { Provider } from '../providers/types.js';
 import { parseNfrs } from '../spec/index.js';
+import { DEFAULT_MAX_SPEC_BYTES, readSpecText } from '../spec/source.js';
 import type { Nfr } from '../spec/types.js';
 import type { ResolvedSpec, SmartSpecSettings } from '../workspace/index.js';
 import {
@@ -77,9 +77,13 @@ export async function prepareSpec(options: WorkspaceOptions & { specId: string }
   const { root, settings, warnings } = loadWorkspace(options);
   validateSpecId(options.specId, settings);
   const spec = resolveSpec(root, options.specId, settings);
-  const markdown = await readFile(spec.specFile, 'utf8');
-  const parsed = parseNfrs(markdown);
   const relativeSpec = path.relative(root, spec.specFile);
+  const markdown = await readSpecText(
+    spec.specFile,
+    relativeSpec,
+    settings.maxSpecBytes ?? DEFAULT_MAX_SPEC_BYTES,
+  );
+  const parsed = parseNfrs(markdown);
   if (parsed.nfrs.length === 0) {
     throw new UserError('config', `no non-functional requirements found in ${relativeSpec}`, {
       location: { file: relativeSpec },

@@ -81,8 +81,22 @@ const PERCENT_WORDS = ['availability', 'uptime', 'sla', 'slo', 'success rate', '
 /** Nouns a bare percentile label (`P50`) is completed with, looked up in the surrounding headings. */
 const PERCENTILE_NOUNS = ['latency', 'response time', 'duration'];
 
+/** Words that make any heading an NFR section, in every language read. */
 const NFR_HEADING =
-  /non\s*-?\s*functional|\bnfrs?\b|\bslos?\b|\bslas?\b|\bslis?\b|service\s+levels?|\bperformance\b|\breliability\b|\bavailability\b|\blatency\b|\bthroughput\b|\bscalability\b|\bresilience\b|\buptime\b|quality\s+attributes?/i;
+  /non\s*-?\s*functional|\bnfrs?\b|\bslos?\b|\bslas?\b|\bslis?\b|service\s+levels?|quality\s+attributes?|requisitos\s+no\s+funcionales|requisitos\s+n[ãa]o[\s-]+funcionais|nicht[\s-]*funktionale\s+anforderungen|exigences\s+non[\s-]+fonctionnelles|y[êe]u\s+c[ầa]u\s+phi\s+ch[ứu]c\s+n[ăa]ng|非功能(?:性)?需求|非功能(?:性)?要求|非機能要件|非機能要求|ความต้องการที่ไม่ใช่ฟังก์ชัน/i;
+
+/**
+ * Quality words that make a heading an NFR section only when they are its subject (`## Performance`,
+ * `### Latency budget`, `## Availability & SLA`), not part of a feature's title
+ * (`## Performance Dashboard`, `### User Story 2 - Performance Metrics Logging`).
+ */
+const QUALITY_WORD =
+  /\b(?:performance|reliability|availability|latency|throughput|scalability|resilience|uptime|rendimiento|desempenho|disponibilidad|disponibilidade|leistung|verfügbarkeit|hiệu năng)\b|性能|可用性|ประสิทธิภาพ/giu;
+/** What may follow a quality word in a section heading. */
+const SECTION_TAIL =
+  /^(?:\s|[&/,+:()-]|\d|and|y|e|und|và|requirements?|targets?|goals?|budgets?|criteria|objectives?|constraints?|expectations?|metrics|characteristics|considerations?|needs|slos?|slas?|slis?|nfrs?|requisitos|anforderungen|ziele|metas|objetivos|yêu cầu|需求|要求|要件|目标|目標|指标|指標|ข้อกำหนด|performance|reliability|availability|latency|throughput|scalability|resilience|uptime|capacity|security|efficiency)*$/iu;
+/** Headings of work items, whose titles may name a quality without being NFR sections. */
+const WORK_ITEM = /\b(?:feature|user\s+story|story|epic|scenario|task|phase|sprint|bug|fix|ticket)\b/i;
 
 /** Headings too generic to be a category: `Non-Functional Requirements`, `NFRs`, `SLOs & SLIs`. */
 const GENERIC_NFR_HEADING =
@@ -98,7 +112,15 @@ function hasAny(words: string, list: readonly string[]): boolean {
 
 /** True for headings that open an NFR-like section (`## 8. Non-Functional Requirements`, `## SLO`, `## Performance`). */
 export function isNfrHeading(text: string): boolean {
-  return NFR_HEADING.test(normaliseChars(text));
+  const heading = normaliseChars(text).replace(/^\s*(?:§\s*)?(?:\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)\s+/, '');
+  if (NFR_HEADING.test(heading)) return true;
+  if (WORK_ITEM.test(heading)) return false;
+  QUALITY_WORD.lastIndex = 0;
+  for (let match = QUALITY_WORD.exec(heading); match; match = QUALITY_WORD.exec(heading)) {
+    if (SECTION_TAIL.test(heading.slice(match.index + match[0].length).replace(/\([^)]*\)/g, ' ')))
+      return true;
+  }
+  return false;
 }
 
 /** Heading text usable as an NFR category: numbering removed; null for the generic `Non-Functional Requirements`. */
@@ -179,6 +201,17 @@ const PERCENTILE_PATTERNS: ReadonlyArray<{ pattern: RegExp; read: (match: RegExp
     read: (match) => `p${match[1]}`,
   },
   { pattern: /(?<![\p{L}\p{N}])median(?![\p{L}])/giu, read: () => 'p50' },
+  // `95 パーセンタイル`, `50パーセンタイル`, `95 百分位`, `percentil 95`, `95. Perzentil`, `phân vị thứ 95`.
+  {
+    pattern:
+      /(?<![\p{N}.])(\d{1,2}(?:\.\d+)?)\s?(?:\.\s?)?(?:パーセンタイル|百分位数?|百分位|perzentil|เปอร์เซ็นไทล์)/giu,
+    read: (match) => `p${match[1]}`,
+  },
+  {
+    pattern:
+      /(?:percentil|phân vị thứ|phân vị|เปอร์เซ็นไทล์ที่)\s?(\d{1,2}(?:\.\d+)?)(?![\p{N}])(?:\s?(?:百分位数?|パーセンタイル))?/giu,
+    read: (match) => `p${match[1]}`,
+  },
 ];
 
 /** Every percentile named in a text, in order of appearance. */

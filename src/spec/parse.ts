@@ -8,7 +8,17 @@ import { parseUnit } from '../units/index.js';
 import { flattenInline, type InlineText, inlineText, type Span, sliceInline, splitLines } from './inline.js';
 import { headingCategory, isBarePercentile, isNfrHeading, percentileNoun, percentileOf } from './meaning.js';
 import { locateQuantity, parseTargetWith, type TargetDefaults } from './target.js';
-import { MAX_ANALYSED_CHARS, normaliseChars, slugify, squish, trimChars, trimEndChars } from './text.js';
+import {
+  limitNesting,
+  MAX_ANALYSED_CHARS,
+  MAX_LINE_CHARS,
+  MAX_NESTING,
+  normaliseChars,
+  slugify,
+  squish,
+  trimChars,
+  trimEndChars,
+} from './text.js';
 import type { Nfr, NfrParseResult } from './types.js';
 
 const markdownParser = unified().use(remarkParse).use(remarkGfm);
@@ -19,10 +29,27 @@ const markdownParser = unified().use(remarkParse).use(remarkGfm);
  */
 export function parseNfrs(markdown: string): NfrParseResult {
   try {
-    const tree = markdownParser.parse(markdown) as Root;
+    const { text, cappedLines } = limitNesting(markdown);
+    const nestingWarnings =
+      cappedLines.length === 0
+        ? []
+        : [
+            `${cappedLines.length === 1 ? 'line' : 'lines'} ${cappedLines.length > 5 ? `${cappedLines.slice(0, 5).join(', ')} and ${cappedLines.length - 5} more` : listLines(cappedLines)} ` +
+              `nest block quotes or lists more than ${MAX_NESTING} deep or are longer than ${MAX_LINE_CHARS} characters; ` +
+              'the deeper levels are read as plain text and the rest of the line is ignored',
+          ];
+    const tree = markdownParser.parse(text) as Root;
     const collector = new Collector();
     for (const section of findSections(tree)) collector.readSection(section);
-    return { nfrs: collector.nfrs, warnings: [...collector.warnings, ...duplicateWarnings(collector.nfrs)] };
+    return {
+      nfrs: collector.nfrs,
+      warnings: [
+        ...nestingWarnings,
+        ...collector.warnings,
+        ...uniqueDerivedNames(collector.nfrs, collector.derived),
+        ...duplicateWarnings(collector.nfrs),
+      ],
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { nfrs: [], warnings: [`the spec could not be read as Markdown: ${message}`] };
@@ -99,6 +126,8 @@ function looksLikeMetricName(text: string): boolean {
 
 class Collector {
   readonly nfrs: Nfr[] = [];
+  /** NFRs whose metric name was derived from their text, not written in the spec. */
+  readonly derived = new Set<Nfr>();
   readonly warnings: string[] = [];
 
   readSection(section: Section): void {
@@ -250,12 +279,13 @@ class Collector {
       const noun = percentileNoun([...context.labels, ...context.headings, entry.category]);
       if (noun) requirement = `${requirement} ${noun}`;
     }
+    const derived = !entry.metric;
     const metric =
       entry.metric || slugify(requirement) || slugify(entry.id ?? '') || `nfr_line_${entry.line}`;
     const target = squish(entry.target);
     const category = entry.category === null ? null : squish(entry.category) || null;
     const { objective, reason } = parseTargetWith(target, { metric, requirement, category }, entry.defaults);
-    this.nfrs.push({
+    const nfr: Nfr = {
       id: entry.id === null ? null : squish(entry.id) || null,
       metric,
       requirement,
@@ -264,7 +294,9 @@ class Collector {
       line: Math.max(1, entry.line),
       objective,
       unmonitorableReason: objective ? null : (reason ?? 'no numeric target'),
-    });
+    };
+    this.nfrs.push(nfr);
+    if (derived) this.derived.add(nfr);
   }
 }
 
@@ -284,6 +316,12 @@ const EXACT_ROLES: Record<Role, readonly string[]> = {
     'indicator',
     'kpi',
     'key metric',
+    'métrica',
+    'metrik',
+    'chỉ số',
+    '指标',
+    '指標',
+    'ตัวชี้วัด',
   ],
   target: [
     'target',
@@ -300,6 +338,18 @@ const EXACT_ROLES: Record<Role, readonly string[]> = {
     'target value',
     'requirement value',
     'acceptance criteria',
+    // other languages
+    'objetivo',
+    'meta',
+    'valor objetivo',
+    'ziel',
+    'zielwert',
+    'mục tiêu',
+    '目标',
+    '目标值',
+    '目標',
+    '目標値',
+    'เป้าหมาย',
   ],
   requirement: [
     'requirement',
@@ -313,6 +363,14 @@ const EXACT_ROLES: Record<Role, readonly string[]> = {
     'attribute',
     'aspect',
     'item',
+    'requisito',
+    'anforderung',
+    'yêu cầu',
+    '需求',
+    '要件',
+    '项目',
+    '項目',
+    'ข้อกำหนด',
   ],
   category: ['category', 'type', 'area', 'dimension', 'kind', 'class', 'group'],
 };
@@ -482,6 +540,19 @@ const SENTENCE_WORDS =
   /\b(?:must|should|shall|will|can|may|is|are|be|been|has|have|in|of|to|for|than|under|within|take|takes|complete|completes|respond|responds)\b/i;
 
 /**
+ * A step keyword, not the first word of a label (`If A: < 1 ms`, `IF A: ...`: a colon within four words):
+ * Given/When/Then, and And/But/If/Where/While in bold or capitals (`**AND**`, `WHEN`).
+ */
+function isStepKeyword(text: InlineText, keyword: string): boolean {
+  if (/^\s*\S+(?:\s+\S+){0,3}\s*:/.test(text.text)) return false;
+  const emphasised = keyword === keyword.toUpperCase() || text.strongs.some((strong) => strong.start === 0);
+  return emphasised || /^(?:given|when|then)$/i.test(keyword);
+}
+
+/** A Given/When/Then step keyword starting a line (`**WHEN** 100 clients...`, `AND error rate...`). */
+const GHERKIN_STEP = /^\s*(given|when|then|and|but|if|where|while)\b[\s,:]*/i;
+
+/**
  * Reads one list item or paragraph line into an entry. Forms: `**Label** (`metric`): target`, `Label: target`,
  * `**Label:** target`, `Subject < 200 ms`, `Sentence ... within 2 seconds`, `Text (P95 < 300ms)`.
  * In paragraphs (`prose: false`) only bold-label lines and `Subject < number` formulas count.
@@ -490,6 +561,18 @@ function analyseLine(source: InlineText, context: Context, options: { prose: boo
   const flat = flattenInline(source);
   const text = flat.text.length > MAX_ANALYSED_CHARS ? sliceInline(flat, 0, MAX_ANALYSED_CHARS) : flat;
   if (text.text === '') return { kind: 'none' };
+  // Given/When/Then steps: a Given or When states a condition, never a target; Then/And read what follows.
+  const step = GHERKIN_STEP.exec(text.text);
+  if (step?.[1] !== undefined && isStepKeyword(text, step[1])) {
+    let from = step[0].length;
+    if (/^(?:given|when|if|where|while)$/i.test(step[1])) {
+      const then = /\bthen\b[\s,:]*/i.exec(text.text.slice(from));
+      if (!then) return { kind: 'none' };
+      from += then.index + then[0].length;
+    }
+    const rest = sliceInline(text, from, text.text.length);
+    return rest.text === '' ? { kind: 'none' } : analyseLine(rest, context, options);
+  }
   const startsBold = text.strongs.some((strong) => strong.start === 0 && strong.end > 0);
   // In paragraphs only bold labels count: `Note: ...` there is prose.
   const separator = options.prose || startsBold ? labelSeparator(text) : null;
@@ -607,6 +690,55 @@ function readUnlabelled(text: InlineText, context: Context, options: { prose: bo
 function listLines(lines: readonly number[]): string {
   if (lines.length <= 1) return String(lines[0] ?? '');
   return `${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+}
+
+/**
+ * A derived metric name (the slug of the NFR's text) that another NFR also has gets `_2`, `_3`... in document
+ * order, so that two NFRs never share a query; a name written in the spec keeps it. Editing an unrelated line
+ * renames nothing. Returns one warning per renamed group.
+ */
+function uniqueDerivedNames(nfrs: Nfr[], derived: ReadonlySet<Nfr>): string[] {
+  const taken = new Set(nfrs.filter((nfr) => !derived.has(nfr)).map((nfr) => nfr.metric));
+  const groups = new Map<string, Nfr[]>();
+  for (const nfr of nfrs) {
+    if (!derived.has(nfr)) continue;
+    const group = groups.get(nfr.metric) ?? [];
+    group.push(nfr);
+    groups.set(nfr.metric, group);
+  }
+  const warnings: string[] = [];
+  for (const [name, group] of groups) {
+    if (group.length < 2 && !taken.has(name)) {
+      taken.add(name);
+      continue;
+    }
+    let counter = 1;
+    const names: string[] = [];
+    group.forEach((nfr, index) => {
+      if (index === 0 && !taken.has(name)) {
+        taken.add(name);
+        names.push(name);
+        return;
+      }
+      let candidate: string;
+      do candidate = `${name}_${++counter}`;
+      while (taken.has(candidate));
+      taken.add(candidate);
+      nfr.metric = candidate;
+      names.push(candidate);
+    });
+    const members = new Set(group);
+    const lines = nfrs.filter((nfr) => nfr.metric === name || members.has(nfr)).map((nfr) => nfr.line);
+    const renamed = group
+      .filter((nfr) => nfr.metric !== name)
+      .map((nfr) => `${nfr.metric} (line ${nfr.line})`);
+    warnings.push(
+      `metric "${name}" would be shared by the NFRs at lines ${listLines(lines)}; named from their text, ` +
+        `${renamed.join(', ')} ${renamed.length === 1 ? 'gets its own name' : 'get their own names'} so that none shares a query — ` +
+        'give each NFR its own metric name (e.g. in backticks) to choose it',
+    );
+  }
+  return warnings;
 }
 
 function duplicateWarnings(nfrs: readonly Nfr[]): string[] {

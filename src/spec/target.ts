@@ -7,6 +7,7 @@ import {
   isUnsupportedUnit,
   parseUnit,
 } from '../units/index.js';
+import { timeUnitOf } from './lexicon.js';
 import {
   findPercentiles,
   inferDirection,
@@ -52,7 +53,7 @@ export interface QuantitySpan {
 
 // Thousands (`1,000`), decimals with point or comma (`99.9`, `99,9`), or a bare fraction (`.5`).
 const NUMBER = /(?<![\p{L}\p{N}_.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)/gu;
-const UNIT_TOKEN = /^(\s*)(%|\/\s*\p{L}+|[\p{L}µμ]+(?:\s*\/\s*\p{L}+)?)/u;
+const UNIT_TOKEN = /^(\s*)(%|\/\s*[\p{L}\p{M}]+|[\p{L}\p{M}µμ]+(?:\s*\/\s*[\p{L}\p{M}]+)?)/u;
 
 const DAY_UNITS = new Map<string, number>([
   ['d', 24],
@@ -117,7 +118,19 @@ function readUnit(text: string, from: number): UnitReading {
   }
   const firstEnd = tokenEnds[0] ?? from;
   const first = text.slice(from, firstEnd).trim().toLowerCase();
-  const hoursFactor = DAY_UNITS.get(first);
+  // Chinese, Japanese and Thai write the unit and the next word without a space (`2秒以内`): try its prefixes.
+  const firstStart = firstEnd - first.length;
+  if (/^[^\p{Script=Latin}\d\s%/]/u.test(first)) {
+    for (let length = Math.min(first.length, 6); length > 0; length--) {
+      const unit = parseUnit(first.slice(0, length));
+      if (unit) return { ...none, unit, end: firstStart + length };
+      const day = timeUnitOf(first.slice(0, length));
+      if (day === 'd' || day === 'w')
+        return { ...none, unit: 'h', hoursFactor: day === 'd' ? 24 : 168, end: firstStart + length };
+    }
+  }
+  const hoursFactor =
+    DAY_UNITS.get(first) ?? ({ d: 24, w: 168 } as Record<string, number>)[timeUnitOf(first) ?? ''];
   if (hoursFactor !== undefined) return { ...none, unit: 'h', hoursFactor, end: firstEnd };
   // A unit that is written but not supported (`MB/s`, `req/day`) must not leave a plain number behind.
   for (let index = tokenEnds.length - 1; index >= 0; index--) {

@@ -3,6 +3,112 @@ import type { Comparator } from './types.js';
 /** Relative tolerance under which two numbers count as equal. */
 const RELATIVE_TOLERANCE = 1e-9;
 
+/** Comparators written before a number in Spanish, Portuguese, German, Vietnamese, Chinese, Japanese and Thai. */
+export const OTHER_LANGUAGE_LEADING: ReadonlyArray<readonly [string, Comparator]> = [
+  // Spanish / Portuguese
+  ['menos de', '<'],
+  ['menor que', '<'],
+  ['menor a', '<'],
+  ['inferior a', '<'],
+  ['abaixo de', '<'],
+  ['por debajo de', '<'],
+  ['en menos de', '<'],
+  ['em menos de', '<'],
+  ['hasta', '<='],
+  ['até', '<='],
+  ['em até', '<='],
+  ['no máximo', '<='],
+  ['como máximo', '<='],
+  ['máximo', '<='],
+  ['máximo de', '<='],
+  ['dentro de', '<='],
+  ['más de', '>'],
+  ['mais de', '>'],
+  ['mayor que', '>'],
+  ['maior que', '>'],
+  ['superior a', '>'],
+  ['acima de', '>'],
+  ['por encima de', '>'],
+  ['al menos', '>='],
+  ['por lo menos', '>='],
+  ['pelo menos', '>='],
+  ['no mínimo', '>='],
+  ['mínimo', '>='],
+  ['mínimo de', '>='],
+  // German
+  ['unter', '<'],
+  ['weniger als', '<'],
+  ['kleiner als', '<'],
+  ['höchstens', '<='],
+  ['maximal', '<='],
+  ['bis zu', '<='],
+  ['innerhalb von', '<='],
+  ['innerhalb', '<='],
+  ['über', '>'],
+  ['mehr als', '>'],
+  ['größer als', '>'],
+  ['mindestens', '>='],
+  // Vietnamese
+  ['dưới', '<'],
+  ['ít hơn', '<'],
+  ['nhỏ hơn', '<'],
+  ['tối đa', '<='],
+  ['không quá', '<='],
+  ['trong vòng', '<='],
+  ['trên', '>'],
+  ['lớn hơn', '>'],
+  ['tối thiểu', '>='],
+  ['ít nhất', '>='],
+  // Chinese
+  ['小于', '<'],
+  ['低于', '<'],
+  ['少于', '<'],
+  ['不超过', '<='],
+  ['不高于', '<='],
+  ['最多', '<='],
+  ['最大', '<='],
+  ['最长', '<='],
+  ['大于', '>'],
+  ['高于', '>'],
+  ['超过', '>'],
+  ['至少', '>='],
+  ['不低于', '>='],
+  ['不少于', '>='],
+  ['最少', '>='],
+  ['最低', '>='],
+  // Japanese
+  ['最大', '<='],
+  ['最小', '>='],
+  ['少なくとも', '>='],
+  // Thai
+  ['น้อยกว่า', '<'],
+  ['ต่ำกว่า', '<'],
+  ['ไม่เกิน', '<='],
+  ['ภายใน', '<='],
+  ['สูงสุด', '<='],
+  ['มากกว่า', '>'],
+  ['อย่างน้อย', '>='],
+  ['ขั้นต่ำ', '>='],
+];
+
+/** Comparators written after the quantity in those languages (`2 秒以内`, `99.5% 以上`, `o menos`). */
+export const OTHER_LANGUAGE_TRAILING: ReadonlyArray<readonly [string, Comparator]> = [
+  ['ou menos', '<='],
+  ['ou mais', '>='],
+  ['o menos', '<='],
+  ['o más', '>='],
+  ['oder weniger', '<='],
+  ['oder mehr', '>='],
+  ['trở xuống', '<='],
+  ['trở lên', '>='],
+  ['以内', '<='],
+  ['以下', '<='],
+  ['以上', '>='],
+  ['未満', '<'],
+  ['超', '>'],
+  ['ขึ้นไป', '>='],
+];
+
 /** Comparator spellings written before a number (`< 200ms`, `at most 200ms`, `within 2 seconds`). */
 const LEADING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ['<=', '<='],
@@ -75,6 +181,7 @@ const LEADING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ['equal to', '='],
   ['equals', '='],
   ['exactly', '='],
+  ...OTHER_LANGUAGE_LEADING,
 ];
 
 /** Comparator spellings written after a number (`200 ms or less`, `99.9% minimum`). */
@@ -97,6 +204,7 @@ const TRAILING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ['min', '>='],
   ['min.', '>='],
   ['minimum', '>='],
+  ...OTHER_LANGUAGE_TRAILING,
 ];
 
 const LEADING_TABLE = new Map(LEADING_COMPARATORS);
@@ -109,24 +217,35 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const isWord = (spelling: string): boolean => /\p{L}/u.test(spelling);
+/** Symbols (`<=`), words that need a word boundary (Latin script: `under`), words that do not (`不超过`, `ไม่เกิน`). */
+type Script = 'symbol' | 'latin' | 'other';
+const scriptOf = (spelling: string): Script =>
+  !/\p{L}/u.test(spelling)
+    ? 'symbol'
+    : /[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]/.test(spelling)
+      ? 'latin'
+      : 'other';
 
 /** Longest spellings first so that `<=` wins over `<` and `no more than` over `more than`. */
-function alternation(entries: ReadonlyArray<readonly [string, Comparator]>, words: boolean): string {
+function alternation(entries: ReadonlyArray<readonly [string, Comparator]>, script: Script): string {
   return entries
     .map(([spelling]) => spelling)
-    .filter((spelling) => isWord(spelling) === words)
+    .filter((spelling) => scriptOf(spelling) === script)
     .sort((a, b) => b.length - a.length)
     .map((spelling) => escapeRegExp(spelling).replace(/ /g, '\\s+'))
     .join('|');
 }
 
-// Words must not be glued to a preceding letter (`cover 5` is not `over 5`); symbols may be (`latency<200`).
+// Latin words must not be glued to a preceding letter (`cover 5` is not `over 5`); symbols may be
+// (`latency<200`), and so may Chinese, Japanese and Thai words, written without spaces (`时间不超过200`).
 const AT_END = new RegExp(
-  `(${alternation(LEADING_COMPARATORS, false)}|(?<![\\p{L}])(?:${alternation(LEADING_COMPARATORS, true)}))\\s*$`,
+  `(${alternation(LEADING_COMPARATORS, 'symbol')}|(?<![\\p{L}])(?:${alternation(LEADING_COMPARATORS, 'latin')})|${alternation(LEADING_COMPARATORS, 'other')})\\s*$`,
   'iu',
 );
-const AT_START = new RegExp(`^\\s*(${alternation(TRAILING_COMPARATORS, true)})(?![\\p{L}])`, 'iu');
+const AT_START = new RegExp(
+  `^\\s*(?:(${alternation(TRAILING_COMPARATORS, 'latin')})(?![\\p{L}])|(${alternation(TRAILING_COMPARATORS, 'other')}))`,
+  'iu',
+);
 
 /**
  * Reads a comparator written on its own: symbols `< <= ≤ > >= ≥ = == =<` or words
@@ -147,8 +266,9 @@ export function comparatorAtEnd(text: string): { comparator: Comparator; index: 
 /** A comparator that starts `text` (the text just after a quantity: `or less`, `max`), with its length. */
 export function comparatorAtStart(text: string): { comparator: Comparator; length: number } | null {
   const match = AT_START.exec(text);
-  if (!match || match[1] === undefined) return null;
-  const spelling = normalise(match[1]);
+  const written = match?.[1] ?? match?.[2];
+  if (!match || written === undefined) return null;
+  const spelling = normalise(written);
   const entry = TRAILING_COMPARATORS.find(([candidate]) => candidate === spelling);
   return entry ? { comparator: entry[1], length: match[0].length } : null;
 }

@@ -1,4 +1,11 @@
-export { comparatorAtEnd, comparatorAtStart, compare, parseComparator } from './comparators.js';
+export {
+  comparatorAtEnd,
+  comparatorAtStart,
+  compare,
+  OTHER_LANGUAGE_LEADING,
+  OTHER_LANGUAGE_TRAILING,
+  parseComparator,
+} from './comparators.js';
 export type { Comparator, Dimension, Unit } from './types.js';
 export {
   baseUnitOf,
@@ -7,5 +14,7 @@ export {
   dimensionOf,
   formatQuantity,
   isUnsupportedUnit,
+  PERCENT_SPELLINGS,
   parseUnit,
+  TIME_SPELLINGS,
 } from './units.js';

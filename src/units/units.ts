@@ -68,6 +68,140 @@ const RATE_NOUNS = [
   'hits',
 ];
 
+/** Durations in every supported spelling, by canonical unit. Longest spellings are tried first. */
+export const TIME_SPELLINGS: Record<string, readonly string[]> = {
+  ns: ['ns', 'nsec', 'nanosecond', 'nanoseconds'],
+  us: ['us', 'µs', 'μs', 'usec', 'microsecond', 'microseconds'],
+  ms: [
+    'ms',
+    'msec',
+    'msecs',
+    'millisecond',
+    'milliseconds',
+    'millis',
+    'milissegundo',
+    'milissegundos',
+    'milisegundo',
+    'milisegundos',
+    'millisekunde',
+    'millisekunden',
+    '毫秒',
+    'ミリ秒',
+    'มิลลิวินาที',
+    'mili giây',
+  ],
+  s: [
+    's',
+    'sec',
+    'secs',
+    'second',
+    'seconds',
+    'segundo',
+    'segundos',
+    'sekunde',
+    'sekunden',
+    'giây',
+    '秒',
+    '秒钟',
+    '秒鐘',
+    'วินาที',
+  ],
+  min: [
+    'min',
+    'mins',
+    'minute',
+    'minutes',
+    'minuto',
+    'minutos',
+    'minuten',
+    'phút',
+    '分',
+    '分钟',
+    '分鐘',
+    '分間',
+    'นาที',
+  ],
+  h: [
+    'h',
+    'hr',
+    'hrs',
+    'hour',
+    'hours',
+    'hora',
+    'horas',
+    'stunde',
+    'stunden',
+    'giờ',
+    '小时',
+    '小時',
+    '時間',
+    'ชั่วโมง',
+  ],
+  d: [
+    'd',
+    'day',
+    'days',
+    'dia',
+    'dias',
+    'día',
+    'días',
+    'tag',
+    'tage',
+    'tagen',
+    'ngày',
+    '天',
+    '日',
+    '日間',
+    'วัน',
+  ],
+  w: [
+    'w',
+    'wk',
+    'wks',
+    'week',
+    'weeks',
+    'semana',
+    'semanas',
+    'woche',
+    'wochen',
+    'tuần',
+    '周',
+    '週',
+    '週間',
+    'สัปดาห์',
+  ],
+  y: [
+    'y',
+    'yr',
+    'yrs',
+    'year',
+    'years',
+    'ano',
+    'anos',
+    'año',
+    'años',
+    'jahr',
+    'jahre',
+    'năm',
+    '年',
+    '年間',
+    'ปี',
+  ],
+};
+
+export const PERCENT_SPELLINGS = [
+  '%',
+  '％',
+  'percent',
+  'per cent',
+  'pct',
+  'percentage',
+  'por ciento',
+  'por cento',
+  'prozent',
+  'パーセント',
+];
+
 function buildUnitTable(): Map<string, Unit> {
   const table = new Map<string, Unit>();
   const add = (unit: Unit, ...names: string[]) => {
@@ -84,6 +218,10 @@ function buildUnitTable(): Map<string, Unit> {
   add('rps', 'rps', 'tps', 'qps', 'ops');
   add('rpm', 'rpm', 'tpm', 'qpm');
   add('count', 'count', 'counts', 'number', '#');
+  // The same units in the other languages a spec may be written in (`segundos`, `秒`, `วินาที`, `Prozent`).
+  for (const unit of ['ns', 'us', 'ms', 's', 'min', 'h'] as const) add(unit, ...(TIME_SPELLINGS[unit] ?? []));
+  add('%', ...PERCENT_SPELLINGS);
+  add('rps', 'fps');
   for (const noun of RATE_NOUNS) {
     for (const second of ['s', 'sec', 'second']) table.set(`${noun}/${second}`, 'rps');
     for (const minute of ['m', 'min', 'minute']) table.set(`${noun}/${minute}`, 'rpm');
@@ -199,15 +337,28 @@ export function isUnsupportedUnit(text: string): boolean {
   const rate = /^([\p{L}µμ]*)\/([\p{L}µμ]+)$/u.exec(key);
   if (!rate) return false;
   const [, counted = '', per = ''] = rate;
-  return SIZE_UNITS.has(counted) || TIME_WORDS.has(per) || (counted !== '' && parseUnit(counted) !== null);
+  const otherPeriod = ['h', 'd', 'w', 'y'].some((unit) => TIME_SPELLINGS[unit]?.includes(per));
+  return (
+    SIZE_UNITS.has(counted) ||
+    TIME_WORDS.has(per) ||
+    otherPeriod ||
+    (counted !== '' && parseUnit(counted) !== null)
+  );
 }
 
 /** Any counted thing per second or minute: `docs/sec`, `orders/min`. */
 function eventRate(key: string): Unit | null {
-  const match = /^(\p{L}+)\/(s|sec|second|m|min|minute)$/u.exec(key);
+  const match = /^(\p{L}+)\/(\p{L}+)$/u.exec(key);
   if (!match || NOT_EVENTS.has(match[1] ?? '')) return null;
-  return match[2]?.startsWith('s') ? 'rps' : 'rpm';
+  const period = match[2] ?? '';
+  if (period === 'm' || PER_MINUTE.has(period)) return 'rpm';
+  if (PER_SECOND.has(period)) return 'rps';
+  return null;
 }
+
+/** Spellings of a second and a minute a rate may be written per (`次/秒`, `requests/minuto`). */
+const PER_SECOND = new Set(TIME_SPELLINGS.s);
+const PER_MINUTE = new Set(TIME_SPELLINGS.min);
 
 export function dimensionOf(unit: Unit): Dimension {
   return DIMENSION_OF[unit];

@@ -37,6 +37,8 @@ export const DEFAULT_ALLOW_WRITES_ONLY_UNDER: readonly string[] = [
 
 const DEFAULT_MAX_FILES_SCANNED = 20_000;
 const DEFAULT_MAX_EXCERPT_CHARS = 2_000;
+/** Largest spec.md read (1 MB; a dense spec of that size reads in a few seconds and a few hundred MB). */
+export const DEFAULT_MAX_SPEC_BYTES = 1_000_000;
 
 function compileRequired(source: string, flags: string): RegExp {
   const compiled = compilePattern(source, flags);
@@ -63,6 +65,7 @@ export function defaultSmartSpecSettings(): SmartSpecSettings {
     maxFilesScanned: DEFAULT_MAX_FILES_SCANNED,
     maxExcerptChars: DEFAULT_MAX_EXCERPT_CHARS,
     maxFileBytesScanned: DEFAULT_MAX_CONFIG_BYTES,
+    maxSpecBytes: DEFAULT_MAX_SPEC_BYTES,
   };
 }
 
@@ -329,6 +332,8 @@ export function parseSmartSpecSettings(text: string, file: string, display: stri
     maxFileBytesScanned:
       reader.positiveInteger(['safety', 'content_limits', 'max_file_bytes_scanned']) ??
       defaults.maxFileBytesScanned,
+    maxSpecBytes:
+      reader.positiveInteger(['safety', 'content_limits', 'max_spec_bytes']) ?? defaults.maxSpecBytes,
   };
   return { settings, warnings: reader.warnings };
 }

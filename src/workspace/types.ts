@@ -24,6 +24,8 @@ export interface SmartSpecSettings {
   maxFileBytesScanned?: number;
   /** `safety.content_limits.max_excerpt_chars` (excerpts embedded in reports). */
   maxExcerptChars?: number;
+  /** `safety.content_limits.max_spec_bytes`: larger spec files are refused (exit 2). */
+  maxSpecBytes?: number;
 }
 
 export interface LoadedSmartSpecSettings {

@@ -125,12 +125,12 @@ describe('parseNfrs: real-world styles', () => {
       '8 - p95 | P95 | Performance | < 200ms | < 200 ms p95',
       '9 - sla | SLA | Performance | 99.95% uptime | >=? 99.95 % -',
       '10 - cache_hit_rate | Cache hit rate | Performance | > 80% | > 80 % -',
-      '17 - p99_latency | P99 latency | Credit Service | < 150ms | < 150 ms p99',
-      '22 - p99_latency | P99 latency | Payment Service | < 400ms | < 400 ms p99',
+      '17 - p99_latency_2 | P99 latency | Credit Service | < 150ms | < 150 ms p99',
+      '22 - p99_latency_3 | P99 latency | Payment Service | < 400ms | < 400 ms p99',
       '23 - payment_error_ratio | Error budget | Payment Service | < 0.5% | < 0.5 % -',
     ]);
     expect(result.warnings).toEqual([
-      'metric "p99_latency" is defined more than once (lines 5, 17 and 22); all are kept — give each NFR its own metric name (e.g. in backticks) so they can be told apart',
+      'metric "p99_latency" would be shared by the NFRs at lines 5, 17 and 22; named from their text, p99_latency_2 (line 17), p99_latency_3 (line 22) get their own names so that none shares a query — give each NFR its own metric name (e.g. in backticks) to choose it',
     ]);
   });
 
@@ -154,13 +154,13 @@ describe('parseNfrs: real-world styles', () => {
       '16 NFR-P-02 checkout_payment | Checkout | payment | - | ≥ 99.95% | >= 99.95 % -',
       '17 NFR-P-03 product_page | Product page | - | ≤ 200 ms | <= 200 ms -',
       '18 NFR-P-04 image_upload | Image upload | - | < 150ms at p95 | < 150 ms p95',
-      '22 - availability | Availability | - | >= 99.X% monthly | UNMONITORABLE: no numeric target: "99.X" is a placeholder',
-      '23 - error_rate | Error rate | - | < 0.X% | UNMONITORABLE: no numeric target: "0.X" is a placeholder',
+      '22 - availability_2 | Availability | - | >= 99.X% monthly | UNMONITORABLE: no numeric target: "99.X" is a placeholder',
+      '23 - error_rate_2 | Error rate | - | < 0.X% | UNMONITORABLE: no numeric target: "0.X" is a placeholder',
       '27 - p95_latency | P95 latency | - | < Xms | UNMONITORABLE: no numeric target: "Xms" is a placeholder',
     ]);
     expect(result.warnings).toHaveLength(2);
-    expect(result.warnings[0]).toContain('"availability" is defined more than once (lines 8 and 22)');
-    expect(result.warnings[1]).toContain('"error_rate" is defined more than once (lines 9 and 23)');
+    expect(result.warnings[0]).toContain('"availability" would be shared by the NFRs at lines 8 and 22');
+    expect(result.warnings[1]).toContain('"error_rate" would be shared by the NFRs at lines 9 and 23');
   });
 });
 
@@ -502,17 +502,35 @@ describe('parseNfrs: lists and paragraphs', () => {
 });
 
 describe('parseNfrs: duplicates and robustness', () => {
-  it('keeps duplicate metrics and names both lines in a warning', () => {
+  it('a derived name that a written one already has gets a suffix and a warning, never a shared query', () => {
     const markdown =
       '## NFRs\n\n- Uptime: 99.9%\n\n## SLA\n\n| Metric | Target |\n|---|---|\n| `uptime` | >= 99.5% |\n';
     const result = parseNfrs(markdown);
     expect(result.nfrs.map((nfr) => [nfr.metric, nfr.line])).toEqual([
-      ['uptime', 3],
+      ['uptime_2', 3],
       ['uptime', 9],
     ]);
     expect(result.warnings).toEqual([
-      'metric "uptime" is defined more than once (lines 3 and 9); all are kept — give each NFR its own metric name (e.g. in backticks) so they can be told apart',
+      'metric "uptime" would be shared by the NFRs at lines 3 and 9; named from their text, uptime_2 (line 3) gets its own name so that none shares a query — give each NFR its own metric name (e.g. in backticks) to choose it',
     ]);
+  });
+
+  it('names written twice in the spec are kept, with a warning', () => {
+    const markdown = '## NFRs\n\n- `uptime`: >= 99.9%\n- `uptime`: >= 99.5%\n';
+    const result = parseNfrs(markdown);
+    expect(result.nfrs.map((nfr) => nfr.metric)).toEqual(['uptime', 'uptime']);
+    expect(result.warnings).toEqual([
+      'metric "uptime" is defined more than once (lines 3 and 4); all are kept — give each NFR its own metric name (e.g. in backticks) so they can be told apart',
+    ]);
+  });
+
+  it('a derived suffix is stable when an unrelated line changes', () => {
+    const names = (extra: string) =>
+      parseNfrs(`## NFRs\n\n- P99 latency: < 150 ms\n${extra}- P99 latency: < 400 ms\n`).nfrs.map(
+        (n) => n.metric,
+      );
+    expect(names('')).toEqual(['p99_latency', 'p99_latency_2']);
+    expect(names('- Owner: team search\n- Note: see 2 runbooks\n')).toEqual(['p99_latency', 'p99_latency_2']);
   });
 
   it('reads CRLF line endings with the same lines', () => {
