@@ -4,6 +4,19 @@
  */
 export { allowedBadShare, burnRate, errorBudget } from './budget.js';
 export { deriveObjective, type ObjectiveInput, percentileFraction, targetOf } from './objective.js';
+export {
+  errorRatioRecord,
+  type OpenSloSource,
+  openSloDocuments,
+  type PrometheusRule,
+  type PrometheusRuleGroup,
+  prometheusGroup,
+  prometheusOperatorResources,
+  prometheusRuleFile,
+  type RuleSource,
+  ruleProblem,
+  slothSpecs,
+} from './rules.js';
 export { atWindow, histogramQuantileOf, ratioOfRates, sliQueryTemplate, WINDOW_PLACEHOLDER } from './sli.js';
 export type * from './types.js';
 export {
