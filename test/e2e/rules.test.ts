@@ -48,7 +48,9 @@ describe('rules: generated from the example workspace by the built CLI', () => {
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain(root);
     const rules = (
-      parseAllDocuments(text)[0]?.toJS() as { groups: { rules: Record<string, unknown>[] }[] }
+      (parseAllDocuments(text)[0]?.toJS() ?? { groups: [] }) as {
+        groups: { rules: Record<string, unknown>[] }[];
+      }
     ).groups.flatMap((group) => group.rules);
     const page = rules.find(
       (rule) =>
@@ -58,7 +60,9 @@ describe('rules: generated from the example workspace by the built CLI', () => {
     // error rate < 5 %: 95 % good, 5 % allowed.
     expect(page?.expr).toContain('> (14.4 * 0.05)');
     expect(page?.labels).toMatchObject({ spec_id: SPEC_ID, severity: 'page', slo_window: '30d' });
-    expect((page?.annotations as Record<string, string>).description).toContain('Error Rate: < 5%');
+    expect((page?.annotations as Record<string, string> | undefined)?.description).toContain(
+      'Error Rate: < 5%',
+    );
   });
 
   it('prints a PrometheusRule, Sloth and OpenSLO documents', async () => {
