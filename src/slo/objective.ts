@@ -92,6 +92,12 @@ function histogramSli(
 function derivedSli(check: ObjectiveInput['check']): { sli: EventSli | null; reason: string | null } {
   const { objective, mapping } = check;
   const dimension = dimensionOf(objective.unit);
+  if (dimension === 'duration' && percentileFraction(objective.percentile) === null) {
+    return {
+      sli: null,
+      reason: 'a latency without a percentile is no share of requests: it is judged per time slice',
+    };
+  }
   if (dimension === 'duration') {
     const le = mapping.sli && 'le' in mapping.sli ? mapping.sli.le : null;
     return histogramSli(check, le);
