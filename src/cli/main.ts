@@ -36,7 +36,7 @@ Files:
               .spec/observability.yaml or ./observability.yaml (or --obs-config)
   reports     .spec/reports/production-monitoring/<spec-id>/<run-id>/{summary.json,report.md}
 
-Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml.md, summary-json.md).`;
+Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml.md, summary-json.md, slo.md).`;
 
 const RULES_HELP = `
 Each NFR with an event SLI (good/total counters: a ratio of rate()s, a latency histogram, or sli: in

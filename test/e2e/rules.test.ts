@@ -3,7 +3,7 @@
  * other formats parse, NFRs left out are named on stderr, and bad input exits 2 without a stack trace.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,6 +99,21 @@ describe('rules: generated from the example workspace by the built CLI', () => {
       ['SLO', 'Occurrences'],
     ]);
     expect(documents[0]?.spec.timeWindow).toEqual([{ duration: '30d', isRolling: true }]);
+  });
+
+  it('--json prints the rule file as JSON, which promtool also accepts', async () => {
+    const result = await runCli(['rules', SPEC_ID, '--json'], { cwd: root });
+    expect(result.code).toBe(0);
+    const file = JSON.parse(result.stdout) as { groups: { name: string }[] };
+    expect(file.groups.map((group) => group.name)).toEqual([
+      `smartspec-slo:${SPEC_ID}:api_latency_p99`,
+      `smartspec-slo:${SPEC_ID}:api_error_rate`,
+      `smartspec-slo:${SPEC_ID}:api_uptime`,
+    ]);
+    const target = path.join(root, 'rules.json');
+    await writeFile(target, result.stdout);
+    const check = await promtoolCheck(target);
+    expect(check.code).toBe(0);
   });
 
   it('refuses bad input with exit 2 and a message that says how to fix it', async () => {
