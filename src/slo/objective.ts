@@ -139,6 +139,9 @@ function eventSliOf(input: ObjectiveInput): { sli: EventSli | null; reason: stri
       reason: `the metric is measured by a ${input.providerType} query, and only PromQL becomes an event SLI`,
     };
   }
+  if (mapping.sli && 'le' in mapping.sli && dimensionOf(input.check.objective.unit) !== 'duration') {
+    return { sli: null, reason: '`sli.le` picks a histogram bucket, so it applies to latency NFRs only' };
+  }
   if (mapping.sli && !('le' in mapping.sli)) {
     const sli = configuredSli(mapping.sli);
     return typeof sli === 'string' ? { sli: null, reason: sli } : { sli, reason: null };

@@ -27,6 +27,11 @@ export interface PrometheusRuleGroup {
   rules: PrometheusRule[];
 }
 
+/** A PromQL string literal: a metric name from spec.md may hold any character. */
+function promString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
 /** Name of the recording rule holding the SLI error ratio over `window` (Sloth's naming pattern). */
 export function errorRatioRecord(windowSeconds: number): string {
   return `smartspec_slo:sli_error:ratio_rate${promDuration(windowSeconds)}`;
@@ -71,7 +76,7 @@ export function prometheusGroup(source: RuleSource): PrometheusRuleGroup {
   if (sli === null || target === null)
     throw new Error(`no rules for ${objective.metric}: ${ruleProblem(source)}`);
   const identity = { spec_id: specId, metric: objective.metric, slo_window: objective.window.name };
-  const selector = `{spec_id="${specId}",metric="${objective.metric}",slo_window="${objective.window.name}"}`;
+  const selector = `{spec_id=${promString(specId)},metric=${promString(objective.metric)},slo_window="${objective.window.name}"}`;
   const allowed = allowedBadShare(target);
   const recording: PrometheusRule[] = burnWindows(objective.burnRateRules).map((seconds) => {
     const window = promDuration(seconds);

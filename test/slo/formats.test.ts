@@ -62,6 +62,14 @@ describe('rule formats', () => {
     expect(ticket?.annotations?.runbook_url).toBeUndefined();
   });
 
+  it('quote a metric name with any character as a PromQL string', () => {
+    const [errors] = sourcesOf(PROMETHEUS);
+    if (!errors) throw new Error('no objective');
+    const odd = { ...errors, objective: { ...errors.objective, metric: 'rate "a\\b"' } };
+    const alert = prometheusGroup(odd).rules.find((rule) => rule.alert);
+    expect(alert?.expr).toContain('metric="rate \\"a\\\\b\\""');
+  });
+
   it('write Sloth objectives in percent with error and total queries', () => {
     const [slo] = slothSpecs(sourcesOf(PROMETHEUS).slice(0, 1));
     expect(slo).toMatchObject({

@@ -212,6 +212,17 @@ metrics:
     expect(latency?.sli?.assumption).toMatch(/configured bucket le="250", while the threshold is 300 ms/);
   });
 
+  it('refuses sli.le on an NFR that is not a latency', () => {
+    const yaml = `${HEAD}metrics:
+  - name: error_rate
+    query: 'sum(rate(e[5m])) / sum(rate(t[5m]))'
+    sli: { le: "0.2" }
+`;
+    const objective = objectivesOf(specOf([['error_rate', '< 1%']]), yaml).get('error_rate');
+    expect(objective).toMatchObject({ budgeting: 'timeslices', sli: null });
+    expect(objective?.sliReason).toMatch(/sli\.le.*latency NFRs only/);
+  });
+
   it('a Datadog metric has no event SLI and says why', () => {
     const spec = specOf([['error_rate', '< 1%']]);
     const yaml = `provider: datadog
