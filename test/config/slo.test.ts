@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseObservabilityConfig } from '../../src/config/index.js';
 import { diagnosticFor, PROMETHEUS_HEAD } from './support.js';
@@ -85,5 +87,20 @@ metrics:
       'alerting:\n  burn_rate_rules:\n    - { severity: pager, long_window: 1h, short_window: 5m, factor: 14.4 }\n',
     );
     expect(result.diagnostics.some((d) => d.field === 'alerting.burn_rate_rules[0].severity')).toBe(true);
+  });
+});
+
+describe('docs/slo.md', () => {
+  it('shows an observability.yaml example that loads without a diagnostic', () => {
+    const doc = fs.readFileSync(fileURLToPath(new URL('../../docs/slo.md', import.meta.url)), 'utf8');
+    const example = /```yaml\n(objective:[\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const result = load(example ?? '');
+    expect(result.diagnostics).toEqual([]);
+    expect(result.config?.metrics.map((metric) => metric.name)).toEqual([
+      'api_error_rate',
+      'api_latency_p99',
+      'checkout_success',
+    ]);
   });
 });
