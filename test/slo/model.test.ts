@@ -21,6 +21,11 @@ describe('error budget maths (hand-worked)', () => {
     expect(errorBudget(0.999, 0.0005)).toEqual({ allowed: 0.001, consumed: 0.5, remaining: 0.5 });
   });
 
+  it('one hour of 2 % errors spends 2.8 % of a 30-day 99.9 % budget (docs/slo.md)', () => {
+    // Over the 720-hour window the bad share is 0.02 × 1/720.
+    expect(errorBudget(0.999, 0.02 / 720).consumed).toBeCloseTo(0.0278, 4);
+  });
+
   it('an overspent budget has a negative remainder', () => {
     // 99 % target: 1 % allowed; 3 % bad spends it three times.
     expect(errorBudget(0.99, 0.03)).toEqual({ allowed: 0.01, consumed: 3, remaining: -2 });
