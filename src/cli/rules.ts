@@ -56,6 +56,11 @@ function sourcesOf(prepared: PreparedCheck, relativeConfig: string): Generated {
   const notes = plan.unmonitored.map(
     (u) => `${spec.specId}: ${u.metric} (spec line ${u.line}): left out: ${u.reason}`,
   );
+  for (const mismatch of plan.unitMismatches) {
+    notes.push(
+      `${spec.specId}: ${mismatch.metric} (${relativeConfig}:${mismatch.mappingLine}): left out: unit "${mismatch.declared}" cannot be converted to the target's unit "${mismatch.target}" (spec line ${mismatch.specLine})`,
+    );
+  }
   const sources = plan.checks.map((check: Check): OpenSloSource => {
     const providerType = config.providers[check.mapping.provider]?.type ?? 'unknown';
     const objective = deriveObjective({ check, providerType, defaults });
@@ -119,8 +124,17 @@ export async function rules(
   const selected: OpenSloSource[] = [];
   for (const specId of specIds) {
     let prepared: PreparedCheck;
+    let relativeConfig: string;
     try {
       prepared = await prepareCheck(checkOptionsOf(options, specId, { offline: true }));
+      relativeConfig = path.relative(prepared.root, prepared.configFile) || prepared.configFile;
+      // Offline loading tolerates unset environment variables (rules need no backend); nothing else.
+      const errors = prepared.configDiagnostics.filter(
+        (d) => d.severity === 'error' && !/^environment variable \S+ is not set/.test(d.message),
+      );
+      if (errors.length > 0) {
+        throw configErrorFromDiagnostics(errors.map((d) => ({ ...d, file: relativeConfig })));
+      }
     } catch (error) {
       // --all covers every spec it can; a spec named on the command line must be right.
       if (!options.all || !(error instanceof UserError)) throw error;
@@ -128,13 +142,6 @@ export async function rules(
       continue;
     }
     output.setRedactor(prepared.redactor);
-    const relativeConfig = path.relative(prepared.root, prepared.configFile) || prepared.configFile;
-    // Offline loading tolerates unset environment variables (rules need no backend); nothing else.
-    const errors = prepared.configDiagnostics.filter(
-      (d) => d.severity === 'error' && !/^environment variable \S+ is not set/.test(d.message),
-    );
-    if (errors.length > 0)
-      throw configErrorFromDiagnostics(errors.map((d) => ({ ...d, file: relativeConfig })));
     const { sources, notes } = sourcesOf(prepared, relativeConfig);
     for (const note of notes) output.warn(note);
     for (const source of sources) {

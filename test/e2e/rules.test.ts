@@ -132,6 +132,31 @@ describe('rules: generated from the example workspace by the built CLI', () => {
     for (const result of [format, none, governed]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('names a mapping whose unit does not fit, and stops at a config error with its line', async () => {
+    const obs = path.join(root, 'specs/core/spec-core-001-authentication/observability.yaml');
+    const original = await readFile(obs, 'utf8');
+    await writeFile(
+      obs,
+      original.replace('  - name: api_error_rate\n', '  - name: api_error_rate\n    unit: ms\n'),
+    );
+    const mismatch = await runCli(['rules', SPEC_ID], { cwd: root });
+    expect(mismatch.code).toBe(0);
+    expect(mismatch.stderr).toMatch(
+      /api_error_rate \(specs\/core\/spec-core-001-authentication\/observability\.yaml:10\): left out: unit "ms" cannot be converted to the target's unit "%"/,
+    );
+    expect(mismatch.stdout).not.toContain('metric: api_error_rate');
+
+    await writeFile(obs, `${original}objective:\n  window: mnth\n`);
+    const invalid = await runCli(['rules', SPEC_ID], {
+      cwd: root,
+      env: { PROMETHEUS_URL: 'http://127.0.0.1:9090' },
+    });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/observability\.yaml:21:11: objective\.window: unknown SLO window `mnth`/);
+    expect(invalid.stderr).toMatch(/did you mean `month`/);
+    expect(invalid.stdout).toBe('');
+  });
+
   it('--all covers every spec of the workspace', async () => {
     const result = await runCli(['rules', '--all'], { cwd: root });
     expect(result.code).toBe(0);
