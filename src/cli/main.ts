@@ -36,7 +36,21 @@ Files:
               .spec/observability.yaml or ./observability.yaml (or --obs-config)
   reports     .spec/reports/production-monitoring/<spec-id>/<run-id>/{summary.json,report.md}
 
-Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml.md, summary-json.md).`;
+Documentation: docs/ in the package (cli.md, nfr-notation.md, observability-yaml.md, summary-json.md, slo.md).`;
+
+const RULES_HELP = `
+Each NFR with an event SLI (good/total counters: a ratio of rate()s, a latency histogram, or sli: in
+observability.yaml) becomes an objective over its window (objective.window, default rolling 30d) with
+the SRE workbook's burn-rate alerts: page 14.4× over 1h and 5m, page 6× over 6h and 30m, ticket 3× over
+1d and 2h, ticket 1× over 3d and 6h (scaled for other windows; alerting.burn_rate_rules overrides).
+
+Examples:
+  $ smartspec-production-monitor rules spec-core-001-authentication > slo-rules.yaml && promtool check rules slo-rules.yaml
+  $ smartspec-production-monitor rules --all --format prometheus-operator --out .spec/reports/production-monitoring/slo-rules.yaml
+  $ smartspec-production-monitor rules spec-core-001-authentication --format openslo
+
+Exit codes: 0 written, 2 usage or configuration error (or no NFR can become rules).
+Documentation: docs/slo.md (the model, a worked example, deploying the rules), docs/cli.md#rules.`;
 
 function addCommonOptions(command: Command): Command {
   return command
@@ -206,12 +220,31 @@ export function buildProgram(): Command {
     );
   program.addCommand(nfrsCommand);
   nfrsCommand.exitOverride();
+  const rulesCommand = new Command('rules')
+    .description(
+      'generate Prometheus rules that run the SLOs of the NFRs at scale: recording rules for the SLI error ratio at 5m…3d and multi-window burn-rate alerts (page/ticket), or the same objectives as a PrometheusRule, Sloth or OpenSLO document. Offline; NFRs that cannot be rules are listed on stderr with the reason.',
+    )
+    .argument('[spec-id...]', 'the specs to generate rules for')
+    .option('--all', 'every spec of the workspace')
+    .option('--format <format>', 'prometheus, prometheus-operator, sloth or openslo (default prometheus)')
+    .option('--out <file>', 'write to this file (under safety.allow_writes_only_under) instead of stdout');
+  addCommonOptions(rulesCommand)
+    .addHelpText('after', RULES_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .action((specIds: string[], options: CommonOptions) =>
+      execute(async () => (await import('./rules.js')).rules, undefined, {
+        ...options,
+        specId: [...specIds, ...(options.specId ?? [])],
+      }),
+    );
+  program.addCommand(rulesCommand);
 
   // Options after `validate` belong to it (both define --root, --spec-id, ...).
   program.enablePositionalOptions();
   program.exitOverride();
   validateCommand.exitOverride();
   reportCommand.exitOverride();
+  rulesCommand.exitOverride();
   return program;
 }
 

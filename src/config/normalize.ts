@@ -11,18 +11,23 @@ import {
   type RawAlerting,
   type RawAuth,
   type RawHeaders,
+  type RawObjective,
   type RawReceiver,
+  type RawSli,
   type RawTls,
   SHARED_PROVIDER_KEYS,
 } from './schema.js';
 import type {
+  AlertingMode,
   AlertPolicy,
+  BudgetingMethod,
   DatadogProviderConfig,
   HoldSpec,
   HttpSettings,
   IncidentCommandConfig,
   MetricMapping,
   NoDataPolicy,
+  ObjectiveConfig,
   ObservabilityConfig,
   PrometheusProviderConfig,
   ProviderConfig,
@@ -32,10 +37,15 @@ import type {
   ReportsConfig,
   ServerConfig,
   SeverityRule,
+  SliConfig,
+  SloAlertingConfig,
+  SloWindowName,
   StorageConfig,
   UnmappedPolicy,
 } from './types.js';
 import {
+  ALERTING_MODES,
+  BUDGETING_METHODS,
   COMMON_UNIT_SPELLINGS,
   canonicalSite,
   DATADOG_SITES,
@@ -45,6 +55,7 @@ import {
   parseByteSize,
   parseDurationSeconds,
   REDUCTIONS,
+  SLO_WINDOWS,
 } from './vocabulary.js';
 import { type FieldPath, formatFieldPath } from './yaml-source.js';
 
@@ -428,6 +439,81 @@ function alertingOverrides(
   return policy;
 }
 
+function objectiveOf(context: NormalizeContext, raw: RawObjective, path: FieldPath): ObjectiveConfig {
+  const objective: ObjectiveConfig = {};
+  if (raw.window !== undefined) {
+    objective.window = choice<SloWindowName>(context, raw.window, [...path, 'window'], SLO_WINDOWS, '30d');
+  }
+  if (raw.target !== undefined) objective.target = raw.target;
+  if (raw.budgeting !== undefined) {
+    objective.budgeting = choice<BudgetingMethod>(
+      context,
+      raw.budgeting,
+      [...path, 'budgeting'],
+      BUDGETING_METHODS,
+      'occurrences',
+    );
+  }
+  if (raw.slice !== undefined) {
+    objective.sliceSeconds = durationSeconds(context, raw.slice, [...path, 'slice'], 60, { positive: true });
+  }
+  return objective;
+}
+
+function sliOf(raw: RawSli): SliConfig {
+  if ('le' in raw) return { le: String(raw.le) };
+  return 'good' in raw ? { good: raw.good, total: raw.total } : { bad: raw.bad, total: raw.total };
+}
+
+/** `alerting.mode` and `alerting.burn_rate_rules`, only the keys written. */
+function sloAlertingOf(context: NormalizeContext, raw: RawAlerting, path: FieldPath): SloAlertingConfig {
+  const alerting: SloAlertingConfig = {};
+  if (raw.mode !== undefined) {
+    alerting.mode = choice<AlertingMode>(context, raw.mode, [...path, 'mode'], ALERTING_MODES, 'both');
+  }
+  if (raw.burn_rate_rules !== undefined) {
+    alerting.burnRateRules = raw.burn_rate_rules.map((rule, index) => {
+      const rulePath: FieldPath = [...path, 'burn_rate_rules', index];
+      const longWindowSeconds = durationSeconds(
+        context,
+        rule.long_window,
+        [...rulePath, 'long_window'],
+        3600,
+        {
+          positive: true,
+        },
+      );
+      const shortWindowSeconds = durationSeconds(
+        context,
+        rule.short_window,
+        [...rulePath, 'short_window'],
+        300,
+        { positive: true },
+      );
+      if (shortWindowSeconds >= longWindowSeconds) {
+        context.sink.error(
+          [...rulePath, 'short_window'],
+          'the short window must be shorter than the long window',
+          'the workbook uses 1/12 of the long window, e.g. long 1h, short 5m',
+        );
+      }
+      return { severity: rule.severity, longWindowSeconds, shortWindowSeconds, factor: rule.factor };
+    });
+  }
+  return alerting;
+}
+
+/** `{ sloAlerting }` only when the block sets mode or rules, so configs without them stay as they were. */
+function sloAlertingField(
+  context: NormalizeContext,
+  raw: RawAlerting | undefined,
+  path: FieldPath,
+): { sloAlerting?: SloAlertingConfig } {
+  if (!raw) return {};
+  const sloAlerting = sloAlertingOf(context, raw, path);
+  return Object.keys(sloAlerting).length > 0 ? { sloAlerting } : {};
+}
+
 export function defaultAlertPolicy(): AlertPolicy {
   return {
     for: { cycles: DEFAULTS.forCycles },
@@ -525,6 +611,12 @@ function metricsOf(
               positive: true,
             }),
       alerting: raw.alerting ? alertingOverrides(context, raw.alerting, [...path, 'alerting']) : {},
+      ...(raw.objective ? { objective: objectiveOf(context, raw.objective, [...path, 'objective']) } : {}),
+      ...(raw.sli ? { sli: sliOf(raw.sli) } : {}),
+      ...sloAlertingField(context, raw.alerting, [...path, 'alerting']),
+      ...(raw.runbook_url !== undefined
+        ? { runbookUrl: httpUrl(context, raw.runbook_url, [...path, 'runbook_url']) }
+        : {}),
       line,
     });
   });
@@ -747,6 +839,11 @@ export function normalizeConfig(
     metrics,
     unmapped: unmappedOf(file.unmapped),
     alerting: { ...defaultAlertPolicy(), ...alertingOverrides(context, file.alerting ?? {}, ['alerting']) },
+    ...(file.objective ? { objective: objectiveOf(context, file.objective, ['objective']) } : {}),
+    ...sloAlertingField(context, file.alerting, ['alerting']),
+    ...(file.runbook_url !== undefined
+      ? { runbookUrl: httpUrl(context, file.runbook_url, ['runbook_url']) }
+      : {}),
     incidentCommand: incidentCommandOf(context, file.incident_command),
     receivers: receiversOf(context, file.receivers ?? []),
     server: serverOf(context, file.server),

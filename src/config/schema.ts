@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
 import {
+  ALERTING_MODES,
+  BUDGETING_METHODS,
+  BURN_SEVERITIES,
   BYTE_SIZE_PATTERN,
   COMMON_UNIT_SPELLINGS,
   DATADOG_SITES,
@@ -11,6 +14,7 @@ import {
   REDUCTIONS,
   SEVERITIES,
   SITE_SPELLINGS,
+  SLO_WINDOWS,
 } from './vocabulary.js';
 
 /*
@@ -212,6 +216,18 @@ const severityRule = z
   })
   .strict();
 
+const burnRateRule = z
+  .object({
+    severity: z.enum(BURN_SEVERITIES).describe('page or ticket.'),
+    long_window: duration('Long window, e.g. 1h.'),
+    short_window: duration('Short window that stops the alert quickly after recovery, e.g. 5m.'),
+    factor: z
+      .number()
+      .positive()
+      .describe('Burn rate both windows must exceed (14.4 = budget gone in 1/14.4 of the window).'),
+  })
+  .strict();
+
 const alerting = z
   .object({
     for: holdSpec(
@@ -234,9 +250,58 @@ const alerting = z
       .describe(
         'Ordered rules; the first that matches wins, otherwise SEV-4. Default: overshoot ≥ 1.0 → SEV-1, ≥ 0.5 → SEV-2, ≥ 0.1 → SEV-3.',
       ),
+    mode: choiceOrEnv(ALERTING_MODES, 'alerting mode').meta({
+      description:
+        'threshold: the target breached for `for`; burn_rate: multi-window burn-rate rules on the error budget; both: either opens the one alert of the metric.',
+      default: 'both',
+    }),
+    burn_rate_rules: z
+      .array(burnRateRule)
+      .min(1, { error: 'give at least one rule, or omit the key for the defaults' })
+      .describe(
+        'Multi-window burn-rate alerts. Default (30-day window, scaled for others): page 14.4× over 1h and 5m, page 6× over 6h and 30m, ticket 3× over 1d and 2h, ticket 1× over 3d and 6h.',
+      ),
   })
   .partial()
   .strict();
+
+const objective = z
+  .object({
+    window: choiceOrEnv(SLO_WINDOWS, 'SLO window').meta({
+      description: 'Rolling 7d, 28d or 30d, or calendar month or week.',
+      default: '30d',
+    }),
+    target: z
+      .number()
+      .gt(0, { error: 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)' })
+      .lt(1, { error: 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)' })
+      .describe("Fraction of good events or time slices; default derived from the NFR's target."),
+    budgeting: choiceOrEnv(BUDGETING_METHODS, 'budgeting method').describe(
+      'occurrences (good/total events) or timeslices; default occurrences when an event SLI exists.',
+    ),
+    slice: duration('timeslices: length of one time slice.', '1m'),
+  })
+  .partial()
+  .strict()
+  .describe('The SLO objective over a window (docs/slo.md).');
+
+const sli = z
+  .union(
+    [
+      z.object({ good: z.string().min(1), total: z.string().min(1) }).strict(),
+      z.object({ bad: z.string().min(1), total: z.string().min(1) }).strict(),
+      z.object({ le: z.union([z.string().min(1), z.number()]) }).strict(),
+    ],
+    {
+      error:
+        'expected `{good: <query>, total: <query>}`, `{bad: <query>, total: <query>}` or `{le: "<bucket>"}`',
+    },
+  )
+  .describe(
+    'Event SLI: counter queries (write `{{.window}}` as the rate range, or give a bare counter selector), or for a latency histogram the `le` bucket that equals the threshold.',
+  );
+
+const runbookUrl = url('Runbook link put in the annotations of generated alert rules.');
 
 // Any text here; units/parseUnit decides (normalize.ts). The enum only feeds editor completion.
 const unit = z.union([z.enum(COMMON_UNIT_SPELLINGS as [string, ...string[]]), z.string()]).meta({
@@ -263,6 +328,9 @@ const metric = z
     reduce: reduce.optional(),
     lookback: lookback.optional(),
     alerting: alerting.describe('Per-metric overrides of the alerting block.').optional(),
+    objective: objective.optional(),
+    sli: sli.optional(),
+    runbook_url: runbookUrl.optional(),
   })
   .strict();
 
@@ -474,6 +542,8 @@ export const observabilityFileSchema = z
     metrics: z.array(metric).describe('How to measure each NFR metric.').optional(),
     unmapped: unmapped.optional(),
     alerting: alerting.describe('Daemon alerting policy.').optional(),
+    objective: objective.optional(),
+    runbook_url: runbookUrl.optional(),
     incident_command: incidentCommand.optional(),
     receivers: z
       .array(receiver)
@@ -494,6 +564,8 @@ export type ObservabilityFile = z.infer<typeof observabilityFileSchema>;
 export type RawProvider = z.infer<typeof namedProvider>;
 export type RawAlerting = z.infer<typeof alerting>;
 export type RawMetric = z.infer<typeof metric>;
+export type RawObjective = z.infer<typeof objective>;
+export type RawSli = z.infer<typeof sli>;
 export type RawReceiver = z.infer<typeof receiver>;
 export type RawHeaders = z.infer<typeof headers>;
 export type RawTls = z.infer<typeof tls>;

@@ -55,7 +55,49 @@ export interface MetricMapping {
   lookbackSeconds: number | null;
   /** Per-metric alerting overrides (daemon). */
   alerting: Partial<AlertPolicy>;
+  /** Per-metric overrides of the SLO objective (docs/slo.md); unset keys take the file's. */
+  objective?: ObjectiveConfig;
+  /** Event SLI given explicitly, instead of one derived from `query`. */
+  sli?: SliConfig;
+  /** Per-metric `alerting.mode` / `alerting.burn_rate_rules`. */
+  sloAlerting?: SloAlertingConfig;
+  runbookUrl?: string;
   line: number;
+}
+
+/** Rolling windows in days, or calendar windows. */
+export type SloWindowName = '7d' | '28d' | '30d' | 'month' | 'week';
+/** OpenSLO's names: event based (good/total counters) or share of good time slices. */
+export type BudgetingMethod = 'occurrences' | 'timeslices';
+
+/** `objective:` as written; the SLO model fills what is left out (docs/slo.md). */
+export interface ObjectiveConfig {
+  window?: SloWindowName;
+  /** Fraction of good events or slices, 0 < target < 1. */
+  target?: number;
+  budgeting?: BudgetingMethod;
+  sliceSeconds?: number;
+}
+
+/**
+ * An event SLI: two counter queries (`{{.window}}` marks the rate range), or for a latency histogram the
+ * `le` bucket label that equals the threshold.
+ */
+export type SliConfig = { good: string; total: string } | { bad: string; total: string } | { le: string };
+
+export type AlertingMode = 'threshold' | 'burn_rate' | 'both';
+
+/** One multi-window burn-rate alert: fires when both windows burn faster than `factor`. */
+export interface BurnRateRuleConfig {
+  severity: 'page' | 'ticket';
+  longWindowSeconds: number;
+  shortWindowSeconds: number;
+  factor: number;
+}
+
+export interface SloAlertingConfig {
+  mode?: AlertingMode;
+  burnRateRules?: BurnRateRuleConfig[];
 }
 
 /** What happens when a metric stays unknown for `noDataForSeconds`. */
@@ -163,6 +205,10 @@ export interface ObservabilityConfig {
   metrics: MetricMapping[];
   unmapped: UnmappedPolicy;
   alerting: AlertPolicy;
+  /** File-wide SLO defaults; metrics override them key by key. */
+  objective?: ObjectiveConfig;
+  sloAlerting?: SloAlertingConfig;
+  runbookUrl?: string;
   incidentCommand: IncidentCommandConfig | null;
   receivers: ReceiverConfig[];
   server: ServerConfig;

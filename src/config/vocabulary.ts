@@ -62,6 +62,10 @@ export const COMMON_UNIT_SPELLINGS = [
 
 export const REDUCTIONS = ['last', 'avg', 'min', 'max'] as const satisfies readonly Reduction[];
 export const NO_DATA_POLICIES = ['alert', 'ignore', 'breach'] as const;
+export const ALERTING_MODES = ['threshold', 'burn_rate', 'both'] as const;
+export const SLO_WINDOWS = ['7d', '28d', '30d', 'month', 'week'] as const;
+export const BUDGETING_METHODS = ['occurrences', 'timeslices'] as const;
+export const BURN_SEVERITIES = ['page', 'ticket'] as const;
 export const SEVERITIES = ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'] as const satisfies readonly Severity[];
 
 /**
