@@ -203,6 +203,15 @@ const TRAILING_ALTERNATION = [...TRAILING_WORDS]
   .join('|');
 const TRAILING_AT_START = new RegExp(`^\\s*\\(?(${TRAILING_ALTERNATION})(?![A-Za-z])`, 'iu');
 const TRAILING_TABLE = new Map(TRAILING_WORDS.map(([spelling, comparator]) => [spelling, comparator]));
+/** `512 MB RAM or less`, `50 connections or more`: an `or …` comparator after the noun the quantity counts. */
+const TRAILING_AFTER_NOUN = new RegExp(
+  `^\\s+\\p{L}[\\p{L}\\p{N}-]*\\s+(${[...TRAILING_WORDS]
+    .map(([spelling]) => spelling)
+    .filter((spelling) => spelling.startsWith('or '))
+    .map((spelling) => escapeRegExp(spelling).replace(/ /g, '\\s+'))
+    .join('|')})(?![\\p{L}])`,
+  'iu',
+);
 
 function readNumber(whole: string, decimals: string | undefined): number {
   return Number(whole.replace(/,/g, '') + (decimals ?? '').replace(',', '.'));
@@ -338,7 +347,8 @@ function findQuantities(text: string): Quantity[] {
       comparator ??= '>=';
       end += 1;
     } else {
-      const trailing = TRAILING_AT_START.exec(text.slice(end, end + 24));
+      const trailing =
+        TRAILING_AT_START.exec(text.slice(end, end + 24)) ?? TRAILING_AFTER_NOUN.exec(text.slice(end, end + 40));
       if (trailing?.[1] !== undefined) {
         const trailingComparator = TRAILING_TABLE.get(trailing[1].toLowerCase().replace(/\s+/g, ' '));
         if (trailingComparator && comparator === null) {

@@ -25,6 +25,7 @@ const NAMED_RATES: Record<string, string> = {
   rps: 'rps',
   qps: 'rps',
   tps: 'rps',
+  iops: 'rps',
   ops: 'rps',
   fps: 'fps',
   rpm: 'rpm',

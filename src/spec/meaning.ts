@@ -197,7 +197,7 @@ const PERCENTILE_PATTERNS: ReadonlyArray<{ pattern: RegExp; read: (match: RegExp
   },
   {
     pattern:
-      /(?<![\p{L}\p{N}.])(\d{1,2}(?:\.\d+)?)\s*%\s+of\s+(?:all\s+)?(?:requests|calls|queries|transactions|operations|responses|users|sessions|page\s+loads)(?![\p{L}])/giu,
+      /(?<![\p{L}\p{N}.])(\d{1,2}(?:\.\d+)?)\s*%\s+of\s+(?:all\s+)?(?:[\p{L}][\p{L}\p{N}-]*\s+){0,2}?(?:requests|calls|queries|transactions|operations|responses|users|sessions|page\s+loads|pages|messages|events|jobs|searches|lookups|reads|writes|uploads|downloads)(?![\p{L}])/giu,
     read: (match) => `p${match[1]}`,
   },
   { pattern: /(?<![\p{L}\p{N}])median(?![\p{L}])/giu, read: () => 'p50' },

@@ -63,6 +63,9 @@ describe('readDocument: bounds in words, in several languages', () => {
     ['- Render under 16.7 ms', '1: < 16.7 ms'],
     ['- Cache hit rate over 80%', '1: > 80 %'],
     ['- Results in 200 ms or less', '1: <= 200 ms'],
+    ['- The service SHALL run with 512MB RAM or less', '1: <= 512 MB'],
+    ['- Each worker holds 2 GB memory or less', '1: <= 2 GB'],
+    ['- Storage sustains 3000 IOPS per volume at least', '1: >= 3000 rps'],
     ['- Tiempo de respuesta: menos de 200 ms', '1: < 200 ms'],
     ['- Disponibilidad: al menos 99,9 %', '1: >= 99.9 %'],
     ['- Tempo de resposta de no máximo 2 segundos', '1: <= 2 s'],
@@ -88,6 +91,9 @@ describe('readDocument: bounds in words, in several languages', () => {
 describe('readDocument: percentiles', () => {
   it.each([
     ['- 99.5% of requests < 500ms', '1: < 500 ms p99.5'],
+    ['- 95% of API requests must respond within 200ms', '1: <= 200 ms p95'],
+    ['- 95% of web pages must load within 2 seconds', '1: <= 2 s p95'],
+    ['- 99% of all search queries complete in under 1 second', '1: < 1 s p99'],
     ['- p95 latency < 200 ms', '1: < 200 ms p95'],
     ['- Latency P99.9: < 800 ms', '1: < 800 ms p99.9'],
     ['- 95th percentile response times under 500ms', '1: < 500 ms p95'],
