@@ -8,11 +8,11 @@ import type { Clock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { Redactor } from '../config/index.js';
 import type { ServerConfig } from '../config/types.js';
-import type { Evaluation, Verdict } from '../evaluate/index.js';
+import type { Evaluation } from '../evaluate/index.js';
 import { runCheck } from '../pipeline/index.js';
 import type { Summary } from '../report/index.js';
 import { buildSummary, runIdFor } from '../report/index.js';
-import { errorBudget } from '../report/period/index.js';
+import { badShareOf, errorBudgetOfTotals } from '../report/period/index.js';
 import { checkListenPolicy } from '../server/auth.js';
 import { resolveReportFile } from '../server/reports.js';
 import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
@@ -59,6 +59,7 @@ interface LatestSpec {
 
 const DELIVERY_POLL_MS = 1000;
 const BUDGET_WINDOW_DAYS = 30;
+const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const REPORT_CHECK_EVERY_MS = 60_000;
 
@@ -81,6 +82,7 @@ export class Daemon implements MonitorStatusSource {
   private states = new Map<string, AlertState>();
   private latest = new Map<string, LatestSpec>();
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
+  private budgetsRefreshing = false;
   private last: CycleInfo | null = null;
   /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
   private changes = 0;
@@ -145,7 +147,7 @@ export class Daemon implements MonitorStatusSource {
         {
           summary: latest.summary,
           alerts,
-          budgets: this.budgetsFor(specId, latest.evaluation),
+          budgets: this.budgetsFor(specId),
           reports: this.reportsOf(specId),
         },
       ];
@@ -412,6 +414,7 @@ export class Daemon implements MonitorStatusSource {
       void this.refreshAlertmanager(at);
       void this.deliver();
       void this.reportsIfDue();
+      void this.refreshBudgets(at);
     } catch (thrown) {
       const caught = explainStoreError(thrown, this.store.file);
       const root = this.runtimes[0]?.prepared.root ?? '';
@@ -689,28 +692,63 @@ export class Daemon implements MonitorStatusSource {
   }
 
   // ---- status helpers ----------------------------------------------------------------------------
-  private budgetsFor(specId: string, evaluation: Evaluation): BudgetStatus[] {
-    const cached = this.budgets.get(specId);
-    const now = Date.now();
-    if (cached && now - cached.at < 60_000) return cached.budgets;
-    const to = evaluation.checkedAt;
-    const from = new Date(to.getTime() - BUDGET_WINDOW_DAYS * 86_400_000);
-    const budgets = evaluation.verdicts
-      .filter((v) => v.unit === '%' || v.unit === 'ratio')
-      .map((v): BudgetStatus => {
-        const rows = this.store.measurements(
-          {
-            specId,
-            metric: v.metric,
-            from,
-            to: new Date(to.getTime() + 1),
-          },
-          { withReasons: false },
-        );
-        return { metric: v.metric, windowDays: BUDGET_WINDOW_DAYS, remaining: budgetRemaining(rows, v) };
-      });
-    this.budgets.set(specId, { at: now, budgets });
-    return budgets;
+  /** The error budgets last computed for a spec (refreshBudgets keeps them current), empty before. */
+  private budgetsFor(specId: string): BudgetStatus[] {
+    return this.budgets.get(specId)?.budgets ?? [];
+  }
+
+  /**
+   * Recomputes the error budget left over the last BUDGET_WINDOW_DAYS for every ratio NFR, at most once
+   * a minute of the daemon's clock. The shares are added up in SQL one day of history at a time, with
+   * the event loop free between days: a window of one-second rows takes seconds of SQLite, and neither
+   * /healthz nor a cycle may wait for it.
+   */
+  private async refreshBudgets(at: Date): Promise<void> {
+    if (this.budgetsRefreshing) return;
+    this.budgetsRefreshing = true;
+    try {
+      for (const [specId, latest] of this.latest) {
+        const cached = this.budgets.get(specId);
+        if (cached && at.getTime() - cached.at < 60_000 && at.getTime() >= cached.at) continue;
+        const to = new Date(latest.evaluation.checkedAt.getTime() + 1);
+        const from = new Date(to.getTime() - BUDGET_WINDOW_DAYS * DAY_MS);
+        const budgets: BudgetStatus[] = [];
+        for (const verdict of latest.evaluation.verdicts) {
+          const target = { text: '', comparator: verdict.comparator, slo: verdict.slo, unit: verdict.unit };
+          const share = badShareOf(target);
+          if (share === null) continue;
+          let count = 0;
+          let sum = 0;
+          for (let start = from.getTime(); start < to.getTime(); start += DAY_MS) {
+            if (this.stopping) return;
+            const part = this.store.badShareTotals(
+              {
+                specId,
+                metric: verdict.metric,
+                from: new Date(start),
+                to: new Date(Math.min(to.getTime(), start + DAY_MS)),
+              },
+              share,
+            );
+            count += part.count;
+            sum += part.sum;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          budgets.push({
+            metric: verdict.metric,
+            windowDays: BUDGET_WINDOW_DAYS,
+            remaining: errorBudgetOfTotals(count, sum, target)?.remaining ?? null,
+          });
+        }
+        this.budgets.set(specId, { at: at.getTime(), budgets });
+        this.changes++;
+      }
+    } catch (error) {
+      // The next cycle tries again; a failing store is reported by the cycle itself.
+      this.log.warn({ event: 'budgets_failed' }, error instanceof Error ? error.message : String(error));
+    } finally {
+      this.budgetsRefreshing = false;
+    }
   }
 
   /** The newest report files (HTML preferred, else JSON) of each kind, relative to the root. */
@@ -758,16 +796,4 @@ export class Daemon implements MonitorStatusSource {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => void this.reload(trigger), 300);
   }
-}
-
-/**
- * Share of the window's error budget left for a ratio-style objective, from the recorded values;
- * the same computation as the performance reports' error budget.
- */
-export function budgetRemaining(
-  rows: readonly MeasurementRow[],
-  objective: Pick<Verdict, 'comparator' | 'slo' | 'unit'>,
-): number | null {
-  const values = rows.flatMap((r) => (r.value === null ? [] : [r.value]));
-  return errorBudget(values, { text: '', ...objective })?.remaining ?? null;
 }

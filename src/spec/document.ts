@@ -348,7 +348,8 @@ function findQuantities(text: string): Quantity[] {
       end += 1;
     } else {
       const trailing =
-        TRAILING_AT_START.exec(text.slice(end, end + 24)) ?? TRAILING_AFTER_NOUN.exec(text.slice(end, end + 40));
+        TRAILING_AT_START.exec(text.slice(end, end + 24)) ??
+        TRAILING_AFTER_NOUN.exec(text.slice(end, end + 40));
       if (trailing?.[1] !== undefined) {
         const trailingComparator = TRAILING_TABLE.get(trailing[1].toLowerCase().replace(/\s+/g, ' '));
         if (trailingComparator && comparator === null) {

@@ -125,6 +125,18 @@ describe.skipIf(skip !== null)(
           specs: Array<{ status: string }>;
         };
         expect(status.specs[0]!.status).toBe('healthy');
+        // The error budget is added up from the recorded history after the cycles, off the request path:
+        // the incident spent part of it, so less than all of it is left.
+        const budget = await eventually(async () => {
+          const answer = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+            specs: Array<{
+              budgets: Array<{ metric: string; window_days: number; remaining: number | null }>;
+            }>;
+          };
+          return answer.specs[0]!.budgets.find((b) => b.metric === 'api_error_rate' && b.remaining !== null);
+        }, 'the error budget of api_error_rate');
+        expect(budget.window_days).toBe(30);
+        expect(budget.remaining).toBeLessThan(1);
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         expect(metrics).toMatch(
           /smartspec_pm_slo_healthy\{spec_id="spec-core-001-authentication",metric="api_error_rate"\} 1/,

@@ -69,16 +69,31 @@ export function isRatioUnit(unit: MetricTarget['unit']): boolean {
  * Null for other units, `=` objectives, or without values.
  */
 export function errorBudget(values: readonly number[], target: MetricTarget): ErrorBudget | null {
-  if (!isRatioUnit(target.unit) || target.comparator === '=' || values.length === 0) return null;
-  const upper = isUpperBound(target.comparator);
-  const slo = convert(target.slo, target.unit, 'ratio');
-  const allowed = clamp01(upper ? slo : 1 - slo);
+  const share = badShareOf(target);
+  if (share === null) return null;
   let sum = 0;
-  for (const value of values) {
-    const fraction = convert(value, target.unit, 'ratio');
-    sum += clamp01(upper ? fraction : 1 - fraction);
-  }
-  const meanBad = sum / values.length;
+  for (const value of values)
+    sum += clamp01(share.upperBound ? value * share.scale : 1 - value * share.scale);
+  return errorBudgetOfTotals(values.length, sum, target);
+}
+
+/**
+ * How a measured value of a ratio NFR becomes its bad share, `clamp01(value × scale)` for an upper bound
+ * (an error rate) and `clamp01(1 − value × scale)` for a lower bound (availability); null when the NFR
+ * has no error budget. Lets a store add the shares up in SQL.
+ */
+export function badShareOf(target: MetricTarget): { scale: number; upperBound: boolean } | null {
+  if (!isRatioUnit(target.unit) || target.comparator === '=') return null;
+  return { scale: convert(1, target.unit, 'ratio'), upperBound: isUpperBound(target.comparator) };
+}
+
+/** The error budget from `count` measured values whose bad shares add up to `badSum`. */
+export function errorBudgetOfTotals(count: number, badSum: number, target: MetricTarget): ErrorBudget | null {
+  const share = badShareOf(target);
+  if (share === null || count === 0) return null;
+  const slo = target.slo * share.scale;
+  const allowed = clamp01(share.upperBound ? slo : 1 - slo);
+  const meanBad = badSum / count;
   const spent = allowed > 0 ? meanBad / allowed : null;
   return {
     allowedBadFraction: allowed,
