@@ -1,5 +1,5 @@
 import type { HistoryJson } from './history.js';
-import { STATUS_PAGE_SCRIPT } from './page-script.js';
+import { statusPageScript } from './page-script.js';
 import type { StatusJson } from './status.js';
 
 export interface StatusPageInput {
@@ -193,7 +193,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 <script type="application/json" id="initial-status">${jsonForScript(input.status)}</script>
 <script type="application/json" id="initial-history">${jsonForScript(input.history)}</script>
 <script type="application/json" id="page-config">${jsonForScript(config)}</script>
-<script nonce="${nonce}">${STATUS_PAGE_SCRIPT}</script>
+<script nonce="${nonce}">${statusPageScript()}</script>
 </body>
 </html>
 `;
