@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { NfrStatus } from '../evaluate/types.js';
 import type { HistorySample } from '../store/types.js';
+import type { Unit } from '../units/types.js';
 import type { MonitorStatusSource, SpecStatus } from './types.js';
 
 /** `[epoch ms, value or null when unknown, status]`: compact enough to ship hundreds per chart. */
@@ -9,7 +10,7 @@ export type HistoryPoint = [number, number | null, NfrStatus];
 export interface HistoryJson {
   spec: string;
   metric: string;
-  unit: string;
+  unit: Unit;
   slo: number;
   comparator: string;
   target: string;

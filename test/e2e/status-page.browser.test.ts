@@ -83,8 +83,8 @@ reports:
       await expect
         .poll(() => spec.locator('.spec-badge').textContent(), { timeout: 15_000 })
         .toMatch(/^\W*Healthy/);
-      expect(await errorRate.locator('.value').textContent()).toBe('2%');
-      expect(await errorRate.locator('.target').textContent()).toContain('5%');
+      expect(await errorRate.locator('.value').textContent()).toBe('2 %');
+      expect(await errorRate.locator('.target').textContent()).toContain('5 %');
       await page.locator('svg.chart-svg').first().waitFor();
       const healthyShot = await page.screenshot({
         path: path.join(os.tmpdir(), 'e2e-status-healthy.png'),

@@ -4,6 +4,9 @@
  * refetches charts less often, and draws each chart as inline SVG. Type-checked with the DOM
  * library by tsconfig.page.json, apart from the Node code.
  */
+
+import type { Unit } from '../../units/types.js';
+import { formatQuantity } from '../../units/units.js';
 import type { HistoryJson, HistoryPoint } from '../history.js';
 import type { AlertJson, SpecStatusJson, StatusJson } from '../status.js';
 
@@ -116,28 +119,16 @@ function replaceIfChanged(element: Element, signature: string, build: () => Chil
 }
 
 // ---- formatting ----
-const UNIT_LABEL: Record<string, string> = {
-  ns: ' ns',
-  us: ' µs',
-  ms: ' ms',
-  s: ' s',
-  min: ' min',
-  h: ' h',
-  '%': '%',
-  ratio: '',
-  rps: ' req/s',
-  rpm: ' req/min',
-  count: '',
-};
+/** Plain numbers (axis ticks, ranges, seconds): up to 5 significant digits, n/a when not finite. */
 function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
   if (Math.abs(value) >= 1000) return String(Math.round(value));
   return String(Number(value.toPrecision(5)));
 }
-function formatValue(value: number | null | undefined, unit: string): string {
+/** Quantities read as in reports and alerts: the one formatQuantity. */
+function formatValue(value: number | null | undefined, unit: Unit): string {
   if (value === null || value === undefined) return 'no value';
-  const label = Object.hasOwn(UNIT_LABEL, unit) ? UNIT_LABEL[unit] : ' ' + (unit || '');
-  return formatNumber(value) + label;
+  return formatQuantity(value, unit);
 }
 const COMPARATOR_TEXT: Record<string, string> = { '<=': '\u2264', '>=': '\u2265' };
 function comparatorText(comparator: string): string {
@@ -422,7 +413,8 @@ function incidentsBlock(spec: SpecStatusJson): HTMLElement {
               alert.since ? timeElement(alert.since) : null,
               alert.since ? ' (' + agoText(alert.since) + ')' : '',
               alert.worst_value !== null
-                ? ' \u2014 worst ' + formatValue(alert.worst_value, metric ? metric.unit : '')
+                ? ' \u2014 worst ' +
+                  (metric ? formatValue(alert.worst_value, metric.unit) : formatNumber(alert.worst_value))
                 : '',
             ]);
           }),
@@ -464,8 +456,8 @@ function budgetsBlock(spec: SpecStatusJson): HTMLElement | null {
           budget.remaining === null
             ? 'no data yet'
             : budget.remaining < 0
-              ? 'overspent by ' + formatNumber(-budget.remaining * 100) + '%'
-              : formatNumber(budget.remaining * 100) + '% left';
+              ? 'overspent by ' + formatQuantity(-budget.remaining * 100, '%')
+              : formatQuantity(budget.remaining * 100, '%') + ' left';
         return h('li', { class: 'budget', 'data-metric': budget.metric }, [
           h('strong', { text: budget.metric }),
           ': ' + text + ' of the ' + budget.window_days + '-day budget',
