@@ -1,3 +1,4 @@
+export { COMPARATOR_TEXT, comparatorText } from './comparator-text.js';
 export {
   comparatorAtEnd,
   comparatorAtStart,

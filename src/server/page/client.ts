@@ -5,6 +5,7 @@
  * library by tsconfig.page.json, apart from the Node code.
  */
 
+import { comparatorText } from '../../units/comparator-text.js';
 import type { Unit } from '../../units/types.js';
 import { formatQuantity } from '../../units/units.js';
 import type { HistoryJson, HistoryPoint } from '../history.js';
@@ -129,10 +130,6 @@ function formatNumber(value: number | null | undefined): string {
 function formatValue(value: number | null | undefined, unit: Unit): string {
   if (value === null || value === undefined) return 'no value';
   return formatQuantity(value, unit);
-}
-const COMPARATOR_TEXT: Record<string, string> = { '<=': '\u2264', '>=': '\u2265' };
-function comparatorText(comparator: string): string {
-  return COMPARATOR_TEXT[comparator] || comparator;
 }
 function formatDuration(rawSeconds: number): string {
   const seconds = Math.max(0, Math.round(rawSeconds));
