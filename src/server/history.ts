@@ -27,11 +27,11 @@ export interface HistoryQuery {
 }
 
 export const DEFAULT_HISTORY_HOURS = 24;
-export const MAX_HISTORY_HOURS = 24 * 35;
+const MAX_HISTORY_HOURS = 24 * 35;
 /** Upper bound of points per series; a chart a few hundred pixels wide cannot show more. */
-export const MAX_HISTORY_POINTS = 600;
+const MAX_HISTORY_POINTS = 600;
 /** Spec ids and metric names are short; a longer parameter is a mistake or an attack, not a lookup. */
-export const MAX_HISTORY_NAME_LENGTH = 200;
+const MAX_HISTORY_NAME_LENGTH = 200;
 /**
  * The longest a history read holds the event loop before it lets other requests in (/healthz and
  * /readyz first): a long series is read range by range, pausing when this is spent.

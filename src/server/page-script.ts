@@ -12,7 +12,7 @@ import clientBuild from './page/client-build.json' with { type: 'json' };
 declare const STATUS_PAGE_CLIENT_BUNDLE: string | undefined;
 
 /** The esbuild options of the client, shared with scripts/build.mjs. */
-export const STATUS_PAGE_CLIENT_BUILD = clientBuild as BuildOptions;
+const STATUS_PAGE_CLIENT_BUILD = clientBuild as BuildOptions;
 
 let script: string | undefined;
 

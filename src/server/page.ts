@@ -27,7 +27,7 @@ export function chartRefreshSecondsFor(pollSeconds: number): number {
  * JSON safe inside a <script> element: `<`, `>` and `&` become \u escapes so no `</script>` or
  * `<!--` can end the element early; U+2028/2029 are escaped for old parsers.
  */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
