@@ -5,9 +5,8 @@
  * library by tsconfig.page.json, apart from the Node code.
  */
 
-import { comparatorText } from '../../units/comparator-text.js';
+import { comparatorText, formatQuantity } from '../../units/text.js';
 import type { Unit } from '../../units/types.js';
-import { formatQuantity } from '../../units/units.js';
 import type { HistoryJson, HistoryPoint } from '../history.js';
 import type { AlertJson, SpecStatusJson, StatusJson } from '../status.js';
 
