@@ -1,12 +1,24 @@
 // Bundles the CLI into dist/cli/ with esbuild. One file per lazily-loaded command (code splitting)
 // instead of hundreds of small ESM modules: start-up is dominated by module loading, and bundling
 // cuts `--run-once` wall time by about a third (bench/run-once.ts). Type checking is `npm run typecheck`.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// The status page's browser code, bundled to one script the server inlines with a CSP nonce.
+// Its options are shared with src/server/page-script.ts, which compiles it when run from the sources.
+const clientBuild = JSON.parse(await readFile(path.join(root, 'src/server/page/client-build.json'), 'utf8'));
+const client = await build({
+  ...clientBuild,
+  entryPoints: [path.join(root, 'src/server/page/client.ts')],
+  write: false,
+  logLevel: 'warning',
+});
+const statusPageClient = client.outputFiles[0].text;
+
 // Built beside, then swapped in, so a CLI started meanwhile never sees half a build.
 const staging = path.join(root, `dist/.cli-${process.pid}`);
 await build({
@@ -33,6 +45,7 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  define: { STATUS_PAGE_CLIENT_BUNDLE: JSON.stringify(statusPageClient) },
   logLevel: 'warning',
 });
 const target = path.join(root, 'dist/cli');

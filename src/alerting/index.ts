@@ -7,7 +7,7 @@ export type {
 } from './delivery.js';
 export { DEFAULT_MAX_ATTEMPTS, deliverDue, retryDelayMs, supersededEntries } from './delivery.js';
 export type { AlertPayloadInput } from './payload.js';
-export { alertSummary, buildAlertPayload, dedupKeyFor, formatQuantity, MONITOR_NAME } from './payload.js';
+export { alertSummary, buildAlertPayload, dedupKeyFor, MONITOR_NAME } from './payload.js';
 export type {
   AlertmanagerAlert,
   AlertmanagerReceiverOptions,

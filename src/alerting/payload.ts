@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../evaluate/types.js';
-import type { Unit } from '../units/types.js';
+import { formatQuantity } from '../units/index.js';
 import { FALLBACK_SEVERITY } from './severity.js';
 import type { AlertEventType, AlertKind, AlertPayload, AlertState } from './types.js';
 
@@ -68,14 +68,6 @@ export function buildAlertPayload(input: AlertPayloadInput): AlertPayload {
     links: { report: input.links.report, status_page: input.links.status_page },
     monitor: { name: MONITOR_NAME, version: input.version, host: input.host },
   };
-}
-
-/** `350 ms`, `99.5%`, `0.995`, `12`: at most 6 significant digits, no float noise. */
-export function formatQuantity(value: number, unit: Unit): string {
-  const text = String(Number(value.toPrecision(6)));
-  if (unit === '%') return `${text}%`;
-  if (unit === 'count' || unit === 'ratio') return text;
-  return `${text} ${unit}`;
 }
 
 /** One line for chat, pager titles and logs, e.g. `[SEV-2] spec-x api_latency_p99 = 350 ms breaches < 200ms (p99 latency)`. */

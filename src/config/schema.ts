@@ -561,9 +561,7 @@ export const observabilityFileSchema = z
   });
 
 export type ObservabilityFile = z.infer<typeof observabilityFileSchema>;
-export type RawProvider = z.infer<typeof namedProvider>;
 export type RawAlerting = z.infer<typeof alerting>;
-export type RawMetric = z.infer<typeof metric>;
 export type RawObjective = z.infer<typeof objective>;
 export type RawSli = z.infer<typeof sli>;
 export type RawReceiver = z.infer<typeof receiver>;

@@ -1,10 +1,7 @@
 import type { InstantResult } from '../providers/types.js';
-import { compare, convert, formatQuantity } from '../units/index.js';
-import type { Comparator } from '../units/types.js';
+import { COMPARATOR_TEXT, compare, convert, formatQuantity } from '../units/index.js';
 import type { Check } from './plan.js';
 import type { NfrStatus, OverallStatus, Unmonitored, Verdict } from './types.js';
-
-const COMPARATOR_TEXT: Record<Comparator, string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '=': '=' };
 
 export interface ProviderIdentity {
   name: string;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { UserError } from '../common/errors.js';
 import { isLoopbackHost, normalizeHost } from '../workspace/network.js';
 
-export const SESSION_COOKIE = 'smartspec_pm_session';
+const SESSION_COOKIE = 'smartspec_pm_session';
 
 /**
  * Constant-time equality of two secrets. Both sides are hashed first so the comparison takes the same
@@ -19,7 +19,7 @@ export function secretsEqual(given: string, expected: string): boolean {
  * The cookie value that stands for the token: derived from it, so the cookie never carries the token
  * itself, survives a daemon restart, and stops working when the token changes.
  */
-export function sessionValue(token: string): string {
+function sessionValue(token: string): string {
   return createHmac('sha256', token)
     .update('smartspec-production-monitor status page session v1')
     .digest('hex');
@@ -29,7 +29,7 @@ export function sessionCookie(token: string): string {
   return `${SESSION_COOKIE}=${sessionValue(token)}; Path=/; HttpOnly; SameSite=Strict`;
 }
 
-export function parseCookies(header: string | undefined): Map<string, string> {
+function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   if (!header) return cookies;
   for (const part of header.split(';')) {
@@ -56,7 +56,7 @@ export function isAuthorized(
 }
 
 /** `0.0.0.0` and `::`: every interface of the machine. */
-export function isWildcardHost(host: string): boolean {
+function isWildcardHost(host: string): boolean {
   const normalized = normalizeHost(host);
   return normalized === '0.0.0.0' || normalized === '::' || normalized === '';
 }

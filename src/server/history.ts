@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { NfrStatus } from '../evaluate/types.js';
 import type { HistorySample } from '../store/types.js';
+import type { Unit } from '../units/types.js';
 import type { MonitorStatusSource, SpecStatus } from './types.js';
 
 /** `[epoch ms, value or null when unknown, status]`: compact enough to ship hundreds per chart. */
@@ -9,7 +10,7 @@ export type HistoryPoint = [number, number | null, NfrStatus];
 export interface HistoryJson {
   spec: string;
   metric: string;
-  unit: string;
+  unit: Unit;
   slo: number;
   comparator: string;
   target: string;
@@ -26,11 +27,11 @@ export interface HistoryQuery {
 }
 
 export const DEFAULT_HISTORY_HOURS = 24;
-export const MAX_HISTORY_HOURS = 24 * 35;
+const MAX_HISTORY_HOURS = 24 * 35;
 /** Upper bound of points per series; a chart a few hundred pixels wide cannot show more. */
-export const MAX_HISTORY_POINTS = 600;
+const MAX_HISTORY_POINTS = 600;
 /** Spec ids and metric names are short; a longer parameter is a mistake or an attack, not a lookup. */
-export const MAX_HISTORY_NAME_LENGTH = 200;
+const MAX_HISTORY_NAME_LENGTH = 200;
 /**
  * The longest a history read holds the event loop before it lets other requests in (/healthz and
  * /readyz first): a long series is read range by range, pausing when this is spent.

@@ -1,5 +1,5 @@
 import type { HistoryJson } from './history.js';
-import { STATUS_PAGE_SCRIPT } from './page-script.js';
+import { statusPageScript } from './page-script.js';
 import type { StatusJson } from './status.js';
 
 export interface StatusPageInput {
@@ -27,7 +27,7 @@ export function chartRefreshSecondsFor(pollSeconds: number): number {
  * JSON safe inside a <script> element: `<`, `>` and `&` become \u escapes so no `</script>` or
  * `<!--` can end the element early; U+2028/2029 are escaped for old parsers.
  */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
@@ -193,7 +193,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 <script type="application/json" id="initial-status">${jsonForScript(input.status)}</script>
 <script type="application/json" id="initial-history">${jsonForScript(input.history)}</script>
 <script type="application/json" id="page-config">${jsonForScript(config)}</script>
-<script nonce="${nonce}">${STATUS_PAGE_SCRIPT}</script>
+<script nonce="${nonce}">${statusPageScript()}</script>
 </body>
 </html>
 `;

@@ -47,7 +47,7 @@ export interface StatusJson {
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export function cycleToJson(cycle: CycleInfo | null): CycleJson | null {
+function cycleToJson(cycle: CycleInfo | null): CycleJson | null {
   if (!cycle) return null;
   return {
     started_at: cycle.startedAt.toISOString(),
@@ -57,7 +57,7 @@ export function cycleToJson(cycle: CycleInfo | null): CycleJson | null {
   };
 }
 
-export function alertToJson(alert: AlertState): AlertJson {
+function alertToJson(alert: AlertState): AlertJson {
   return {
     metric: alert.metric,
     kind: alert.kind,
@@ -71,11 +71,11 @@ export function alertToJson(alert: AlertState): AlertJson {
   };
 }
 
-export function budgetToJson(budget: BudgetStatus): BudgetJson {
+function budgetToJson(budget: BudgetStatus): BudgetJson {
   return { metric: budget.metric, window_days: budget.windowDays, remaining: budget.remaining };
 }
 
-export function specStatusToJson(spec: SpecStatus): SpecStatusJson {
+function specStatusToJson(spec: SpecStatus): SpecStatusJson {
   return {
     ...spec.summary,
     // Only open (firing) and pending states belong on the page, whatever the source hands over.
@@ -114,7 +114,7 @@ export type Readiness =
 /** Slack added to 2.5 intervals so a short interval does not flap on a slow cycle. */
 const READINESS_SLACK_SECONDS = 10;
 /** One failed cycle may be a passing hiccup; this many in a row means the monitor is not working. */
-export const FAILED_CYCLES_NOT_READY = 2;
+const FAILED_CYCLES_NOT_READY = 2;
 
 /**
  * Ready when the last cycle finished within 2.5 intervals (+10 s): the loop is turning; and when

@@ -6,13 +6,13 @@ export {
   OTHER_LANGUAGE_TRAILING,
   parseComparator,
 } from './comparators.js';
+export { COMPARATOR_TEXT, comparatorText, formatQuantity } from './text.js';
 export type { Comparator, Dimension, Unit } from './types.js';
 export {
   baseUnitOf,
   canConvert,
   convert,
   dimensionOf,
-  formatQuantity,
   isUnsupportedUnit,
   PERCENT_SPELLINGS,
   parseUnit,

@@ -93,10 +93,3 @@ export function lookupInside(root: WorkspaceRoot, relative: string): InsideLooku
   if (!stat) return { kind: 'missing' };
   return { kind: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', real, shown };
 }
-
-/** Root-relative POSIX form of an absolute path under the root, for messages. */
-export function displayRelative(root: WorkspaceRoot, absolute: string): string {
-  const base = isInside(root.real, absolute) ? root.real : root.absolute;
-  const relative = toPosix(path.relative(base, absolute));
-  return relative === '' ? '.' : relative;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertSummary, buildAlertPayload, dedupKeyFor, formatQuantity } from '../../src/alerting/index.js';
+import { alertSummary, buildAlertPayload, dedupKeyFor } from '../../src/alerting/index.js';
+import type { Unit } from '../../src/units/index.js';
 import { CHECKED, firingState, latencyVerdict, samplePayload } from './fixtures.js';
 
 describe('buildAlertPayload', () => {
@@ -136,10 +137,13 @@ describe('alertSummary', () => {
     );
   });
 
-  it('formats quantities without float noise', () => {
-    expect(formatQuantity(99.0, '%')).toBe('99%');
-    expect(formatQuantity(0.1 + 0.2, 'ratio')).toBe('0.3');
-    expect(formatQuantity(1234.56789, 'ms')).toBe('1234.57 ms');
-    expect(formatQuantity(12, 'count')).toBe('12');
+  it('writes measured values as reports and the status page do (one formatQuantity)', () => {
+    const summary = (value: number, unit: Unit) =>
+      alertSummary(samplePayload('resolve', { verdict: { value, unit } }));
+    expect(summary(1234.56789, 'ms')).toContain(' = 1235 ms meets ');
+    expect(summary(99.0, '%')).toContain(' = 99 % meets ');
+    // Nines are never rounded up to a full 100 %.
+    expect(summary(99.99996, '%')).toContain(' = 99.99996 % meets ');
+    expect(summary(250, 'us')).toContain(' = 250 µs meets ');
   });
 });

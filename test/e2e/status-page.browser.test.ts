@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusPageScript } from '../../src/server/page-script.js';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
@@ -83,8 +84,11 @@ reports:
       await expect
         .poll(() => spec.locator('.spec-badge').textContent(), { timeout: 15_000 })
         .toMatch(/^\W*Healthy/);
-      expect(await errorRate.locator('.value').textContent()).toBe('2%');
-      expect(await errorRate.locator('.target').textContent()).toContain('5%');
+      // The built daemon inlines the script the build compiled from the TypeScript client, the very
+      // script the sources compile: one set of esbuild options, and no esbuild needed at run time.
+      expect(await page.locator('script[nonce]').textContent()).toBe(statusPageScript());
+      expect(await errorRate.locator('.value').textContent()).toBe('2 %');
+      expect(await errorRate.locator('.target').textContent()).toContain('5 %');
       await page.locator('svg.chart-svg').first().waitFor();
       const healthyShot = await page.screenshot({
         path: path.join(os.tmpdir(), 'e2e-status-healthy.png'),

@@ -127,7 +127,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
         'no value',
       );
       expect(await checkout.locator('article[data-metric="availability"] .target').textContent()).toBe(
-        'target \u2265 99.9%',
+        'target \u2265 99.9 %',
       );
 
       // The reason is there on demand.
@@ -145,10 +145,10 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       expect(await checkout.locator('.incidents').textContent()).toContain('None');
       expect(await payments.locator('li.pending-alert').textContent()).toContain('throughput');
       expect(await payments.locator('li.budget[data-metric="error_rate"]').textContent()).toContain(
-        '42% left',
+        '42 % left',
       );
       expect(await payments.locator('li.budget[data-metric="p99_latency"]').textContent()).toContain(
-        'overspent by 12%',
+        'overspent by 12 %',
       );
       expect(await checkout.locator('.reports a').first().getAttribute('href')).toBe(
         '/reports/.spec/reports/production-monitoring/checkout/daily/2026-11-26.md',

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Comparator } from '../../src/units/index.js';
-import { comparatorAtEnd, comparatorAtStart, compare, parseComparator } from '../../src/units/index.js';
+import {
+  COMPARATOR_TEXT,
+  comparatorAtEnd,
+  comparatorAtStart,
+  comparatorText,
+  compare,
+  parseComparator,
+} from '../../src/units/index.js';
 
 describe('parseComparator', () => {
   const cases: Array<[string, Comparator | null]> = [
@@ -122,5 +129,23 @@ describe('compare', () => {
   ];
   it.each(cases)('%d %s %d → %s', (value, comparator, threshold, expected) => {
     expect(compare(value, comparator, threshold)).toBe(expected);
+  });
+});
+
+describe('comparator text', () => {
+  it('reads each comparator for people, the same in verdicts, reports and the status page', () => {
+    expect(Object.entries(COMPARATOR_TEXT)).toEqual([
+      ['<', '<'],
+      ['<=', '≤'],
+      ['>', '>'],
+      ['>=', '≥'],
+      ['=', '='],
+    ]);
+    expect(comparatorText('>=')).toBe('≥');
+  });
+
+  it('shows a comparator it does not know as it came, never an inherited property', () => {
+    expect(comparatorText('~')).toBe('~');
+    expect(comparatorText('toString')).toBe('toString');
   });
 });

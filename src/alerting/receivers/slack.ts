@@ -1,5 +1,6 @@
 import type { ReceiverConfig } from '../../config/types.js';
-import { alertSummary, formatQuantity } from '../payload.js';
+import { formatQuantity } from '../../units/index.js';
+import { alertSummary } from '../payload.js';
 import type { AlertPayload, DeliveryResult, Receiver } from '../types.js';
 import { failureFor, type HttpReceiverOptions, isAnswer, postBody, shorten } from './http.js';
 
