@@ -12,7 +12,6 @@ import { fixture, tempDirs } from './support.js';
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
-const MINUTE = 60_000;
 /** Not on a minute: buckets and prune cutoffs fall inside minutes. */
 const FROM = Date.parse('2026-11-01T00:00:00.000Z') + 17_345;
 const SPAN = 3 * 3_600_000;
