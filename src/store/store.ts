@@ -732,7 +732,9 @@ export class Store implements OutboxRepository, OutboxDraining {
    * temporary table, and the rows never reach JavaScript. A read covers about `rowsPerRead` rows
    * (judged from the density of the range's first rows), and the generator yields after each (an
    * empty chunk when a bucket is not complete yet), so a caller on the event loop can let other work
-   * in between reads of a long series.
+   * in between reads of a long series. In buckets at least `rollupMinBucketMs` wide, a read takes its
+   * whole minutes from the per-minute rollup (`ROLLUP_SQL`) and only its partial edge minutes from the
+   * rows: the same answer, so a 35-day range costs its ~50,000 minutes instead of its 3 M rows.
    */
   *downsampledHistory(
     range: SeriesRange,
