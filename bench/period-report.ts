@@ -7,8 +7,12 @@
  * that its peak RSS is its own:
  *   - baseline: read every row of the period from the store (Store.measurements per metric, without
  *               reasons, as reports read it);
+ *   - columns:  read every row of the period as Store.seriesColumns (typed arrays), as reports now do;
  *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
- *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR);
+ *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR), reading
+ *               the history through Store.seriesColumns (as `report` and the daemon do);
+ *   - report-from-rows: the same report reading the history as rows through Store.measurements
+ *               (how reports read it before), the baseline of the report figure;
  *   - values-only: the same report over a plain SQL read of (at, value, status), to show how much
  *               of the time goes into Store.measurements decoding every row's reason.
  * The previous period has no history and no provider, so its backfill only records an error.
@@ -26,6 +30,7 @@ import { planChecks } from '../src/evaluate/index.js';
 import {
   buildPeriodReport,
   customPeriod,
+  type HistorySource,
   renderPeriodHtml,
   renderPeriodJson,
   renderPeriodMarkdown,
@@ -170,6 +175,26 @@ function baseline(db: string): Record<string, number> {
   };
 }
 
+function columnsRead(db: string): Record<string, number> {
+  const store = openStore(db, { readonly: true });
+  const began = performance.now();
+  let rows = 0;
+  let sum = 0;
+  for (const check of benchChecks()) {
+    const columns = store.seriesColumns({
+      specId: SPEC,
+      metric: check.nfr.metric,
+      from: new Date(start),
+      to: new Date(END),
+    });
+    rows += columns.length;
+    for (const value of columns.value) if (!Number.isNaN(value)) sum += value;
+  }
+  const seconds = (performance.now() - began) / 1000;
+  store.close();
+  return { rows, checksum: round(sum), read_seconds: round(seconds), ...peak() };
+}
+
 /**
  * What the report would cost if the store could return values without their reasons (which
  * Store.measurements inflates row by row): the same report over a plain SQL read of (at, value,
@@ -215,9 +240,7 @@ async function valuesOnly(db: string): Promise<Record<string, number>> {
   return { rows, read_seconds: round(readSeconds), build_json_md_seconds: round(seconds), ...peak() };
 }
 
-function reportInput(
-  history: (q: { specId: string; metric: string; from: Date; to: Date }) => MeasurementRow[],
-) {
+function reportInput(history: HistorySource) {
   return {
     specId: SPEC,
     period: customPeriod(new Date(start), new Date(END)),
@@ -231,10 +254,12 @@ function reportInput(
   };
 }
 
-async function report(db: string): Promise<Record<string, number>> {
+async function report(db: string, from: 'columns' | 'rows'): Promise<Record<string, number>> {
   const store = openStore(db, { readonly: true });
   const rssBefore = process.memoryUsage().rss;
-  const input = reportInput((q) => store.measurements(q, { withReasons: false }));
+  const input = reportInput((q) =>
+    from === 'columns' ? store.seriesColumns(q) : store.measurements(q, { withReasons: false }),
+  );
   let began = performance.now();
   const built = await buildPeriodReport(input);
   const buildSeconds = (performance.now() - began) / 1000;
@@ -304,7 +329,9 @@ async function main(): Promise<void> {
   const db = argument('db', '');
   if (phase === 'fill') return void console.log(JSON.stringify(fill(db)));
   if (phase === 'baseline') return void console.log(JSON.stringify(baseline(db)));
-  if (phase === 'report') return void console.log(JSON.stringify(await report(db)));
+  if (phase === 'columns') return void console.log(JSON.stringify(columnsRead(db)));
+  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'columns')));
+  if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
   if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
 
   const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-period-'));
@@ -314,9 +341,15 @@ async function main(): Promise<void> {
     const filled = runPhase('fill', file);
     process.stderr.write(`filled: ${JSON.stringify(filled)}\nbaseline: reading every row\n`);
     const read = runPhase('baseline', file);
-    process.stderr.write(`baseline: ${JSON.stringify(read)}\nreport: building\n`);
+    process.stderr.write(`baseline: ${JSON.stringify(read)}\ncolumns: reading every row as columns\n`);
+    const columns = runPhase('columns', file);
+    process.stderr.write(`columns: ${JSON.stringify(columns)}\nreport: building from columns\n`);
     const built = runPhase('report', file);
-    process.stderr.write(`report: ${JSON.stringify(built)}\nvalues-only: building from a plain SQL read\n`);
+    process.stderr.write(`report: ${JSON.stringify(built)}\nreport-from-rows: building from rows\n`);
+    const fromRows = runPhase('report-from-rows', file);
+    process.stderr.write(
+      `report-from-rows: ${JSON.stringify(fromRows)}\nvalues-only: building from a plain SQL read\n`,
+    );
     const lean = runPhase('values-only', file);
     const result = {
       bench: 'period-report',
@@ -325,8 +358,11 @@ async function main(): Promise<void> {
       nfrs: nfrCount,
       fill: filled,
       baseline_read_all_rows: read,
+      read_all_rows_as_columns: columns,
       report: built,
       report_vs_baseline_time: round(built.build_seconds! / read.read_seconds!),
+      baseline_report_from_rows: fromRows,
+      report_vs_report_from_rows_time: round(built.json_md_seconds! / fromRows.json_md_seconds!),
       report_from_values_only_read: lean,
     };
     await writeResult('period-report', result);
