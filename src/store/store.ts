@@ -307,13 +307,30 @@ export const HISTORY_SQL = {
   bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
 } as const;
 
+/** `columns` with room for `more` rows after its `length` (doubling, so a long read copies little). */
+function withRoom(columns: SeriesColumns, more: number): SeriesColumns {
+  const needed = columns.length + more;
+  if (needed <= columns.at.length) return columns;
+  const size = Math.max(needed, 2 * columns.at.length);
+  const grown = {
+    length: columns.length,
+    at: new Float64Array(size),
+    value: new Float64Array(size),
+    unknown: new Uint8Array(size),
+  };
+  grown.at.set(columns.at.subarray(0, columns.length));
+  grown.value.set(columns.value.subarray(0, columns.length));
+  grown.unknown.set(columns.unknown.subarray(0, columns.length));
+  return grown;
+}
+
 /**
  * The reads of `seriesColumns`, each a range search of the primary key in time order. Each returns one
  * number per row (`pluck`), the cheapest thing better-sqlite3 can hand over; the time and the unknown
  * flag share one: `at × 2 + unknown` (exact: epoch ms × 2 stays far below 2^53).
  */
 export const SERIES_COLUMNS_SQL = {
-  timeAndUnknown: `SELECT at * 2 + (status = ${statusToCode('unknown')}) ${SERIES_RANGE} ORDER BY at`,
+  timeAndUnknown: `SELECT at * 2 + (status = ${statusToCode('unknown')}) ${SERIES_RANGE} ORDER BY at LIMIT ?`,
   values: `SELECT value ${SERIES_RANGE} ORDER BY at`,
 } as const;
 
@@ -363,7 +380,7 @@ function prepareStatements(db: Database.Database) {
     countMeasurements: db.prepare<[], number>('SELECT count(*) FROM measurements').pluck(),
     samplesOfSeries: db.prepare<[number, number, number, number], SampleDbRow>(HISTORY_SQL.samples),
     timeAndUnknownOfSeries: db
-      .prepare<[number, number, number], number>(SERIES_COLUMNS_SQL.timeAndUnknown)
+      .prepare<[number, number, number, number], number>(SERIES_COLUMNS_SQL.timeAndUnknown)
       .pluck(),
     valuesOfSeries: db.prepare<[number, number, number], number | null>(SERIES_COLUMNS_SQL.values).pluck(),
     bucketLow: db.prepare<[number, number, number], BucketDbRow>(HISTORY_SQL.bucketLow),
@@ -706,34 +723,49 @@ export class Store implements OutboxRepository, OutboxDraining {
    * Date or reason per row (a 30-day report of 100 one-minute series reads 4.32 M rows). Empty
    * columns for a series never measured.
    */
-  seriesColumns(range: SeriesRange): SeriesColumns {
+  seriesColumns(range: SeriesRange, rowsPerRead = HISTORY_ROWS_PER_READ): SeriesColumns {
     const series = this.sql.findSeries.get(range.specId, range.metric);
     const from = toMs(range.from);
     const to = toMs(range.to);
-    if (!series || to <= from) {
-      return { length: 0, at: new Float64Array(0), value: new Float64Array(0), unknown: new Uint8Array(0) };
-    }
-    // Two reads inside one transaction see the same rows, even with a daemon writing meanwhile.
-    const read = this.db.transaction(() => ({
-      times: this.sql.timeAndUnknownOfSeries.all(series.id, from, to),
-      values: this.sql.valuesOfSeries.all(series.id, from, to),
-    }));
-    const { times, values } = read.deferred();
-    const length = times.length;
-    const columns = {
-      length,
-      at: new Float64Array(length),
-      value: new Float64Array(length),
-      unknown: new Uint8Array(length),
+    let columns: SeriesColumns = {
+      length: 0,
+      at: new Float64Array(0),
+      value: new Float64Array(0),
+      unknown: new Uint8Array(0),
     };
-    for (let i = 0; i < length; i++) {
-      const packed = times[i]!;
-      const unknown = packed & 1; // ToInt32 keeps the parity of any integer
-      columns.at[i] = (packed - unknown) / 2;
-      columns.unknown[i] = unknown;
-      columns.value[i] = values[i] ?? Number.NaN;
-    }
-    return columns;
+    if (!series || to <= from) return columns;
+    // Read in chunks: short-lived arrays of a few thousand numbers cost the garbage collector little,
+    // one array of a whole month would survive into the old generation. One transaction: every
+    // chunk sees the same rows, even with a daemon writing meanwhile.
+    const read = this.db.transaction(() => {
+      let start = from;
+      for (;;) {
+        const times = this.sql.timeAndUnknownOfSeries.all(series.id, start, to, rowsPerRead);
+        if (times.length === 0) break;
+        const last = Math.floor(times[times.length - 1]! / 2);
+        const values = this.sql.valuesOfSeries.all(series.id, start, last + 1);
+        columns = withRoom(columns, times.length);
+        const { at, value, unknown } = columns;
+        let i = columns.length;
+        for (let k = 0; k < times.length; k++, i++) {
+          const packed = times[k]!;
+          const flag = packed & 1; // ToInt32 keeps the parity of any integer
+          at[i] = (packed - flag) / 2;
+          unknown[i] = flag;
+          value[i] = values[k] ?? Number.NaN;
+        }
+        columns.length = i;
+        if (times.length < rowsPerRead) break;
+        start = last + 1;
+      }
+    });
+    read.deferred();
+    return {
+      length: columns.length,
+      at: columns.at.subarray(0, columns.length),
+      value: columns.value.subarray(0, columns.length),
+      unknown: columns.unknown.subarray(0, columns.length),
+    };
   }
 
   /**

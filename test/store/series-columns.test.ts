@@ -23,8 +23,8 @@ function storeWith(rows: readonly MeasurementRow[]): Store {
 }
 
 /** The columns as plain rows, to compare with Store.measurements. */
-function columnRows(store: Store, range: { metric: string; from: Date; to: Date }) {
-  const columns = store.seriesColumns({ specId: 'checkout', ...range });
+function columnRows(store: Store, range: { metric: string; from: Date; to: Date }, rowsPerRead?: number) {
+  const columns = store.seriesColumns({ specId: 'checkout', ...range }, rowsPerRead);
   expect(columns.at).toHaveLength(columns.length);
   expect(columns.value).toHaveLength(columns.length);
   expect(columns.unknown).toHaveLength(columns.length);
@@ -107,7 +107,7 @@ describe('Store.seriesColumns', () => {
     reader.close();
   });
 
-  it('agrees row for row with Store.measurements on random histories', () => {
+  it('agrees row for row with Store.measurements on random histories, whatever the read size', () => {
     const statuses: NfrStatus[] = ['healthy', 'breached', 'unknown'];
     fc.assert(
       fc.property(
@@ -131,7 +131,10 @@ describe('Store.seriesColumns', () => {
           try {
             for (const metric of ['p95_latency', 'error_rate']) {
               const range = { metric, from: at(fromSecond), to: at(fromSecond + span) };
-              expect(columnRows(store, range)).toEqual(expectedRows(store, range));
+              // Reads of 1 and 3 rows: chunk boundaries anywhere, columns grown many times.
+              for (const rowsPerRead of [undefined, 1, 3]) {
+                expect(columnRows(store, range, rowsPerRead)).toEqual(expectedRows(store, range));
+              }
             }
           } finally {
             store.close();
