@@ -207,6 +207,11 @@ export async function collectColumns(options: CollectOptions): Promise<Collected
   const filled = await backfill(gaps, options);
   // Backfilled samples lie only inside gaps: merged in time order, a recorded sample first on a tie.
   const added = filled.samples.sort((a, b) => a.at - b.at);
+  if (added.length === 0) {
+    const spacingSeconds = new Float64Array(recorded.length).fill(options.intervalSeconds);
+    const samples = { ...recorded, spacingSeconds, backfilled: new Uint8Array(recorded.length) };
+    return { samples, backfillErrors: filled.backfillErrors };
+  }
   const length = recorded.length + added.length;
   const samples = {
     length,
