@@ -1,6 +1,6 @@
 /**
  * Benchmark of period reports on a large history:
- *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100]
+ *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100] [--reuse FILE]
  *
  * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
  * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
@@ -16,11 +16,13 @@
  *   - values-only: the same report over a plain SQL read of (at, value, status), to show how much
  *               of the time goes into Store.measurements decoding every row's reason.
  * The previous period has no history and no provider, so its backfill only records an error.
+ * `--reuse FILE` keeps the filled store in FILE (filling it only when it does not exist), so that
+ * the phases can be measured again without another fill; the results then record no fill time.
  * Prints one JSON line of results on stdout (progress goes to stderr). Removes its temp folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -334,11 +336,17 @@ async function main(): Promise<void> {
   if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
   if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
 
+  const reuse = argument('reuse', '');
   const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-period-'));
   try {
-    const file = join(dir, 'bench.db');
-    process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
-    const filled = runPhase('fill', file);
+    const file = reuse || join(dir, 'bench.db');
+    let filled: Record<string, number>;
+    if (reuse && existsSync(reuse)) {
+      filled = { reused: 1, db_bytes: statSync(reuse).size };
+    } else {
+      process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
+      filled = runPhase('fill', file);
+    }
     process.stderr.write(`filled: ${JSON.stringify(filled)}\nbaseline: reading every row\n`);
     const read = runPhase('baseline', file);
     process.stderr.write(`baseline: ${JSON.stringify(read)}\ncolumns: reading every row as columns\n`);
@@ -356,6 +364,8 @@ async function main(): Promise<void> {
       node: process.version,
       days,
       nfrs: nfrCount,
+      // Other work on the machine slows every phase alike; the ratios stay comparable.
+      load_average_at_end: loadavg().map(round),
       fill: filled,
       baseline_read_all_rows: read,
       read_all_rows_as_columns: columns,
