@@ -3,10 +3,12 @@
  * Store.measurements returns, on a real SQLite file.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NfrStatus } from '../../src/evaluate/types.js';
 import { type MeasurementRow, openStore, type Store } from '../../src/store/index.js';
+import { SERIES_COLUMNS_SQL } from '../../src/store/store.js';
 import { at, measurement, tempDirs } from './support.js';
 
 const dirs = tempDirs();
@@ -143,5 +145,23 @@ describe('Store.seriesColumns', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('reads ranges of the primary key in time order, with no sort', () => {
+    const file = join(dirs.make(), 'state.db');
+    openStore(file).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      for (const [name, sql] of Object.entries(SERIES_COLUMNS_SQL)) {
+        const params = name === 'timeAndUnknown' ? [1, 0, 1, 4096] : [1, 0, 1];
+        const plan = db
+          .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(...params)
+          .map((step) => step.detail);
+        expect(plan, name).toEqual(['SEARCH measurements USING PRIMARY KEY (series_id=? AND at>? AND at<?)']);
+      }
+    } finally {
+      db.close();
+    }
   });
 });
