@@ -1,22 +1,28 @@
 /**
  * Benchmark of period reports on a large history:
- *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100]
+ *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100] [--reuse FILE]
  *
  * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
  * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
  * that its peak RSS is its own:
  *   - baseline: read every row of the period from the store (Store.measurements per metric, without
  *               reasons, as reports read it);
+ *   - columns:  read every row of the period as Store.seriesColumns (typed arrays), as reports now do;
  *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
- *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR);
+ *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR), reading
+ *               the history through Store.seriesColumns (as `report` and the daemon do);
+ *   - report-from-rows: the same report reading the history as rows through Store.measurements
+ *               (how reports read it before), the baseline of the report figure;
  *   - values-only: the same report over a plain SQL read of (at, value, status), to show how much
  *               of the time goes into Store.measurements decoding every row's reason.
  * The previous period has no history and no provider, so its backfill only records an error.
+ * `--reuse FILE` keeps the filled store in FILE (filling it only when it does not exist), so that
+ * the phases can be measured again without another fill; the results then record no fill time.
  * Prints one JSON line of results on stdout (progress goes to stderr). Removes its temp folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -26,6 +32,7 @@ import { planChecks } from '../src/evaluate/index.js';
 import {
   buildPeriodReport,
   customPeriod,
+  type HistorySource,
   renderPeriodHtml,
   renderPeriodJson,
   renderPeriodMarkdown,
@@ -170,6 +177,26 @@ function baseline(db: string): Record<string, number> {
   };
 }
 
+function columnsRead(db: string): Record<string, number> {
+  const store = openStore(db, { readonly: true });
+  const began = performance.now();
+  let rows = 0;
+  let sum = 0;
+  for (const check of benchChecks()) {
+    const columns = store.seriesColumns({
+      specId: SPEC,
+      metric: check.nfr.metric,
+      from: new Date(start),
+      to: new Date(END),
+    });
+    rows += columns.length;
+    for (const value of columns.value) if (!Number.isNaN(value)) sum += value;
+  }
+  const seconds = (performance.now() - began) / 1000;
+  store.close();
+  return { rows, checksum: round(sum), read_seconds: round(seconds), ...peak() };
+}
+
 /**
  * What the report would cost if the store could return values without their reasons (which
  * Store.measurements inflates row by row): the same report over a plain SQL read of (at, value,
@@ -215,9 +242,7 @@ async function valuesOnly(db: string): Promise<Record<string, number>> {
   return { rows, read_seconds: round(readSeconds), build_json_md_seconds: round(seconds), ...peak() };
 }
 
-function reportInput(
-  history: (q: { specId: string; metric: string; from: Date; to: Date }) => MeasurementRow[],
-) {
+function reportInput(history: HistorySource) {
   return {
     specId: SPEC,
     period: customPeriod(new Date(start), new Date(END)),
@@ -231,10 +256,12 @@ function reportInput(
   };
 }
 
-async function report(db: string): Promise<Record<string, number>> {
+async function report(db: string, from: 'columns' | 'rows'): Promise<Record<string, number>> {
   const store = openStore(db, { readonly: true });
   const rssBefore = process.memoryUsage().rss;
-  const input = reportInput((q) => store.measurements(q, { withReasons: false }));
+  const input = reportInput((q) =>
+    from === 'columns' ? store.seriesColumns(q) : store.measurements(q, { withReasons: false }),
+  );
   let began = performance.now();
   const built = await buildPeriodReport(input);
   const buildSeconds = (performance.now() - began) / 1000;
@@ -304,29 +331,48 @@ async function main(): Promise<void> {
   const db = argument('db', '');
   if (phase === 'fill') return void console.log(JSON.stringify(fill(db)));
   if (phase === 'baseline') return void console.log(JSON.stringify(baseline(db)));
-  if (phase === 'report') return void console.log(JSON.stringify(await report(db)));
+  if (phase === 'columns') return void console.log(JSON.stringify(columnsRead(db)));
+  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'columns')));
+  if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
   if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
 
+  const reuse = argument('reuse', '');
   const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-period-'));
   try {
-    const file = join(dir, 'bench.db');
-    process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
-    const filled = runPhase('fill', file);
+    const file = reuse || join(dir, 'bench.db');
+    let filled: Record<string, number>;
+    if (reuse && existsSync(reuse)) {
+      filled = { reused: 1, db_bytes: statSync(reuse).size };
+    } else {
+      process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
+      filled = runPhase('fill', file);
+    }
     process.stderr.write(`filled: ${JSON.stringify(filled)}\nbaseline: reading every row\n`);
     const read = runPhase('baseline', file);
-    process.stderr.write(`baseline: ${JSON.stringify(read)}\nreport: building\n`);
+    process.stderr.write(`baseline: ${JSON.stringify(read)}\ncolumns: reading every row as columns\n`);
+    const columns = runPhase('columns', file);
+    process.stderr.write(`columns: ${JSON.stringify(columns)}\nreport: building from columns\n`);
     const built = runPhase('report', file);
-    process.stderr.write(`report: ${JSON.stringify(built)}\nvalues-only: building from a plain SQL read\n`);
+    process.stderr.write(`report: ${JSON.stringify(built)}\nreport-from-rows: building from rows\n`);
+    const fromRows = runPhase('report-from-rows', file);
+    process.stderr.write(
+      `report-from-rows: ${JSON.stringify(fromRows)}\nvalues-only: building from a plain SQL read\n`,
+    );
     const lean = runPhase('values-only', file);
     const result = {
       bench: 'period-report',
       node: process.version,
       days,
       nfrs: nfrCount,
+      // Other work on the machine slows every phase alike; the ratios stay comparable.
+      load_average_at_end: loadavg().map(round),
       fill: filled,
       baseline_read_all_rows: read,
+      read_all_rows_as_columns: columns,
       report: built,
       report_vs_baseline_time: round(built.build_seconds! / read.read_seconds!),
+      baseline_report_from_rows: fromRows,
+      report_vs_report_from_rows_time: round(built.json_md_seconds! / fromRows.json_md_seconds!),
       report_from_values_only_read: lean,
     };
     await writeResult('period-report', result);

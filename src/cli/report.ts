@@ -136,7 +136,7 @@ export async function report(
     const produced = await producePeriodReport({
       prepared,
       period,
-      history: (q) => (store ? store.measurements(q, { withReasons: false }) : null),
+      history: (q) => (store ? store.seriesColumns(q) : null),
       intervalSeconds,
       outputBase,
       formats,

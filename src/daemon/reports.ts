@@ -55,7 +55,7 @@ export async function writeDueReports(options: {
           const produced = await producePeriodReport({
             prepared,
             period,
-            history: (q) => options.store.measurements(q, { withReasons: false }),
+            history: (q) => options.store.seriesColumns(q),
             intervalSeconds: options.intervalSeconds,
             outputBase: options.outputBase,
             formats: settings.formats.includes('json') ? settings.formats : ['json', ...settings.formats],

@@ -23,5 +23,6 @@ export type {
   LockOwner,
   MeasurementRow,
   NewNotification,
+  SeriesColumns,
   SeriesRange,
 } from './types.js';

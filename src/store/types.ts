@@ -46,6 +46,20 @@ export interface HistorySample {
   status: NfrStatus;
 }
 
+/**
+ * One series over a time range as columns, oldest first: what a long read returns without an object,
+ * a Date or a decoded reason per row.
+ */
+export interface SeriesColumns {
+  length: number;
+  /** Epoch milliseconds. */
+  at: Float64Array;
+  /** The stored value; NaN where it is NULL. */
+  value: Float64Array;
+  /** 1 where the status is `unknown`, else 0. */
+  unknown: Uint8Array;
+}
+
 /** One series over a time range: from <= at < to. */
 export interface SeriesRange {
   specId: string;

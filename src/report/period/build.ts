@@ -6,7 +6,7 @@ import type { OverallStatus } from '../../evaluate/types.js';
 import type { Provider } from '../../providers/types.js';
 import { formatQuantity } from '../../units/index.js';
 import type { HistorySource } from './collect.js';
-import { collectSamples } from './collect.js';
+import { collectColumns } from './collect.js';
 import { previousPeriod } from './periods.js';
 import { chartPoints, computeFigures, trendOf } from './stats.js';
 import type {
@@ -188,7 +188,7 @@ export async function buildPeriodReport(input: BuildPeriodReportInput): Promise<
         };
 
         const currentEnd = coveredEnd(period);
-        const current = await collectSamples({
+        const current = await collectColumns({
           ...common,
           from: period.from.getTime(),
           to: currentEnd,
@@ -202,7 +202,7 @@ export async function buildPeriodReport(input: BuildPeriodReportInput): Promise<
         });
 
         const previousEnd = coveredEnd(previous);
-        const before = await collectSamples({
+        const before = await collectColumns({
           ...common,
           from: previous.from.getTime(),
           to: previousEnd,

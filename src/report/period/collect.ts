@@ -5,9 +5,10 @@
  */
 import type { Check } from '../../evaluate/index.js';
 import type { Provider, Sample } from '../../providers/types.js';
-import type { MeasurementRow } from '../../store/index.js';
+import type { MeasurementRow, SeriesColumns } from '../../store/index.js';
 import { convert } from '../../units/index.js';
-import type { PeriodSample } from './stats.js';
+import type { PeriodSample, SampleColumns } from './stats.js';
+import { toSamples } from './stats.js';
 
 export interface HistoryQuery {
   specId: string;
@@ -18,8 +19,11 @@ export interface HistoryQuery {
   to: Date;
 }
 
-/** The daemon's measurement history (e.g. `(q) => store.measurements(q)`); null = there is no store. */
-export type HistorySource = (query: HistoryQuery) => MeasurementRow[] | null;
+/**
+ * The daemon's measurement history of one metric: its rows (e.g. `(q) => store.measurements(q)`) or,
+ * cheaper for a long period, its columns (`(q) => store.seriesColumns(q)`); null = there is no store.
+ */
+export type HistorySource = (query: HistoryQuery) => MeasurementRow[] | SeriesColumns | null;
 
 /** Beyond this many gaps, one range query covers them all (then filtered), to bound the backend calls. */
 const MAX_GAP_QUERIES = 24;
@@ -43,6 +47,11 @@ export interface Collected {
   backfillErrors: string[];
 }
 
+export interface CollectedColumns {
+  samples: SampleColumns;
+  backfillErrors: string[];
+}
+
 type Span = [start: number, end: number];
 
 /**
@@ -50,12 +59,13 @@ type Span = [start: number, end: number];
  * last one, wherever consecutive samples (counting `from − interval` and `to` as samples) are more
  * than 2 × interval apart. A row covers [at, at + interval).
  */
-export function historyGaps(times: readonly number[], from: number, to: number, intervalMs: number): Span[] {
+export function historyGaps(times: ArrayLike<number>, from: number, to: number, intervalMs: number): Span[] {
   if (to <= from) return [];
   if (times.length === 0) return [[from, to]];
   const gaps: Span[] = [];
   let coveredUntil = from;
-  for (const at of times) {
+  for (let i = 0; i < times.length; i++) {
+    const at = times[i]!;
     if (at - coveredUntil > intervalMs) gaps.push([coveredUntil, at]);
     coveredUntil = Math.max(coveredUntil, at + intervalMs);
   }
@@ -70,20 +80,41 @@ function gridWithin(span: Span, origin: number, stepMs: number): Span | null {
   return last < first ? null : [origin + first * stepMs, origin + last * stepMs];
 }
 
-function historySamples(rows: readonly MeasurementRow[], options: CollectOptions): PeriodSample[] {
-  const samples: PeriodSample[] = [];
-  for (const row of rows) {
-    const at = row.at.getTime();
-    if (row.metric !== options.check.nfr.metric || at < options.from || at >= options.to) continue;
-    const known = row.status !== 'unknown' && row.value !== null && Number.isFinite(row.value);
-    samples.push({
-      at,
-      value: known ? row.value : null,
-      source: 'history',
-      spacingSeconds: options.intervalSeconds,
-    });
+/** The recorded samples of the metric in [from, to), in time order; NaN = unknown. */
+interface Recorded {
+  length: number;
+  at: Float64Array;
+  value: Float64Array;
+}
+
+function recordedOf(history: MeasurementRow[] | SeriesColumns, options: CollectOptions): Recorded {
+  if (!Array.isArray(history)) {
+    const { at, value, unknown } = history;
+    // The store's columns are one series over [from, to) in time order: only unknowns to mark.
+    const known = new Float64Array(history.length);
+    for (let i = 0; i < history.length; i++) {
+      const v = value[i]!;
+      known[i] = unknown[i] === 0 && Number.isFinite(v) ? v : Number.NaN;
+    }
+    return { length: history.length, at, value: known };
   }
-  return samples.sort((a, b) => a.at - b.at);
+  const rows = history
+    .filter((row) => {
+      const at = row.at.getTime();
+      return row.metric === options.check.nfr.metric && at >= options.from && at < options.to;
+    })
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const recorded = {
+    length: rows.length,
+    at: new Float64Array(rows.length),
+    value: new Float64Array(rows.length),
+  };
+  rows.forEach((row, i) => {
+    const known = row.status !== 'unknown' && row.value !== null && Number.isFinite(row.value);
+    recorded.at[i] = row.at.getTime();
+    recorded.value[i] = known ? (row.value as number) : Number.NaN;
+  });
+  return recorded;
 }
 
 /** The usual distance between backend samples: the median gap, at least the step (Datadog rolls up). */
@@ -158,9 +189,9 @@ function insideAny(spans: readonly Span[], at: number): boolean {
   return false;
 }
 
-/** History samples plus backfilled ones for the gaps, in time order. */
-export async function collectSamples(options: CollectOptions): Promise<Collected> {
-  const rows =
+/** History samples plus backfilled ones for the gaps, in time order, as columns. */
+export async function collectColumns(options: CollectOptions): Promise<CollectedColumns> {
+  const history =
     options.to > options.from
       ? options.history({
           specId: options.specId,
@@ -169,15 +200,47 @@ export async function collectSamples(options: CollectOptions): Promise<Collected
           to: new Date(options.to),
         })
       : null;
-  const recorded = rows ? historySamples(rows, options) : [];
-  const gaps = historyGaps(
-    recorded.map((s) => s.at),
-    options.from,
-    options.to,
-    options.intervalSeconds * 1000,
-  );
+  const recorded: Recorded = history
+    ? recordedOf(history, options)
+    : { length: 0, at: new Float64Array(0), value: new Float64Array(0) };
+  const gaps = historyGaps(recorded.at, options.from, options.to, options.intervalSeconds * 1000);
   const filled = await backfill(gaps, options);
-  if (filled.samples.length === 0) return { samples: recorded, backfillErrors: filled.backfillErrors };
-  const samples = [...recorded, ...filled.samples].sort((a, b) => a.at - b.at);
+  // Backfilled samples lie only inside gaps: merged in time order, a recorded sample first on a tie.
+  const added = filled.samples.sort((a, b) => a.at - b.at);
+  if (added.length === 0) {
+    const spacingSeconds = new Float64Array(recorded.length).fill(options.intervalSeconds);
+    const samples = { ...recorded, spacingSeconds, backfilled: new Uint8Array(recorded.length) };
+    return { samples, backfillErrors: filled.backfillErrors };
+  }
+  const length = recorded.length + added.length;
+  const samples = {
+    length,
+    at: new Float64Array(length),
+    value: new Float64Array(length),
+    spacingSeconds: new Float64Array(length),
+    backfilled: new Uint8Array(length),
+  };
+  let r = 0;
+  let b = 0;
+  for (let i = 0; i < length; i++) {
+    if (b >= added.length || (r < recorded.length && recorded.at[r]! <= added[b]!.at)) {
+      samples.at[i] = recorded.at[r]!;
+      samples.value[i] = recorded.value[r]!;
+      samples.spacingSeconds[i] = options.intervalSeconds;
+      r++;
+    } else {
+      const sample = added[b++]!;
+      samples.at[i] = sample.at;
+      samples.value[i] = sample.value ?? Number.NaN;
+      samples.spacingSeconds[i] = sample.spacingSeconds;
+      samples.backfilled[i] = 1;
+    }
+  }
   return { samples, backfillErrors: filled.backfillErrors };
+}
+
+/** History samples plus backfilled ones for the gaps, in time order. */
+export async function collectSamples(options: CollectOptions): Promise<Collected> {
+  const collected = await collectColumns(options);
+  return { samples: toSamples(collected.samples), backfillErrors: collected.backfillErrors };
 }

@@ -29,6 +29,57 @@ export interface PeriodSample {
 }
 
 /**
+ * The samples of one metric as columns, in time order: a 30-day period of 1-minute samples is 43,200
+ * of them, and columns cost no object per sample.
+ */
+export interface SampleColumns {
+  readonly length: number;
+  /** Unix milliseconds. */
+  readonly at: Float64Array;
+  /** In the target's unit; NaN = unknown. */
+  readonly value: Float64Array;
+  readonly spacingSeconds: Float64Array;
+  /** 1 where the sample was backfilled from the backend, 0 where it comes from the history. */
+  readonly backfilled: Uint8Array;
+}
+
+export function toColumns(samples: readonly PeriodSample[]): SampleColumns {
+  const n = samples.length;
+  const columns = {
+    length: n,
+    at: new Float64Array(n),
+    value: new Float64Array(n),
+    spacingSeconds: new Float64Array(n),
+    backfilled: new Uint8Array(n),
+  };
+  samples.forEach((sample, i) => {
+    columns.at[i] = sample.at;
+    columns.value[i] = sample.value ?? Number.NaN;
+    columns.spacingSeconds[i] = sample.spacingSeconds;
+    columns.backfilled[i] = sample.source === 'backfill' ? 1 : 0;
+  });
+  return columns;
+}
+
+export function toSamples(columns: SampleColumns): PeriodSample[] {
+  return Array.from({ length: columns.length }, (_, i) => ({
+    at: columns.at[i]!,
+    value: valueAt(columns, i),
+    source: columns.backfilled[i] ? 'backfill' : 'history',
+    spacingSeconds: columns.spacingSeconds[i]!,
+  }));
+}
+
+function columnsOf(samples: readonly PeriodSample[] | SampleColumns): SampleColumns {
+  return Array.isArray(samples) ? toColumns(samples) : (samples as SampleColumns);
+}
+
+function valueAt(columns: SampleColumns, i: number): number | null {
+  const value = columns.value[i]!;
+  return Number.isNaN(value) ? null : value;
+}
+
+/**
  * Nearest-rank percentile of ascending `sorted` values: the value at rank ⌈p/100 · n⌉ (1-based).
  * p50 of [1, 2, 3, 4] is 2; p95 of 20 values is the 19th. Null for no values.
  */
@@ -40,11 +91,16 @@ export function nearestRank(sorted: ArrayLike<number>, percentile: number): numb
 }
 
 /** min, mean, p50, p95 and max (nearest rank) of `values`. */
-export function valueStats(values: readonly number[]): ValueStats {
-  if (values.length === 0) return { min: null, mean: null, p50: null, p95: null, max: null };
-  const sorted = Float64Array.from(values).sort();
+export function valueStats(values: ArrayLike<number>): ValueStats {
   let sum = 0;
-  for (const value of values) sum += value;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return statsOfSorted(Float64Array.from(values).sort(), sum);
+}
+
+/** The stats of ascending `sorted` values whose sum (added up in time order) is `sum`. */
+function statsOfSorted(sorted: Float64Array, sum: number): ValueStats {
+  const values = sorted;
+  if (values.length === 0) return { min: null, mean: null, p50: null, p95: null, max: null };
   return {
     min: sorted[0]!,
     mean: sum / values.length,
@@ -68,12 +124,14 @@ export function isRatioUnit(unit: MetricTarget['unit']): boolean {
  * the mean bad fraction of `values` (each clamped to 0-1), spent = mean / allowed, remaining = 1 − spent.
  * Null for other units, `=` objectives, or without values.
  */
-export function errorBudget(values: readonly number[], target: MetricTarget): ErrorBudget | null {
+export function errorBudget(values: ArrayLike<number>, target: MetricTarget): ErrorBudget | null {
   const share = badShareOf(target);
   if (share === null) return null;
   let sum = 0;
-  for (const value of values)
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
     sum += clamp01(share.upperBound ? value * share.scale : 1 - value * share.scale);
+  }
   return errorBudgetOfTotals(values.length, sum, target);
 }
 
@@ -121,21 +179,27 @@ export interface EpisodeContext {
  * data (more than twice the sample spacing) ends a run. Each episode spans from its first breached
  * sample to its last plus that sample's spacing (capped at `to`).
  */
-export function breachEpisodes(samples: readonly PeriodSample[], context: EpisodeContext): BreachEpisode[] {
+export function breachEpisodes(
+  samples: readonly PeriodSample[] | SampleColumns,
+  context: EpisodeContext,
+): BreachEpisode[] {
   const { target } = context;
+  const { at, value, spacingSeconds, length } = columnsOf(samples);
   const episodes: BreachEpisode[] = [];
   let first = -1;
   let last = -1;
   let worst = 0;
   const close = (): void => {
     if (first < 0) return;
-    const start = samples[first]!;
-    const end = samples[last]!;
-    const endMs = Math.min(context.to, end.at + end.spacingSeconds * 1000);
+    const startAt = at[first]!;
+    const startSpacingMs = spacingSeconds[first]! * 1000;
+    const lastAt = at[last]!;
+    const lastSpacingMs = spacingSeconds[last]! * 1000;
+    const endMs = Math.min(context.to, lastAt + lastSpacingMs);
     episodes.push({
-      start: new Date(start.at),
+      start: new Date(startAt),
       end: new Date(endMs),
-      durationSeconds: (endMs - start.at) / 1000,
+      durationSeconds: (endMs - startAt) / 1000,
       samples: last - first + 1,
       worstValue: worst,
       severity: severityFor(
@@ -149,30 +213,27 @@ export function breachEpisodes(samples: readonly PeriodSample[], context: Episod
         },
         context.severityRules,
       ),
-      touchesPeriodStart: first === 0 && start.at - context.from <= 2 * start.spacingSeconds * 1000,
-      touchesPeriodEnd:
-        last === samples.length - 1 &&
-        context.to - (end.at + end.spacingSeconds * 1000) <= end.spacingSeconds * 1000,
+      touchesPeriodStart: first === 0 && startAt - context.from <= 2 * startSpacingMs,
+      touchesPeriodEnd: last === length - 1 && context.to - (lastAt + lastSpacingMs) <= lastSpacingMs,
     });
     first = -1;
   };
-  samples.forEach((sample, index) => {
-    const previous = samples[index - 1];
-    if (previous && sample.at - previous.at > 2 * previous.spacingSeconds * 1000) close();
-    const breached = sample.value !== null && !compare(sample.value, target.comparator, target.slo);
+  for (let index = 0; index < length; index++) {
+    if (index > 0 && at[index]! - at[index - 1]! > 2 * spacingSeconds[index - 1]! * 1000) close();
+    const sample = value[index]!;
+    const breached = !Number.isNaN(sample) && !compare(sample, target.comparator, target.slo);
     if (!breached) {
       close();
-      return;
+      continue;
     }
-    const value = sample.value as number;
     if (first < 0) {
       first = index;
-      worst = value;
-    } else if (isWorse(value, worst, target.comparator, target.slo)) {
-      worst = value;
+      worst = sample;
+    } else if (isWorse(sample, worst, target.comparator, target.slo)) {
+      worst = sample;
     }
     last = index;
-  });
+  }
   close();
   return episodes;
 }
@@ -186,37 +247,45 @@ export function sourceOf(history: number, backfill: number): FigureSource {
 
 /** Every figure of one metric over one period, from time-ordered samples. */
 export function computeFigures(
-  samples: readonly PeriodSample[],
+  samples: readonly PeriodSample[] | SampleColumns,
   context: EpisodeContext & { backfillErrors?: readonly string[] },
 ): MetricFigures {
   const { target } = context;
-  const known: number[] = [];
-  let history = 0;
+  const columns = columnsOf(samples);
+  const { value, spacingSeconds, backfilled, length } = columns;
+  // The known values in time order (the sums must add up in that order), then sorted for percentiles.
+  const known = new Float64Array(length);
+  let knownCount = 0;
+  let sum = 0;
   let backfill = 0;
   let breachedSamples = 0;
   let timeOutOfTargetSeconds = 0;
-  for (const sample of samples) {
-    if (sample.source === 'history') history++;
-    else backfill++;
-    if (sample.value === null) continue;
-    known.push(sample.value);
-    if (!compare(sample.value, target.comparator, target.slo)) {
+  for (let i = 0; i < length; i++) {
+    backfill += backfilled[i]!;
+    const sample = value[i]!;
+    if (Number.isNaN(sample)) continue;
+    known[knownCount++] = sample;
+    sum += sample;
+    if (!compare(sample, target.comparator, target.slo)) {
       breachedSamples++;
-      timeOutOfTargetSeconds += sample.spacingSeconds;
+      timeOutOfTargetSeconds += spacingSeconds[i]!;
     }
   }
+  const history = length - backfill;
+  const knownValues = known.subarray(0, knownCount);
+  const budget = errorBudget(knownValues, target);
   return {
     source: sourceOf(history, backfill),
     sources: { history, backfill },
     backfillErrors: [...(context.backfillErrors ?? [])],
-    samples: samples.length,
-    unknownSamples: samples.length - known.length,
-    stats: valueStats(known),
-    compliance: known.length === 0 ? null : (known.length - breachedSamples) / known.length,
+    samples: length,
+    unknownSamples: length - knownCount,
+    stats: statsOfSorted(knownValues.sort(), sum),
+    compliance: knownCount === 0 ? null : (knownCount - breachedSamples) / knownCount,
     breachedSamples,
     timeOutOfTargetSeconds,
-    episodes: breachEpisodes(samples, context),
-    errorBudget: errorBudget(known, target),
+    episodes: breachEpisodes(columns, context),
+    errorBudget: budget,
   };
 }
 
@@ -267,17 +336,20 @@ export function trendOf(
  * `maxPoints / 2` buckets (in time order, so spikes survive). A hole in the data or a bucket of only
  * unknown samples becomes a null point, which breaks the line.
  */
-export function chartPoints(samples: readonly PeriodSample[], maxPoints = 1000): ChartPoint[] {
+export function chartPoints(
+  samples: readonly PeriodSample[] | SampleColumns,
+  maxPoints = 1000,
+): ChartPoint[] {
+  const columns = columnsOf(samples);
+  const { at, value, spacingSeconds, length: n } = columns;
   const points: ChartPoint[] = [];
-  const n = samples.length;
   if (n <= maxPoints) {
-    samples.forEach((sample, index) => {
-      const previous = samples[index - 1];
-      if (previous && sample.at - previous.at > 2 * previous.spacingSeconds * 1000) {
-        points.push({ at: previous.at + previous.spacingSeconds * 1000, value: null });
+    for (let index = 0; index < n; index++) {
+      if (index > 0 && at[index]! - at[index - 1]! > 2 * spacingSeconds[index - 1]! * 1000) {
+        points.push({ at: at[index - 1]! + spacingSeconds[index - 1]! * 1000, value: null });
       }
-      points.push({ at: sample.at, value: sample.value });
-    });
+      points.push({ at: at[index]!, value: valueAt(columns, index) });
+    }
     return points;
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
@@ -287,17 +359,17 @@ export function chartPoints(samples: readonly PeriodSample[], maxPoints = 1000):
     let low = -1;
     let high = -1;
     for (let i = begin; i < end; i++) {
-      const value = samples[i]!.value;
-      if (value === null) continue;
-      if (low < 0 || value < samples[low]!.value!) low = i;
-      if (high < 0 || value > samples[high]!.value!) high = i;
+      const sample = value[i]!;
+      if (Number.isNaN(sample)) continue;
+      if (low < 0 || sample < value[low]!) low = i;
+      if (high < 0 || sample > value[high]!) high = i;
     }
     if (low < 0) {
-      if (begin < end) points.push({ at: samples[begin]!.at, value: null });
+      if (begin < end) points.push({ at: at[begin]!, value: null });
       continue;
     }
     for (const i of low === high ? [low] : [Math.min(low, high), Math.max(low, high)]) {
-      points.push({ at: samples[i]!.at, value: samples[i]!.value });
+      points.push({ at: at[i]!, value: value[i]! });
     }
   }
   return points;
