@@ -7,17 +7,14 @@
  * then measures, each phase in its own child process so that its peak RSS is its own:
  *   - baseline:  a bare `SELECT count(*)` over the same 840 hours (the cheapest full read SQLite can do);
  *   - query:     Store.downsampledHistory over the 840 hours, as /api/history reads it: time, points,
- *                peak RSS (both timed reads: median of 5 runs, every run listed); and the same buckets
- *                read from the raw rows only (no per-minute rollup), the read before schema 4;
+ *                peak RSS (both timed reads: median of 5 runs, every run listed);
  *   - budget:    the daemon's 30-day error budget of the series, added up in SQL one day at a time:
  *                total time, the slowest day (how long the event loop is held at once), peak RSS;
  *   - legacy (with --legacy): what the server did before, every row of the range into JavaScript
  *                (Store.measurements without reasons) then reduced in memory;
  *   - server:    the real status server over that store, in a child process; from this process,
  *                /healthz latency on the idle server (the baseline), then while 50 concurrent `GET /`
- *                and one /api/history?hours=840 are in flight, and the ratio of the two;
- *   - write:     Store.commitCycle of 1,000 measurements (1,000 metrics, one row each, reasons and all)
- *                into that store, the per-minute rollup kept with them (median of 5 after a warm-up).
+ *                and one /api/history?hours=840 are in flight, and the ratio of the two.
  * Writes bench/results/history.json and prints it (progress goes to stderr). Removes its temp folder.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -138,13 +135,6 @@ function query(db: string): Record<string, number | number[]> {
       chunks++;
     }
   });
-  const peakRss = peak();
-  // The same buckets from raw rows only: what every read cost before the per-minute rollup.
-  const rawRuns = repeat(() => {
-    for (const _ of store.downsampledHistory(range(), 600, undefined, Number.POSITIVE_INFINITY)) {
-      // drained
-    }
-  });
   store.close();
   return {
     points,
@@ -152,38 +142,8 @@ function query(db: string): Record<string, number | number[]> {
     query_seconds: median(runs),
     query_runs_seconds: runs,
     rss_before_mb: mb(rssBefore),
-    ...peakRss,
-    raw_rows_query_seconds: median(rawRuns),
-    raw_rows_query_runs_seconds: rawRuns,
+    ...peak(),
   };
-}
-
-/** One cycle's commit of 1,000 measurements (1,000 metrics), after the filled history. */
-function write(db: string): Record<string, number | number[]> {
-  const store = openStore(db);
-  const metrics = 1000;
-  let cycle = 0;
-  const commitOne = () => {
-    const at = new Date(end + cycle++ * 1000);
-    const measurements: MeasurementRow[] = [];
-    for (let m = 0; m < metrics; m++) {
-      const value = 200 + ((m * 37 + cycle) % 150);
-      measurements.push({
-        at,
-        specId: SPEC,
-        metric: `write_${m}`,
-        value,
-        slo: SLO,
-        status: 'healthy',
-        reason: `${value.toFixed(3)} ms meets < ${SLO}ms [prometheus "prom"]`,
-      });
-    }
-    store.commitCycle({ at, measurements, alertStates: [], notifications: [] });
-  };
-  commitOne(); // creates the series
-  const runs = repeat(commitOne);
-  store.close();
-  return { measurements_per_commit: metrics, commit_seconds: median(runs), commit_runs_seconds: runs };
 }
 
 /**
@@ -477,7 +437,6 @@ async function main(): Promise<void> {
   if (phase === 'query') return void console.log(JSON.stringify(query(db)));
   if (phase === 'legacy') return void console.log(JSON.stringify(legacy(db)));
   if (phase === 'budget') return void console.log(JSON.stringify(budget(db)));
-  if (phase === 'write') return void console.log(JSON.stringify(write(db)));
   if (phase === 'serve') return serve(db);
 
   const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-history-'));
@@ -496,9 +455,6 @@ async function main(): Promise<void> {
     if (before) process.stderr.write(`legacy: ${JSON.stringify(before)}\n`);
     const server = await underLoad(file);
     process.stderr.write(`server: ${JSON.stringify(server)}\n`);
-    // Last: it adds rows (of other series) to the store.
-    const writeCost = runPhase('write', file);
-    process.stderr.write(`write: ${JSON.stringify(writeCost)}\n`);
     const result = {
       bench: 'history',
       hours: HOURS,
@@ -506,12 +462,10 @@ async function main(): Promise<void> {
       baseline_select_count: count,
       downsampled_query: read,
       query_vs_count_time: round(Number(read.query_seconds) / Number(count.count_seconds)),
-      raw_rows_query_vs_count_time: round(Number(read.raw_rows_query_seconds) / Number(count.count_seconds)),
       error_budget_30d: errorBudget,
       budget_vs_count_time: round(Number(errorBudget.budget_seconds) / Number(count.count_seconds)),
       legacy_read_all_rows: before,
       server,
-      write_cycle: writeCost,
     };
     await writeResult('history', result);
     console.log(JSON.stringify(result));

@@ -140,64 +140,6 @@ CREATE INDEX outbox_finished ON outbox (finished_at) WHERE status <> 'pending';
   }
 }
 
-/** Start of the minute (epoch ms) that holds `at`, in SQL; right for times before 1970 too. */
-export const MINUTE_OF_AT = 'at - ((at % 60000) + 60000) % 60000';
-/** The value when it is a finite number, else NULL (as a chart sees it: ±Infinity is not drawable). */
-const FINITE = 'CASE WHEN abs(value) < 9e999 THEN value END';
-
-/**
- * One row per series and minute (`minute` = the minute's start, epoch ms) holding what a history
- * bucket needs of that minute's measurements, so a long chart reads minutes instead of rows. Ties keep
- * the earliest row, as the bucket read of the raw rows does.
- */
-const MEASUREMENT_MINUTES = `
-CREATE TABLE measurement_minutes (
-  series_id INTEGER NOT NULL REFERENCES series (id),
-  minute INTEGER NOT NULL,
-  count INTEGER NOT NULL CHECK (count > 0),
-  breached INTEGER NOT NULL,
-  unknown INTEGER NOT NULL,
-  gaps INTEGER NOT NULL,
-  low REAL,
-  low_at INTEGER,
-  high REAL,
-  high_at INTEGER,
-  first_gap_at INTEGER,
-  PRIMARY KEY (series_id, minute)
-) STRICT, WITHOUT ROWID;
-`;
-
-/**
- * Rebuilds the minutes of one series' rows in [from, to) (both on minute starts) from the
- * measurements: the migration fills the table with it, and pruning redoes the minute it cuts through.
- * Parameters: series_id, from, to. The earliest row of an equal low or high is found by a range read
- * of at most one minute of rows.
- */
-export const REBUILD_MINUTES_SQL = `
-INSERT OR REPLACE INTO measurement_minutes
-  (series_id, minute, count, breached, unknown, gaps, low, low_at, high, high_at, first_gap_at)
-SELECT g.series_id, g.minute, g.count, g.breached, g.unknown, g.gaps,
-  g.low, (SELECT min(at) FROM measurements WHERE series_id = g.series_id AND at >= g.minute
-          AND at < g.minute + 60000 AND ${FINITE} = g.low),
-  g.high, (SELECT min(at) FROM measurements WHERE series_id = g.series_id AND at >= g.minute
-           AND at < g.minute + 60000 AND ${FINITE} = g.high),
-  g.first_gap_at
-FROM (
-  SELECT series_id, ${MINUTE_OF_AT} AS minute, count(*) AS count,
-    sum(status = 1) AS breached, sum(status = 2) AS unknown,
-    count(*) - count(${FINITE}) AS gaps, min(${FINITE}) AS low, max(${FINITE}) AS high,
-    min(CASE WHEN ${FINITE} IS NULL THEN at END) AS first_gap_at
-  FROM measurements WHERE series_id = ? AND at >= ? AND at < ?
-  GROUP BY minute
-) AS g`;
-
-function measurementMinutes(db: Database.Database): void {
-  db.exec(MEASUREMENT_MINUTES);
-  const rebuild = db.prepare(REBUILD_MINUTES_SQL);
-  const ids = db.prepare<[], number>('SELECT id FROM series ORDER BY id').pluck().all();
-  for (const id of ids) rebuild.run(id, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-}
-
 /**
  * Ordered; append only. A released migration is never edited: change the schema with a new one.
  * Each runs inside the upgrade transaction (so no `PRAGMA foreign_keys` or `journal_mode` here).
@@ -206,7 +148,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(INITIAL_SCHEMA) },
   { version: 2, description: 'cycles table', up: (db) => db.exec(CYCLES) },
   { version: 3, description: 'superseded outbox status', up: outboxSuperseded },
-  { version: 4, description: 'per-minute rollup of measurements', up: measurementMinutes },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -22,7 +22,7 @@ import {
   toMsOrNull,
 } from './codec.js';
 import { decideLock, isProcessAlive, type LockDecision, type LockHolder } from './lock.js';
-import { migrate, REBUILD_MINUTES_SQL, requireCurrentSchema } from './migrations.js';
+import { migrate, requireCurrentSchema } from './migrations.js';
 import type {
   CycleCommit,
   HistorySample,
@@ -307,38 +307,6 @@ export const HISTORY_SQL = {
   bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
 } as const;
 
-/** One series' minutes of a time range (whole minutes, by their start): a range of the rollup's primary key. */
-const MINUTE_RANGE = 'FROM measurement_minutes WHERE series_id = ? AND minute >= ? AND minute < ?';
-
-/**
- * The reads of the per-minute rollup, the same three questions as `HISTORY_SQL` asks of raw rows, over
- * whole minutes (test/store/rollup.test.ts checks their EXPLAIN QUERY PLAN). Minutes are read in time
- * order and each keeps its earliest low and high, so min()/max() with the bare time column keep the
- * earliest of equal values, as the raw reads do.
- */
-export const ROLLUP_SQL = {
-  bucketLow: `SELECT total(count) AS count, total(breached) AS breached, total(unknown) AS unknown,
-      total(gaps) AS gaps, min(low) AS low, low_at ${MINUTE_RANGE}`,
-  bucketHigh: `SELECT max(high) AS high, high_at ${MINUTE_RANGE}`,
-  bucketFirstGap: `SELECT min(first_gap_at) ${MINUTE_RANGE}`,
-} as const;
-
-/** A minute of the rollup is used only in a bucket at least this wide: shorter ones read raw rows. */
-export const ROLLUP_MIN_BUCKET_MS = 5 * 60_000;
-const MINUTE_MS = 60_000;
-
-/** Start of the minute holding `at` (epoch ms). */
-function minuteOf(at: number): number {
-  return at - (((at % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
-}
-
-/** The statements that summarize a time range of one series: of raw rows, or of whole minutes. */
-interface SummaryStatements {
-  low: Database.Statement<[number, number, number], BucketDbRow>;
-  high: Database.Statement<[number, number, number], { high: number | null; high_at: number | null }>;
-  firstGap: Database.Statement<[number, number, number], number | null>;
-}
-
 /** `columns` with room for `more` rows after its `length` (doubling, so a long read copies little). */
 function withRoom(columns: SeriesColumns, more: number): SeriesColumns {
   const needed = columns.length + more;
@@ -428,48 +396,6 @@ function prepareStatements(db: Database.Database) {
       HISTORY_SQL.bucketHigh,
     ),
     bucketFirstGap: db.prepare<[number, number, number], number>(HISTORY_SQL.bucketFirstGap).pluck(),
-    minutesLow: db.prepare<[number, number, number], BucketDbRow>(ROLLUP_SQL.bucketLow),
-    minutesHigh: db.prepare<[number, number, number], { high: number | null; high_at: number | null }>(
-      ROLLUP_SQL.bucketHigh,
-    ),
-    minutesFirstGap: db.prepare<[number, number, number], number | null>(ROLLUP_SQL.bucketFirstGap).pluck(),
-    // One measurement added to its minute. The SET expressions all see the row as it was; a value
-    // replaces the low (high) when lower (higher), or equal and earlier: rows may come out of order.
-    addToMinute: db.prepare<
-      [
-        {
-          series: number;
-          minute: number;
-          breached: number;
-          unknown: number;
-          gap: number;
-          value: number | null;
-          value_at: number | null;
-          gap_at: number | null;
-        },
-      ]
-    >(
-      `INSERT INTO measurement_minutes AS r
-         (series_id, minute, count, breached, unknown, gaps, low, low_at, high, high_at, first_gap_at)
-       VALUES (@series, @minute, 1, @breached, @unknown, @gap, @value, @value_at, @value, @value_at, @gap_at)
-       ON CONFLICT (series_id, minute) DO UPDATE SET
-         count = r.count + 1, breached = r.breached + excluded.breached,
-         unknown = r.unknown + excluded.unknown, gaps = r.gaps + excluded.gaps,
-         low = CASE WHEN excluded.low IS NOT NULL AND (r.low IS NULL OR excluded.low < r.low
-                 OR (excluded.low = r.low AND excluded.low_at < r.low_at)) THEN excluded.low ELSE r.low END,
-         low_at = CASE WHEN excluded.low IS NOT NULL AND (r.low IS NULL OR excluded.low < r.low
-                 OR (excluded.low = r.low AND excluded.low_at < r.low_at)) THEN excluded.low_at ELSE r.low_at END,
-         high = CASE WHEN excluded.high IS NOT NULL AND (r.high IS NULL OR excluded.high > r.high
-                 OR (excluded.high = r.high AND excluded.high_at < r.high_at)) THEN excluded.high ELSE r.high END,
-         high_at = CASE WHEN excluded.high IS NOT NULL AND (r.high IS NULL OR excluded.high > r.high
-                 OR (excluded.high = r.high AND excluded.high_at < r.high_at)) THEN excluded.high_at ELSE r.high_at END,
-         first_gap_at = min(coalesce(r.first_gap_at, excluded.first_gap_at),
-                            coalesce(excluded.first_gap_at, r.first_gap_at))`,
-    ),
-    deleteMinutesBefore: db.prepare<[number, number]>(
-      'DELETE FROM measurement_minutes WHERE series_id = ? AND minute < ?',
-    ),
-    rebuildMinutes: db.prepare<[number, number, number]>(REBUILD_MINUTES_SQL),
     upsertAlertState: db.prepare<[AlertStateDbRow & { updated_at: number }]>(
       `INSERT INTO alert_states (spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since,
          episode_id, fired_at, last_notified_at, severity, worst_value, updated_at)
@@ -565,8 +491,6 @@ export class Store implements OutboxRepository, OutboxDraining {
   readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
-  private readonly rowStatements: SummaryStatements;
-  private readonly minuteStatements: SummaryStatements;
   /** Series known to exist in the database, by `seriesKey`. */
   private readonly seriesByKey = new Map<string, SeriesEntry>();
   /** Reason dictionaries by series id, for reads. Series are never deleted, so entries never go stale. */
@@ -582,16 +506,6 @@ export class Store implements OutboxRepository, OutboxDraining {
     this.file = file;
     this.readonly = readonly;
     this.sql = prepareStatements(db);
-    this.rowStatements = {
-      low: this.sql.bucketLow,
-      high: this.sql.bucketHigh,
-      firstGap: this.sql.bucketFirstGap,
-    };
-    this.minuteStatements = {
-      low: this.sql.minutesLow,
-      high: this.sql.minutesHigh,
-      firstGap: this.sql.minutesFirstGap,
-    };
     this.identity = fileIdentity(file);
     this.commitTransaction = db.transaction((commit: CycleCommit) => this.writeCycle(commit));
   }
@@ -666,18 +580,14 @@ export class Store implements OutboxRepository, OutboxDraining {
   private writeCycle(commit: CycleCommit): { enqueued: number } {
     for (const row of commit.measurements) {
       const series = this.seriesFor(row.specId, row.metric, row.reason);
-      const at = toMs(row.at);
-      const status = statusToCode(row.status);
-      const inserted = this.sql.insertMeasurement.run(
+      this.sql.insertMeasurement.run(
         series.id,
-        at,
+        toMs(row.at),
         row.value,
         row.slo,
-        status,
+        statusToCode(row.status),
         encodeReason(row.reason, series.dictionary),
-      ).changes;
-      // A replayed row was ignored above: its minute already counts it.
-      if (inserted > 0) this.addToMinute(series.id, at, status, row.value);
+      );
     }
     const updatedAt = toMs(commit.at);
     for (const state of commit.alertStates) {
@@ -770,15 +680,12 @@ export class Store implements OutboxRepository, OutboxDraining {
    * temporary table, and the rows never reach JavaScript. A read covers about `rowsPerRead` rows
    * (judged from the density of the range's first rows), and the generator yields after each (an
    * empty chunk when a bucket is not complete yet), so a caller on the event loop can let other work
-   * in between reads of a long series. In buckets at least `rollupMinBucketMs` wide, a read takes its
-   * whole minutes from the per-minute rollup (`ROLLUP_SQL`) and only its partial edge minutes from the
-   * rows: the same answer, so a 35-day range costs its ~50,000 minutes instead of its 3 M rows.
+   * in between reads of a long series.
    */
   *downsampledHistory(
     range: SeriesRange,
     maxPoints: number,
     rowsPerRead = HISTORY_ROWS_PER_READ,
-    rollupMinBucketMs = ROLLUP_MIN_BUCKET_MS,
   ): Generator<HistorySample[], void, undefined> {
     if (!Number.isInteger(maxPoints) || maxPoints < 3) throw new Error('maxPoints must be an integer >= 3');
     const series = this.sql.findSeries.get(range.specId, range.metric);
@@ -798,14 +705,12 @@ export class Store implements OutboxRepository, OutboxDraining {
       Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))),
     );
     const readWidth = Math.ceil(width / reads);
-    const rollup = width >= rollupMinBucketMs;
     for (let start = from; start < to; start += width) {
       const end = Math.min(to, start + width);
       const bucket = new BucketSummary();
       for (let part = start; part < end; part += readWidth) {
         const partEnd = Math.min(end, part + readWidth);
-        if (rollup) this.summarizeWithMinutes(bucket, series.id, part, partEnd);
-        else this.summarize(bucket, series.id, part, partEnd);
+        this.summarize(bucket, series.id, part, partEnd);
         if (partEnd < end) yield [];
       }
       const points = bucket.samples();
@@ -969,12 +874,8 @@ export class Store implements OutboxRepository, OutboxDraining {
     const run = this.db.transaction((): PruneResult => {
       let measurements = 0;
       // Per series: each delete is a range of the primary key instead of a scan of the table.
-      const cutMinute = minuteOf(cutoff);
       for (const series of this.sql.allSeries.all()) {
         measurements += this.sql.deleteMeasurementsBefore.run(series.id, cutoff).changes;
-        // Whole minutes go; a minute the cutoff falls inside is summed again from the rows it keeps.
-        this.sql.deleteMinutesBefore.run(series.id, cutoff === cutMinute ? cutoff : cutMinute + MINUTE_MS);
-        if (cutoff !== cutMinute) this.sql.rebuildMinutes.run(series.id, cutMinute, cutMinute + MINUTE_MS);
       }
       const outbox = this.sql.deleteFinishedOutbox.run(cutoff).changes;
       const cycles = this.sql.deleteCyclesBefore.run(cutoff).changes;
@@ -1062,46 +963,9 @@ export class Store implements OutboxRepository, OutboxDraining {
     return entry;
   }
 
-  /** Adds one measurement to the rollup row of its minute (in the transaction that inserted it). */
-  private addToMinute(seriesId: number, at: number, status: number, value: number | null): void {
-    const finite = value !== null && Number.isFinite(value) ? value : null;
-    this.sql.addToMinute.run({
-      series: seriesId,
-      minute: minuteOf(at),
-      breached: status === statusToCode('breached') ? 1 : 0,
-      unknown: status === statusToCode('unknown') ? 1 : 0,
-      gap: finite === null ? 1 : 0,
-      value: finite,
-      value_at: finite === null ? null : at,
-      gap_at: finite === null ? at : null,
-    });
-  }
-
-  /**
-   * `summarize` of [from, to) reading its whole minutes from the rollup, and raw rows only for the
-   * partial minutes at either edge: a long range costs what its minutes cost, not its rows.
-   */
-  private summarizeWithMinutes(bucket: BucketSummary, seriesId: number, from: number, to: number): void {
-    const firstWhole = minuteOf(from) === from ? from : minuteOf(from) + MINUTE_MS;
-    const lastWhole = minuteOf(to);
-    if (firstWhole >= lastWhole) {
-      this.summarize(bucket, seriesId, from, to);
-      return;
-    }
-    if (from < firstWhole) this.summarize(bucket, seriesId, from, firstWhole);
-    this.summarize(bucket, seriesId, firstWhole, lastWhole, this.minuteStatements);
-    if (lastWhole < to) this.summarize(bucket, seriesId, lastWhole, to);
-  }
-
   /** Adds the rows of [from, to), which follow every row already in `bucket`, to its summary. */
-  private summarize(
-    bucket: BucketSummary,
-    seriesId: number,
-    from: number,
-    to: number,
-    statements: SummaryStatements = this.rowStatements,
-  ): void {
-    const part = statements.low.get(seriesId, from, to);
+  private summarize(bucket: BucketSummary, seriesId: number, from: number, to: number): void {
+    const part = this.sql.bucketLow.get(seriesId, from, to);
     if (!part || part.count === 0) return;
     bucket.breached += part.breached ?? 0;
     bucket.unknown += part.unknown ?? 0;
@@ -1109,7 +973,7 @@ export class Store implements OutboxRepository, OutboxDraining {
       // Strictly lower or higher only: on a tie the earlier row, already kept, stays.
       if (bucket.low === null || part.low < bucket.low.value!)
         bucket.low = { at: part.low_at, value: part.low };
-      const high = statements.high.get(seriesId, from, to);
+      const high = this.sql.bucketHigh.get(seriesId, from, to);
       if (high && high.high !== null && high.high_at !== null) {
         if (bucket.high === null || high.high > bucket.high.value!) {
           bucket.high = { at: high.high_at, value: high.high };
@@ -1117,7 +981,7 @@ export class Store implements OutboxRepository, OutboxDraining {
       }
     }
     if (part.gaps > 0 && bucket.firstGap === null) {
-      bucket.firstGap = statements.firstGap.get(seriesId, from, to) ?? null;
+      bucket.firstGap = this.sql.bucketFirstGap.get(seriesId, from, to) ?? null;
     }
   }
 

@@ -63,13 +63,12 @@ describe('schema migrations', () => {
     const file = join(dirs.make(), 'deep', 'er', 'monitor.db');
     const store = openStore(file);
     store.close();
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(userVersion(file)).toBe(SCHEMA_VERSION);
     expect(tables(file)).toEqual([
       'alert_states',
       'cycles',
       'lock',
-      'measurement_minutes',
       'measurements',
       'outbox',
       'series',
