@@ -17,7 +17,7 @@
  *                and one /api/history?hours=840 are in flight, and the ratio of the two.
  * Writes bench/results/history.json and prints it (progress goes to stderr). Removes its temp folder.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ import { buildSummary, runIdFor } from '../src/report/index.js';
 import type { MonitorStatusSource, SpecStatus } from '../src/server/index.js';
 import { startServer } from '../src/server/index.js';
 import { type MeasurementRow, openStore } from '../src/store/index.js';
-import { median, writeResult } from './support.js';
+import { mb, median, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
 const SPEC = 'spec-bench-002-history';
 const METRIC = 'api_latency_p99';
@@ -392,41 +392,15 @@ async function underLoad(db: string): Promise<Record<string, unknown>> {
   }
 }
 
-function round(value: number): number {
-  return Number(value.toFixed(3));
-}
-
-function mb(bytes: number): number {
-  return round(bytes / 1_048_576);
-}
-
-/** Peak resident set size of this process so far (resourceUsage reports KiB). */
-function peak(): { peak_rss_mb: number } {
-  return { peak_rss_mb: round(process.resourceUsage().maxRSS / 1024) };
-}
-
 function runPhase(phase: string, db: string): Record<string, number | number[]> {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      script,
-      '--phase',
-      phase,
-      '--db',
-      db,
-      '--rows',
-      String(rowCount),
-      '--end',
-      String(end),
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
-  );
-  if (child.status !== 0) throw new Error(`phase ${phase} failed with status ${child.status}`);
-  const last = child.stdout.trim().split('\n').at(-1) ?? '{}';
-  return JSON.parse(last) as Record<string, number | number[]>;
+  return runPhase_(fileURLToPath(import.meta.url), phase, [
+    '--db',
+    db,
+    '--rows',
+    String(rowCount),
+    '--end',
+    String(end),
+  ]);
 }
 
 async function main(): Promise<void> {

@@ -20,7 +20,6 @@
  * the phases can be measured again without another fill; the results then record no fill time.
  * Prints one JSON line of results on stdout (progress goes to stderr). Removes its temp folder.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +40,7 @@ import { parseNfrs } from '../src/spec/index.js';
 import type { MeasurementRow } from '../src/store/index.js';
 import { openStore } from '../src/store/index.js';
 import { compare } from '../src/units/index.js';
-import { writeResult } from './support.js';
+import { mb, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
 const SPEC = 'spec-bench-001-checkout';
 const END = Date.parse('2026-11-01T00:00:00Z');
@@ -289,41 +288,15 @@ async function report(db: string, from: 'columns' | 'rows'): Promise<Record<stri
   };
 }
 
-function round(value: number): number {
-  return Number(value.toFixed(3));
-}
-
-function mb(bytes: number): number {
-  return round(bytes / 1_048_576);
-}
-
-/** Peak resident set size of this process so far (resourceUsage reports KiB). */
-function peak(): { peak_rss_mb: number } {
-  return { peak_rss_mb: round(process.resourceUsage().maxRSS / 1024) };
-}
-
 function runPhase(phase: string, db: string): Record<string, number> {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      script,
-      '--phase',
-      phase,
-      '--db',
-      db,
-      '--days',
-      String(days),
-      '--nfrs',
-      String(nfrCount),
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 },
-  );
-  if (child.status !== 0) throw new Error(`phase ${phase} failed with status ${child.status}`);
-  const last = child.stdout.trim().split('\n').at(-1) ?? '{}';
-  return JSON.parse(last) as Record<string, number>;
+  return runPhase_(fileURLToPath(import.meta.url), phase, [
+    '--db',
+    db,
+    '--days',
+    String(days),
+    '--nfrs',
+    String(nfrCount),
+  ]);
 }
 
 async function main(): Promise<void> {

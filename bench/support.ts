@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,4 +58,33 @@ export async function writeResult(name: string, result: Record<string, unknown>)
   };
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
+}
+
+/** Rounds to three decimals, the precision results files keep. */
+export function round(value: number): number {
+  return Number(value.toFixed(3));
+}
+
+export function mb(bytes: number): number {
+  return round(bytes / 1_048_576);
+}
+
+/** Peak resident set size of this process so far (resourceUsage reports KiB). */
+export function peak(): { peak_rss_mb: number } {
+  return { peak_rss_mb: round(process.resourceUsage().maxRSS / 1024) };
+}
+
+/**
+ * Runs one phase of a benchmark script in a child process of its own (so that its peak RSS is its
+ * own): `script --phase <phase> ...args`; the child prints its figures as the last line of JSON.
+ */
+export function runPhase<T = Record<string, number>>(script: string, phase: string, args: string[]): T {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--phase', phase, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`phase ${phase} failed with status ${child.status}`);
+  const last = child.stdout.trim().split('\n').at(-1) ?? '{}';
+  return JSON.parse(last) as T;
 }
