@@ -5,10 +5,10 @@
  */
 import type { Comparator } from '../units/index.js';
 import {
-  OTHER_LANGUAGE_LEADING,
-  OTHER_LANGUAGE_TRAILING,
+  LEADING_COMPARATORS,
   PERCENT_SPELLINGS,
   TIME_SPELLINGS,
+  TRAILING_COMPARATORS,
 } from '../units/index.js';
 
 /** What a written unit measures, for the reader's output. */
@@ -99,96 +99,23 @@ export function singleUnit(word: string): WrittenUnit | null {
 /** Words that join a count to its period: `/`, per, pro, por, par, mỗi, 每. */
 export const PER_WORDS = ['/', 'per', 'pro', 'por', 'par', 'mỗi', 'trên', '每', 'ต่อ'];
 
-/** Comparators written before the number, in every language read. Longest spellings win. */
+/**
+ * Comparators written before the number: the shared table of src/units (so both readers know the same
+ * words), without its equality words (a document's `= 5` is not a target), plus phrasings that only
+ * prose uses. Longest spellings win.
+ */
 export const LEADING_WORDS: ReadonlyArray<readonly [string, Comparator]> = [
-  // symbols
-  ['<=', '<='],
-  ['=<', '<='],
-  ['≤', '<='],
-  ['⩽', '<='],
-  ['≦', '<='],
-  ['<', '<'],
-  ['＜', '<'],
-  ['>=', '>='],
-  ['=>', '>='],
-  ['≥', '>='],
-  ['⩾', '>='],
-  ['≧', '>='],
-  ['>', '>'],
-  ['＞', '>'],
-  // English
-  ['under', '<'],
-  ['below', '<'],
-  ['less than', '<'],
-  ['lower than', '<'],
-  ['fewer than', '<'],
-  ['shorter than', '<'],
-  ['faster than', '<'],
-  ['less than or equal to', '<='],
-  ['at most', '<='],
-  ['at or below', '<='],
-  ['within', '<='],
+  ...LEADING_COMPARATORS.filter(([, comparator]) => comparator !== '='),
   ['in under', '<'],
-  ['no more than', '<='],
-  ['not more than', '<='],
-  ['no greater than', '<='],
-  ['no longer than', '<='],
-  ['not exceed', '<='],
-  ['not to exceed', '<='],
-  ['not exceeding', '<='],
   ['does not exceed', '<='],
-  ['up to', '<='],
-  ['max', '<='],
-  ['max.', '<='],
-  ['maximum', '<='],
-  ['maximum of', '<='],
-  ['a maximum of', '<='],
   ['timeout of', '<='],
   ['timeout after', '<='],
   ['timeout', '<='],
   ['timeouts after', '<='],
-  ['above', '>'],
-  ['over', '>'],
-  ['more than', '>'],
-  ['greater than', '>'],
-  ['higher than', '>'],
-  ['exceeds', '>'],
-  ['exceed', '>'],
-  ['exceeding', '>'],
-  ['at least', '>='],
-  ['no less than', '>='],
-  ['not less than', '>='],
-  ['no fewer than', '>='],
-  ['not below', '>='],
-  ['min', '>='],
-  ['min.', '>='],
-  ['minimum', '>='],
-  ['minimum of', '>='],
-  ['a minimum of', '>='],
-  ['greater than or equal to', '>='],
-  ...OTHER_LANGUAGE_LEADING,
 ];
 
-/** Comparators written after the quantity (`200 ms or less`, `99.5%以上`, `3秒以内`). */
-export const TRAILING_WORDS: ReadonlyArray<readonly [string, Comparator]> = [
-  ['or less', '<='],
-  ['or lower', '<='],
-  ['or fewer', '<='],
-  ['or faster', '<='],
-  ['or below', '<='],
-  ['at most', '<='],
-  ['max', '<='],
-  ['max.', '<='],
-  ['maximum', '<='],
-  ['or more', '>='],
-  ['or higher', '>='],
-  ['or greater', '>='],
-  ['or above', '>='],
-  ['at least', '>='],
-  ['minimum', '>='],
-  ['min', '>='],
-  ...OTHER_LANGUAGE_TRAILING,
-];
+/** Comparators written after the quantity (`200 ms or less`, `99.5%以上`, `3秒以内`): the shared table. */
+export const TRAILING_WORDS: ReadonlyArray<readonly [string, Comparator]> = TRAILING_COMPARATORS;
 
 /**
  * Words that make a number a measurement or a reference rather than a target (`Current: 850 ms`,

@@ -109,18 +109,25 @@ export const OTHER_LANGUAGE_TRAILING: ReadonlyArray<readonly [string, Comparator
   ['ขึ้นไป', '>='],
 ];
 
-/** Comparator spellings written before a number (`< 200ms`, `at most 200ms`, `within 2 seconds`). */
-const LEADING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
+/**
+ * Comparator spellings written before a number (`< 200ms`, `at most 200ms`, `within 2 seconds`), in every
+ * language read; both spec readers use this table.
+ */
+export const LEADING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ['<=', '<='],
   ['=<', '<='],
   ['≤', '<='],
   ['⩽', '<='],
+  ['≦', '<='],
   ['<', '<'],
+  ['＜', '<'],
   ['>=', '>='],
   ['=>', '>='],
   ['≥', '>='],
   ['⩾', '>='],
+  ['≧', '>='],
   ['>', '>'],
+  ['＞', '>'],
   ['==', '='],
   ['=', '='],
   // upper bounds, strict
@@ -184,8 +191,8 @@ const LEADING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ...OTHER_LANGUAGE_LEADING,
 ];
 
-/** Comparator spellings written after a number (`200 ms or less`, `99.9% minimum`). */
-const TRAILING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
+/** Comparator spellings written after a number (`200 ms or less`, `99.9% minimum`); both spec readers use it. */
+export const TRAILING_COMPARATORS: ReadonlyArray<readonly [string, Comparator]> = [
   ['or less', '<='],
   ['or lower', '<='],
   ['or fewer', '<='],

@@ -2,9 +2,11 @@ export {
   comparatorAtEnd,
   comparatorAtStart,
   compare,
+  LEADING_COMPARATORS,
   OTHER_LANGUAGE_LEADING,
   OTHER_LANGUAGE_TRAILING,
   parseComparator,
+  TRAILING_COMPARATORS,
 } from './comparators.js';
 export { COMPARATOR_TEXT, comparatorText, formatQuantity } from './text.js';
 export type { Comparator, Dimension, Unit } from './types.js';
