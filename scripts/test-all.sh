@@ -9,6 +9,11 @@ command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || missing+=(chromium)   # status page and HTML report tests (playwright-core)
+# Real servers for the InfluxDB, Graphite and VictoriaMetrics providers.
+command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
+command -v graphite-manage >/dev/null 2>&1 || missing+=(graphite-web graphite-carbon)
+/usr/bin/python3 -c 'import whisper' >/dev/null 2>&1 || missing+=(python3-whisper)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   sudo=""
