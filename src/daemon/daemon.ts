@@ -787,7 +787,10 @@ export class Daemon implements MonitorStatusSource {
       const dir = path.join(this.options.outputBase, specId, kind);
       let names: string[];
       try {
-        names = readdirSync(dir);
+        // Regular files only: the report route refuses a symlink, so the page must not link one.
+        names = readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name);
       } catch {
         return [];
       }

@@ -53,8 +53,13 @@ describe('where the config is read from', () => {
     const inside = tempDir();
     writeTree(inside, { 'shared/smartspec.yaml': 'safety: {}\n' });
     fs.mkdirSync(path.join(inside, '.spec'));
-    fs.symlinkSync(path.join(inside, 'shared/smartspec.yaml'), path.join(inside, '.spec/smartspec.config.yaml'));
-    expect(loadSmartSpecSettings(inside).settings.file).toBe(path.join(inside, '.spec/smartspec.config.yaml'));
+    fs.symlinkSync(
+      path.join(inside, 'shared/smartspec.yaml'),
+      path.join(inside, '.spec/smartspec.config.yaml'),
+    );
+    expect(loadSmartSpecSettings(inside).settings.file).toBe(
+      path.join(inside, '.spec/smartspec.config.yaml'),
+    );
   });
 });
 
