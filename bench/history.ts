@@ -34,6 +34,7 @@ import type { Evaluation, NfrStatus } from '../src/evaluate/types.js';
 import { buildSummary, runIdFor } from '../src/report/index.js';
 import type { MonitorStatusSource, SpecStatus } from '../src/server/index.js';
 import { startServer } from '../src/server/index.js';
+import { statusPageScript } from '../src/server/page-script.js';
 import { type MeasurementRow, openStore } from '../src/store/index.js';
 import { mb, median, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
@@ -288,6 +289,9 @@ async function serve(db: string): Promise<void> {
     history: (seriesRange, maxPoints) => store.downsampledHistory(seriesRange, maxPoints),
     reportFile: () => null,
   };
+  // The built bin ships the page script compiled; from the sources it is compiled with esbuild on
+  // first use (a few hundred ms that would land inside the measured burst). Compile it first.
+  statusPageScript();
   const server = await startServer({ host: '127.0.0.1', port: 0, token: null, source });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
