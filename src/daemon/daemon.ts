@@ -87,6 +87,9 @@ export class Daemon implements MonitorStatusSource {
   /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
   private changes = 0;
   private lastPrune: number | null = null;
+  /** The hour of the daemon's clock whose completed hours are summarized, and whether a pass runs. */
+  private summarizedHour: number | null = null;
+  private summarizing = false;
   private lastAlertmanagerRefresh: number | null = null;
   private lastReportCheck = Number.NEGATIVE_INFINITY;
   private reportsInFlight: Promise<void> | null = null;
@@ -415,6 +418,7 @@ export class Daemon implements MonitorStatusSource {
       void this.deliver();
       void this.reportsIfDue();
       void this.refreshBudgets(at);
+      void this.summarizeHoursIfDue(at);
     } catch (thrown) {
       const caught = explainStoreError(thrown, this.store.file);
       const root = this.runtimes[0]?.prepared.root ?? '';
@@ -577,6 +581,31 @@ export class Daemon implements MonitorStatusSource {
     const removed = this.store.prune(new Date(at.getTime() - days * 86_400_000));
     if (removed.measurements + removed.outbox > 0) {
       this.log.info({ event: 'pruned', ...removed, retention_days: days }, 'old history pruned');
+    }
+  }
+
+  /**
+   * Once per hour of the daemon's clock, builds the hourly summaries that long history reads use
+   * (Store.summarizeHours): six hours of one series per transaction, with the event loop free between, so
+   * a first pass over months of history after an upgrade holds up neither /healthz nor a cycle.
+   */
+  private async summarizeHoursIfDue(at: Date): Promise<void> {
+    const hour = Math.floor(at.getTime() / PRUNE_EVERY_MS);
+    if (this.summarizing || this.summarizedHour === hour) return;
+    this.summarizing = true;
+    try {
+      const steps = this.store.summarizeHours(at);
+      for (;;) {
+        if (this.stopping) return;
+        if (steps.next().done) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.summarizedHour = hour;
+    } catch (error) {
+      // The next cycle tries again; history reads fall back to the rows meanwhile.
+      this.log.warn({ event: 'summaries_failed' }, error instanceof Error ? error.message : String(error));
+    } finally {
+      this.summarizing = false;
     }
   }
 
@@ -758,7 +787,10 @@ export class Daemon implements MonitorStatusSource {
       const dir = path.join(this.options.outputBase, specId, kind);
       let names: string[];
       try {
-        names = readdirSync(dir);
+        // Regular files only: the report route refuses a symlink, so the page must not link one.
+        names = readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name);
       } catch {
         return [];
       }

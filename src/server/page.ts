@@ -1,6 +1,6 @@
 import type { HistoryJson } from './history.js';
 import { statusPageScript } from './page-script.js';
-import type { StatusJson } from './status.js';
+import { FAILED_CYCLES_NOT_READY, type StatusJson } from './status.js';
 
 export interface StatusPageInput {
   /** Per-response CSP nonce for the inline style and script. */
@@ -156,6 +156,7 @@ footer { color: var(--muted); font-size: .8rem; padding: 8px 0 24px; }
 export function renderStatusPage(input: StatusPageInput): string {
   const nonce = escapeAttribute(input.nonce);
   const config = {
+    failedCyclesAlarm: FAILED_CYCLES_NOT_READY,
     pollSeconds: input.pollSeconds,
     chartRefreshSeconds: input.chartRefreshSeconds,
     defaultHours: input.defaultHours,

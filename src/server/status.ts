@@ -8,6 +8,10 @@ export interface CycleJson {
   finished_at: string;
   duration_ms: number;
   slow: boolean;
+  /** Cycles in a row, up to this one, that could not be recorded; 0 when this one was. */
+  consecutive_failures: number;
+  /** Why this cycle failed (redacted), or null. */
+  error: string | null;
 }
 
 export interface AlertJson {
@@ -54,6 +58,8 @@ function cycleToJson(cycle: CycleInfo | null): CycleJson | null {
     finished_at: cycle.finishedAt.toISOString(),
     duration_ms: cycle.durationMs,
     slow: cycle.slow,
+    consecutive_failures: cycle.consecutiveFailures ?? 0,
+    error: cycle.error ?? null,
   };
 }
 
@@ -113,8 +119,11 @@ export type Readiness =
 
 /** Slack added to 2.5 intervals so a short interval does not flap on a slow cycle. */
 const READINESS_SLACK_SECONDS = 10;
-/** One failed cycle may be a passing hiccup; this many in a row means the monitor is not working. */
-const FAILED_CYCLES_NOT_READY = 2;
+/**
+ * One failed cycle may be a passing hiccup; this many in a row means the monitor is not working
+ * (/readyz answers 503 and the status page says so).
+ */
+export const FAILED_CYCLES_NOT_READY = 2;
 
 /**
  * Ready when the last cycle finished within 2.5 intervals (+10 s): the loop is turning; and when

@@ -141,6 +141,29 @@ CREATE INDEX outbox_finished ON outbox (finished_at) WHERE status <> 'pending';
 }
 
 /**
+ * Hourly summaries of each series, for reading long histories: per completed UTC hour the row count,
+ * the breached and unknown counts, the earliest lowest and highest finite values with their times, and
+ * the first row without a finite value. Built after the fact by `Store.summarizeHours` (nothing on the
+ * write path); `series.hourly_through` says up to where they are complete.
+ */
+const HOURLY = `
+CREATE TABLE hourly (
+  series_id INTEGER NOT NULL REFERENCES series (id),
+  hour INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  breached INTEGER NOT NULL,
+  unknown INTEGER NOT NULL,
+  low REAL,
+  low_at INTEGER,
+  high REAL,
+  high_at INTEGER,
+  first_gap INTEGER,
+  PRIMARY KEY (series_id, hour)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE series ADD COLUMN hourly_through INTEGER NOT NULL DEFAULT 0;
+`;
+
+/**
  * Ordered; append only. A released migration is never edited: change the schema with a new one.
  * Each runs inside the upgrade transaction (so no `PRAGMA foreign_keys` or `journal_mode` here).
  */
@@ -148,6 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', up: (db) => db.exec(INITIAL_SCHEMA) },
   { version: 2, description: 'cycles table', up: (db) => db.exec(CYCLES) },
   { version: 3, description: 'superseded outbox status', up: outboxSuperseded },
+  { version: 4, description: 'hourly summaries', up: (db) => db.exec(HOURLY) },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -203,6 +203,19 @@ function explainOpenError(error: unknown, file: string): unknown {
 interface SeriesEntry {
   id: number;
   dictionary: Buffer | null;
+  /** Hourly summaries are complete before this time (epoch ms); see `summarizeHours`. */
+  hourlyThrough: number;
+}
+
+interface HourlyDbRow {
+  count: number;
+  breached: number;
+  unknown: number;
+  low: number | null;
+  low_at: number | null;
+  high: number | null;
+  high_at: number | null;
+  first_gap: number | null;
 }
 
 interface MeasurementDbRow {
@@ -307,6 +320,37 @@ export const HISTORY_SQL = {
   bucketFirstGap: `SELECT at ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL ORDER BY at LIMIT 1`,
 } as const;
 
+const HOUR_MS = 3_600_000;
+/** The UTC hour a time falls in, as the epoch ms of its start (`at` is never negative here). */
+const HOUR_OF = `at - at % ${HOUR_MS}`;
+
+/**
+ * How `summarizeHours` builds the hourly summaries of one series over whole hours [from, to): set-based,
+ * one GROUP BY per statement. `low` is the statement's only min() aggregate, so SQLite takes the bare
+ * column `at` from the row that holds it; `high` and `first_gap` follow the same way in their own
+ * statements. Rows replace older summaries of the same hours.
+ */
+export const HOURLY_SQL = {
+  summarize: `INSERT OR REPLACE INTO hourly (series_id, hour, count, breached, unknown, low, low_at)
+    SELECT series_id, ${HOUR_OF} AS hour_start, count(*),
+      sum(status = ${statusToCode('breached')}), sum(status = ${statusToCode('unknown')}),
+      min(${FINITE_VALUE}), at
+    ${SERIES_RANGE} GROUP BY hour_start`,
+  high: `UPDATE hourly SET high = m.high, high_at = m.high_at
+    FROM (SELECT ${HOUR_OF} AS hour_start, max(${FINITE_VALUE}) AS high, at AS high_at
+          ${SERIES_RANGE} GROUP BY hour_start) AS m
+    WHERE hourly.series_id = ? AND hourly.hour = m.hour_start`,
+  firstGap: `UPDATE hourly SET first_gap = m.first_gap
+    FROM (SELECT ${HOUR_OF} AS hour_start, min(at) AS first_gap
+          ${SERIES_RANGE} AND ${FINITE_VALUE} IS NULL GROUP BY hour_start) AS m
+    WHERE hourly.series_id = ? AND hourly.hour = m.hour_start`,
+  read: `SELECT count, breached, unknown, low, low_at, high, high_at, first_gap FROM hourly
+    WHERE series_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+} as const;
+
+/** Hours summarized per transaction: 21,600 rows at one per second, tens of milliseconds of SQLite. */
+const HOURS_PER_SUMMARY_STEP = 6;
+
 /** `columns` with room for `more` rows after its `length` (doubling, so a long read copies little). */
 function withRoom(columns: SeriesColumns, more: number): SeriesColumns {
   const needed = columns.length + more;
@@ -340,9 +384,10 @@ const OUTBOX_COLUMNS =
 /** Every statement, prepared once per connection. */
 function prepareStatements(db: Database.Database) {
   return {
-    findSeries: db.prepare<[string, string], { id: number; reason_dictionary: Buffer }>(
-      'SELECT id, reason_dictionary FROM series WHERE spec_id = ? AND metric = ?',
-    ),
+    findSeries: db.prepare<
+      [string, string],
+      { id: number; reason_dictionary: Buffer; hourly_through: number }
+    >('SELECT id, reason_dictionary, hourly_through FROM series WHERE spec_id = ? AND metric = ?'),
     insertSeries: db.prepare<[string, string, Buffer]>(
       'INSERT INTO series (spec_id, metric, reason_dictionary) VALUES (?, ?, ?)',
     ),
@@ -396,6 +441,22 @@ function prepareStatements(db: Database.Database) {
       HISTORY_SQL.bucketHigh,
     ),
     bucketFirstGap: db.prepare<[number, number, number], number>(HISTORY_SQL.bucketFirstGap).pluck(),
+    summarizeHours: db.prepare<[number, number, number]>(HOURLY_SQL.summarize),
+    summarizeHigh: db.prepare<[number, number, number, number]>(HOURLY_SQL.high),
+    summarizeFirstGap: db.prepare<[number, number, number, number]>(HOURLY_SQL.firstGap),
+    hourlyOfSeries: db.prepare<[number, number, number], HourlyDbRow>(HOURLY_SQL.read),
+    deleteHourlyBefore: db.prepare<[number, number]>('DELETE FROM hourly WHERE series_id = ? AND hour < ?'),
+    deleteHourlyFrom: db.prepare<[number, number, number]>(
+      'DELETE FROM hourly WHERE series_id = ? AND hour >= ? AND hour < ?',
+    ),
+    hourlyThrough: db.prepare<[number], number>('SELECT hourly_through FROM series WHERE id = ?').pluck(),
+    setHourlyThrough: db.prepare<[number, number]>('UPDATE series SET hourly_through = ? WHERE id = ?'),
+    lastMeasurementOf: db
+      .prepare<[number], number | null>('SELECT max(at) FROM measurements WHERE series_id = ?')
+      .pluck(),
+    firstMeasurementOf: db
+      .prepare<[number], number | null>('SELECT min(at) FROM measurements WHERE series_id = ?')
+      .pluck(),
     upsertAlertState: db.prepare<[AlertStateDbRow & { updated_at: number }]>(
       `INSERT INTO alert_states (spec_id, metric, kind, phase, since, bad_cycles, good_cycles, good_since,
          episode_id, fired_at, last_notified_at, severity, worst_value, updated_at)
@@ -580,9 +641,16 @@ export class Store implements OutboxRepository, OutboxDraining {
   private writeCycle(commit: CycleCommit): { enqueued: number } {
     for (const row of commit.measurements) {
       const series = this.seriesFor(row.specId, row.metric, row.reason);
+      const at = toMs(row.at);
+      // A row older than the summaries (a replay into an existing database): its hour is read from
+      // the rows again until housekeeping summarizes it anew. Rare; one comparison otherwise.
+      if (at < series.hourlyThrough) {
+        series.hourlyThrough = at - (at % HOUR_MS);
+        this.sql.setHourlyThrough.run(series.hourlyThrough, series.id);
+      }
       this.sql.insertMeasurement.run(
         series.id,
-        toMs(row.at),
+        at,
         row.value,
         row.slo,
         statusToCode(row.status),
@@ -697,24 +765,94 @@ export class Store implements OutboxRepository, OutboxDraining {
       yield rows.map((row) => sample(row.at, row.value, codeToStatus(row.status)));
       return;
     }
-    const bucketCount = Math.floor(maxPoints / 3);
-    const width = Math.ceil((to - from) / bucketCount);
+    const layout = bucketLayout(from, to, Math.floor(maxPoints / 3));
     const rowsPerMs = rows.length / (rows[rows.length - 1]!.at - rows[0]!.at + 1);
     const reads = Math.min(
       MAX_READS_PER_BUCKET,
-      Math.max(1, Math.ceil((width * rowsPerMs) / Math.max(1, rowsPerRead))),
+      Math.max(1, Math.ceil((layout.width * rowsPerMs) / Math.max(1, rowsPerRead))),
     );
-    const readWidth = Math.ceil(width / reads);
-    for (let start = from; start < to; start += width) {
-      const end = Math.min(to, start + width);
+    const readWidth = Math.ceil(layout.width / reads);
+    const through = this.sql.hourlyThrough.get(series.id) ?? 0;
+    for (let bucketStart = layout.start; bucketStart < to; bucketStart += layout.width) {
+      const start = Math.max(from, bucketStart);
+      const end = Math.min(to, bucketStart + layout.width);
       const bucket = new BucketSummary();
-      for (let part = start; part < end; part += readWidth) {
-        const partEnd = Math.min(end, part + readWidth);
-        this.summarize(bucket, series.id, part, partEnd);
-        if (partEnd < end) yield [];
+      // Whole hours already summarized come from `hourly`; the rest (the range's first and last
+      // partial hours, and what housekeeping has not summarized yet) from the rows, in time order.
+      const firstHour = Math.ceil(start / HOUR_MS) * HOUR_MS;
+      const lastHour = Math.min(Math.floor(end / HOUR_MS) * HOUR_MS, through);
+      const summarized = lastHour > firstHour;
+      const segments: [number, number][] = summarized
+        ? [
+            [start, firstHour],
+            [lastHour, end],
+          ]
+        : [[start, end]];
+      for (const [index, [segmentStart, segmentEnd]] of segments.entries()) {
+        if (summarized && index === 1) {
+          for (const hour of this.sql.hourlyOfSeries.all(series.id, firstHour, lastHour)) {
+            bucket.add(hour);
+          }
+        }
+        for (let part = segmentStart; part < segmentEnd; part += readWidth) {
+          const partEnd = Math.min(segmentEnd, part + readWidth);
+          this.summarize(bucket, series.id, part, partEnd);
+          if (partEnd < end) yield [];
+        }
       }
       const points = bucket.samples();
       if (points.length > 0) yield points;
+    }
+  }
+
+  /**
+   * Builds the hourly summaries of every series for the whole hours before `before`, six hours
+   * per transaction, yielding after each so a caller on the event loop can pause; what it summarized
+   * is kept even if it stops early. Returns (as the generator's value) how many hours it summarized.
+   * Only hours ending before the series' last row are summarized: a later row can still arrive in
+   * the hour being measured.
+   */
+  *summarizeHours(before: Date): Generator<void, number, undefined> {
+    this.requireWritable();
+    const limit = toMs(before) - (toMs(before) % HOUR_MS);
+    let hours = 0;
+    for (const { id } of this.sql.allSeries.all()) {
+      for (;;) {
+        const step = this.db.transaction((): number => {
+          const through = this.sql.hourlyThrough.get(id) ?? 0;
+          const last = this.sql.lastMeasurementOf.get(id);
+          if (last === null || last === undefined) return 0;
+          const end = Math.min(limit, last - (last % HOUR_MS));
+          // The first summary starts at the series' first hour, not at 1970.
+          const first = through > 0 ? through : (this.sql.firstMeasurementOf.get(id) ?? end);
+          const start = first - (first % HOUR_MS);
+          if (start >= end) return 0;
+          const stepEnd = Math.min(end, start + HOURS_PER_SUMMARY_STEP * HOUR_MS);
+          this.rebuildHours(id, start, stepEnd);
+          this.sql.setHourlyThrough.run(stepEnd, id);
+          this.rememberHourlyThrough(id, stepEnd);
+          return (stepEnd - start) / HOUR_MS;
+        });
+        const done = step.immediate();
+        if (done === 0) break;
+        hours += done;
+        yield;
+      }
+    }
+    return hours;
+  }
+
+  /** Replaces the hourly summaries of [from, to), whole hours, with what the rows say now. */
+  private rebuildHours(seriesId: number, from: number, to: number): void {
+    this.sql.deleteHourlyFrom.run(seriesId, from, to);
+    this.sql.summarizeHours.run(seriesId, from, to);
+    this.sql.summarizeHigh.run(seriesId, from, to, seriesId);
+    this.sql.summarizeFirstGap.run(seriesId, from, to, seriesId);
+  }
+
+  private rememberHourlyThrough(seriesId: number, through: number): void {
+    for (const entry of this.seriesByKey.values()) {
+      if (entry.id === seriesId) entry.hourlyThrough = through;
     }
   }
 
@@ -876,6 +1014,12 @@ export class Store implements OutboxRepository, OutboxDraining {
       // Per series: each delete is a range of the primary key instead of a scan of the table.
       for (const series of this.sql.allSeries.all()) {
         measurements += this.sql.deleteMeasurementsBefore.run(series.id, cutoff).changes;
+        // Summaries go with their rows; the hour the cutoff falls in is summarized again from what is left.
+        const cutHour = cutoff - (cutoff % HOUR_MS);
+        this.sql.deleteHourlyBefore.run(series.id, cutHour);
+        if (cutHour < cutoff && cutHour < (this.sql.hourlyThrough.get(series.id) ?? 0)) {
+          this.rebuildHours(series.id, cutHour, cutHour + HOUR_MS);
+        }
       }
       const outbox = this.sql.deleteFinishedOutbox.run(cutoff).changes;
       const cycles = this.sql.deleteCyclesBefore.run(cutoff).changes;
@@ -953,11 +1097,15 @@ export class Store implements OutboxRepository, OutboxDraining {
     const found = this.sql.findSeries.get(specId, metric);
     let entry: SeriesEntry;
     if (found) {
-      entry = { id: found.id, dictionary: nonEmpty(found.reason_dictionary) };
+      entry = {
+        id: found.id,
+        dictionary: nonEmpty(found.reason_dictionary),
+        hourlyThrough: found.hourly_through,
+      };
     } else {
       const dictionary = Buffer.from(firstReason, 'utf8');
       const id = Number(this.sql.insertSeries.run(specId, metric, dictionary).lastInsertRowid);
-      entry = { id, dictionary: nonEmpty(dictionary) };
+      entry = { id, dictionary: nonEmpty(dictionary), hourlyThrough: 0 };
     }
     this.seriesByKey.set(key, entry);
     return entry;
@@ -1009,6 +1157,18 @@ export class Store implements OutboxRepository, OutboxDraining {
   }
 }
 
+/**
+ * The buckets of a downsampled read: `count` at most, equal width, from `start` (the first may begin
+ * before `from`; it is cut there). A bucket an hour wide or wider starts on a UTC hour and spans whole
+ * hours, so it can be read from the hourly summaries except at the range's two ends.
+ */
+export function bucketLayout(from: number, to: number, count: number): { start: number; width: number } {
+  const width = Math.ceil((to - from) / count);
+  if (width < HOUR_MS) return { start: from, width };
+  const start = from - (from % HOUR_MS);
+  return { start, width: Math.ceil((to - start) / count / HOUR_MS) * HOUR_MS };
+}
+
 /** What a bucket of a downsampled series keeps while its rows are read, one range after another. */
 class BucketSummary {
   breached = 0;
@@ -1016,6 +1176,20 @@ class BucketSummary {
   low: { at: number; value: number } | null = null;
   high: { at: number; value: number } | null = null;
   firstGap: number | null = null;
+
+  /** Adds an hourly summary, which follows every row already in the bucket. */
+  add(hour: HourlyDbRow): void {
+    this.breached += hour.breached;
+    this.unknown += hour.unknown;
+    // Strictly lower or higher only: on a tie the earlier row, already kept, stays.
+    if (hour.low !== null && hour.low_at !== null && (this.low === null || hour.low < this.low.value)) {
+      this.low = { at: hour.low_at, value: hour.low };
+    }
+    if (hour.high !== null && hour.high_at !== null && (this.high === null || hour.high > this.high.value)) {
+      this.high = { at: hour.high_at, value: hour.high };
+    }
+    if (this.firstGap === null && hour.first_gap !== null) this.firstGap = hour.first_gap;
+  }
 
   /** Its low, high and first unknown samples, in time order, with the worst status of the bucket. */
   samples(): HistorySample[] {

@@ -342,6 +342,31 @@ export function parseSmartSpecSettings(text: string, file: string, display: stri
  * Reads `explicitPath` (`--config`, relative to `root`) when given, else `<root>/.spec/smartspec.config.yaml`
  * when present, else the built-in defaults. A missing explicit file is a UserError ('config').
  */
+/**
+ * The workspace's own config must really be inside the workspace: it sets the network policy and the
+ * write roots, so a symlink (of the file or of `.spec`) that leads out of it is refused, not read.
+ * `--config` names a file the user chose and may lie anywhere.
+ */
+function refuseIfOutside(root: string, file: string, display: string): void {
+  let real: string;
+  let realRoot: string;
+  try {
+    real = fs.realpathSync(file);
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return; // missing: the open that follows says so
+  }
+  if (isInside(realRoot, real)) return;
+  throw new UserError(
+    'unsafe_path',
+    `${quoteForMessage(display, 200)} leads outside the workspace root through a symbolic link; it is not read`,
+    {
+      location: { file: display },
+      hint: 'put the SmartSpec config itself inside the workspace, or name the file you trust explicitly with --config <path> (an explicit path may lie anywhere)',
+    },
+  );
+}
+
 export function loadSmartSpecSettings(root: string, explicitPath?: string): LoadedSmartSpecSettings {
   const rootAbsolute = path.resolve(root);
   const explicit = explicitPath !== undefined;
@@ -351,6 +376,7 @@ export function loadSmartSpecSettings(root: string, explicitPath?: string): Load
   let text: string;
   let fd: number | null = null;
   try {
+    if (!explicit) refuseIfOutside(rootAbsolute, file, display);
     fd = fs.openSync(file, 'r');
     // The size of the file that was opened; the limit is fixed here, since this file is where limits are set.
     const { size } = fs.fstatSync(fd);

@@ -1,11 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeWebhook } from '../fakes/webhook.js';
 import { startFakeWebhook } from '../fakes/webhook.js';
 import type { RunningPrometheus } from '../support/prometheus.js';
 import { freePort, prometheusSkipReason, standardHistory, startPrometheus } from '../support/prometheus.js';
-import { eventually } from './daemon-support.js';
+import { DATABASE, eventually } from './daemon-support.js';
 import type { Workspace } from './support.js';
 import {
   installFakeIncidentResponse,
@@ -147,6 +148,30 @@ describe.skipIf(skip !== null)(
         expect(await daemon.exited).toBe(0);
       } finally {
         daemon.kill('SIGKILL');
+      }
+
+      // Housekeeping summarized the hours the replay completed, the incident's hour among them (it
+      // starts at INC0 and holds the breach), as the measurements of that hour say.
+      const db = new Database(path.join(ws.root, DATABASE), { readonly: true });
+      try {
+        const hour = history.INC0 * 1000;
+        const summary = db
+          .prepare<[number], { count: number; breached: number }>(
+            `SELECT h.count, h.breached FROM hourly h JOIN series s ON s.id = h.series_id
+             WHERE s.metric = 'api_error_rate' AND h.hour = ?`,
+          )
+          .get(hour);
+        const rows = db
+          .prepare<[number, number], { count: number; breached: number }>(
+            `SELECT count(*) AS count, sum(m.status = 1) AS breached FROM measurements m
+             JOIN series s ON s.id = m.series_id
+             WHERE s.metric = 'api_error_rate' AND m.at >= ? AND m.at < ?`,
+          )
+          .get(hour, hour + 3_600_000);
+        expect(rows!.breached).toBeGreaterThan(0);
+        expect(summary).toEqual(rows);
+      } finally {
+        db.close();
       }
 
       await hook.waitForRequests(2);

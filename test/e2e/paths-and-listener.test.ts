@@ -162,6 +162,11 @@ describe('the HTTP listener', () => {
     await mkdir(path.join(ws.root, REPORTS, SPEC_ID, 'daily'), { recursive: true });
     await writeFile(path.join(ws.root, REPORTS, SPEC_ID, 'daily/2026-11-26.json'), '{"report":true}\n');
     await symlink(path.join(outside, 'secret.json'), path.join(ws.root, REPORTS, 'leak.json'));
+    // A newer "report" that is a symlink: never listed, so the page links nothing it would refuse.
+    await symlink(
+      path.join(outside, 'secret.json'),
+      path.join(ws.root, REPORTS, SPEC_ID, 'daily/2026-11-27.json'),
+    );
     const run = daemon(['--listen', `127.0.0.1:${port}`], ws.root);
     const started = await run.waitForLog((l) => l.event === 'started');
     expect(started.listen).toBe(`127.0.0.1:${port}`);
@@ -174,6 +179,10 @@ describe('the HTTP listener', () => {
     const host = `127.0.0.1:${port}`;
     const report = await get(port, `/reports/${REPORTS}/${SPEC_ID}/daily/2026-11-26.json`, host);
     expect(report).toEqual({ status: 200, text: '{"report":true}\n' });
+    const status = JSON.parse((await get(port, '/api/status', host)).text) as {
+      specs: Array<{ reports: { daily: string[] } }>;
+    };
+    expect(status.specs[0]!.reports.daily).toEqual([`${REPORTS}/${SPEC_ID}/daily/2026-11-26.json`]);
     const leak = await get(port, `/reports/${REPORTS}/leak.json`, host);
     expect(leak.status).toBe(404);
     expect(leak.text).not.toContain('OUTSIDE-THE-WORKSPACE');

@@ -149,6 +149,8 @@ describe('health and readiness', () => {
           finished_at: '2026-11-27T04:59:30.000Z',
           duration_ms: 1000,
           slow: false,
+          consecutive_failures: 0,
+          error: null,
         },
         ageSeconds: 30,
         maxAgeSeconds: 160,
@@ -189,6 +191,8 @@ describe('/api/status', () => {
       finished_at: NOW.toISOString(),
       duration_ms: 1200,
       slow: false,
+      consecutive_failures: 0,
+      error: null,
     });
     expect(status.specs.map((spec) => [spec.spec_id, spec.status])).toEqual([
       ['checkout', 'healthy'],

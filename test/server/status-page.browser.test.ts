@@ -285,7 +285,7 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('shows an offline banner while polling fails and a stale banner when cycles stop, then recovers', async () => {
+  it('shows an offline banner while polling fails, a stale one when cycles stop and a failing one when they fail, then recovers', async () => {
     const context = await browser.newContext(DESKTOP);
     const page = await context.newPage(); // not watched: the 500s below are on purpose
     applyScenario(source, serverNow, REPORTS);
@@ -311,6 +311,26 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       await banner.waitFor({ state: 'visible', timeout: UPDATE_WAIT_MS });
       expect(await banner.textContent()).toMatch(/^Stale: the last check finished 1 h 0 min ago/);
       expect(await page.locator('body').getAttribute('data-connection')).toBe('stale');
+
+      // Cycles that run but cannot be recorded: one is a hiccup, two in a row are a failing monitor.
+      const failed = (consecutiveFailures: number) => ({
+        startedAt: serverNow,
+        finishedAt: serverNow,
+        durationMs: 5,
+        slow: false,
+        consecutiveFailures,
+        error: 'database monitor.db is damaged',
+      });
+      source.cycle = failed(1);
+      await banner.waitFor({ state: 'hidden', timeout: UPDATE_WAIT_MS });
+      source.cycle = failed(3);
+      await banner.waitFor({ state: 'visible', timeout: UPDATE_WAIT_MS });
+      expect(await banner.textContent()).toBe(
+        'Failing: the last 3 checks could not be recorded (database monitor.db is damaged). No alert can be raised or resolved; the values shown are from the last check that worked.',
+      );
+      expect(await page.locator('body').getAttribute('data-connection')).toBe('failing');
+      source.cycle = failed(0);
+      await banner.waitFor({ state: 'hidden', timeout: UPDATE_WAIT_MS });
     } finally {
       source.failing = false;
       applyScenario(source, serverNow, REPORTS);

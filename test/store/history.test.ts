@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NfrStatus } from '../../src/evaluate/types.js';
 import { type HistorySample, type MeasurementRow, openStore, type Store } from '../../src/store/index.js';
-import { HISTORY_SQL } from '../../src/store/store.js';
+import { HISTORY_SQL, HOURLY_SQL } from '../../src/store/store.js';
 import { tempDirs } from './support.js';
 
 const dirs = tempDirs();
@@ -12,6 +12,7 @@ afterEach(() => dirs.cleanup());
 
 const FROM = Date.parse('2026-11-01T00:00:00.000Z');
 const TO = Date.parse('2026-11-08T00:00:00.000Z');
+const HOUR = 3_600_000;
 const SEVERITY: Record<NfrStatus, number> = { healthy: 0, unknown: 1, breached: 2 };
 
 function row(at: number, value: number | null, status: NfrStatus, metric = 'latency'): MeasurementRow {
@@ -22,6 +23,15 @@ function storeWith(rows: MeasurementRow[]): Store {
   const store = openStore(join(dirs.make(), 'state.db'));
   store.commitCycle({ at: new Date(TO), measurements: rows, alertStates: [], notifications: [] });
   return store;
+}
+
+/** Runs the housekeeping that builds hourly summaries up to `before`; returns the hours summarized. */
+function summarize(store: Store, before: number): number {
+  const steps = store.summarizeHours(new Date(before));
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 function read(
@@ -60,9 +70,16 @@ function reference(rows: MeasurementRow[], from: number, to: number, maxPoints: 
     status,
   });
   if (inRange.length <= maxPoints) return inRange.map((r) => asSample(r));
-  const width = Math.ceil((to - from) / Math.floor(maxPoints / 3));
+  // Equal buckets from `from`; buckets of an hour or more span whole UTC hours instead.
+  const count = Math.floor(maxPoints / 3);
+  let first = from;
+  let width = Math.ceil((to - from) / count);
+  if (width >= HOUR) {
+    first = Math.floor(from / HOUR) * HOUR;
+    width = Math.ceil((to - first) / count / HOUR) * HOUR;
+  }
   const samples: HistorySample[] = [];
-  for (let start = from; start < to; start += width) {
+  for (let start = first; start < to; start += width) {
     const bucket = inRange.filter((r) => r.at.getTime() >= start && r.at.getTime() < start + width);
     if (bucket.length === 0) continue;
     const status = bucket.reduce<NfrStatus>(
@@ -110,12 +127,22 @@ describe('Store.downsampledHistory', () => {
         fc.integer({ min: 3, max: 300 }),
         // Small reads cut each bucket into several ranges, whose summaries must add up the same.
         fc.constantFrom(undefined, 1, 3, 20),
-        (rows, maxPoints, rowsPerRead) => {
+        // Hourly summaries built up to some hour (or none): reads must not change.
+        fc.option(fc.integer({ min: 0, max: (TO - FROM) / HOUR + 2 })),
+        // A range that starts and ends inside an hour, and so has raw edges.
+        fc.integer({ min: 0, max: HOUR - 1 }),
+        (rows, maxPoints, rowsPerRead, summarizedHours, shift) => {
           const store = storeWith(rows);
           try {
-            const { samples } = read(store, FROM, TO, maxPoints, 'latency', rowsPerRead);
-            expect(samples).toEqual(reference(rows, FROM, TO, maxPoints));
+            const expected = reference(rows, FROM + shift, TO - shift, maxPoints);
+            const { samples } = read(store, FROM + shift, TO - shift, maxPoints, 'latency', rowsPerRead);
+            expect(samples).toEqual(expected);
             expect(samples.length).toBeLessThanOrEqual(maxPoints);
+            if (summarizedHours !== null) {
+              summarize(store, FROM + summarizedHours * HOUR);
+              const after = read(store, FROM + shift, TO - shift, maxPoints, 'latency', rowsPerRead);
+              expect(after.samples).toEqual(expected);
+            }
           } finally {
             store.close();
             dirs.cleanup();
@@ -188,6 +215,108 @@ describe('Store.downsampledHistory', () => {
           .map((step) => step.detail);
         expect(plan, name).toEqual(['SEARCH measurements USING PRIMARY KEY (series_id=? AND at>? AND at<?)']);
       }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('hourly summaries (Store.summarizeHours)', () => {
+  /** A day of one-minute rows with a spike, a gap and a breach in known hours. */
+  function day(): MeasurementRow[] {
+    const rows: MeasurementRow[] = [];
+    for (let at = FROM; at < FROM + 24 * HOUR; at += 60_000) {
+      const minute = (at - FROM) / 60_000;
+      if (minute === 5 * 60 + 7) rows.push(row(at, 9000, 'breached'));
+      else if (minute >= 9 * 60 + 30 && minute < 9 * 60 + 33) rows.push(row(at, null, 'unknown'));
+      else rows.push(row(at, 100 + (minute % 13), 'healthy'));
+    }
+    return rows;
+  }
+
+  it('summarizes only whole hours before the last row, and reads whole hours from the summaries', () => {
+    const rows = day();
+    const store = storeWith(rows);
+    try {
+      // The last row is in hour 23: hours 0..22 are complete.
+      expect(summarize(store, FROM + 48 * HOUR)).toBe(23);
+      expect(summarize(store, FROM + 48 * HOUR)).toBe(0);
+      // Take the rows of hours 1..22 away behind the store's back: a read that still shows the
+      // spike and the gap got them from the summaries, not from the rows.
+      const db = new Database(store.file);
+      db.prepare('DELETE FROM measurements WHERE at >= ? AND at < ?').run(FROM + HOUR, FROM + 23 * HOUR);
+      db.close();
+      const { samples } = read(store, FROM, FROM + 24 * HOUR, 30);
+      expect(samples.find((s) => s.value === 9000)).toEqual({
+        at: FROM + (5 * 60 + 7) * 60_000,
+        value: 9000,
+        status: 'breached',
+      });
+      expect(samples.find((s) => s.value === null)).toEqual({
+        at: FROM + (9 * 60 + 30) * 60_000,
+        value: null,
+        status: 'unknown',
+      });
+      expect(samples.length).toBeLessThanOrEqual(30);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('takes a late row into a summarized hour into account, and summarizes that hour again', () => {
+    const rows = day();
+    const store = storeWith(rows);
+    try {
+      summarize(store, FROM + 48 * HOUR);
+      const late = row(FROM + 3 * HOUR + 30_500, -50, 'breached');
+      store.commitCycle({ at: new Date(TO), measurements: [late], alertStates: [], notifications: [] });
+      const expected = reference([...rows, late], FROM, FROM + 24 * HOUR, 30);
+      expect(read(store, FROM, FROM + 24 * HOUR, 30).samples).toEqual(expected);
+      expect(summarize(store, FROM + 48 * HOUR)).toBe(20);
+      expect(read(store, FROM, FROM + 24 * HOUR, 30).samples).toEqual(expected);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('prunes summaries with their rows, and summarizes the hour the cutoff falls in again', () => {
+    const rows = day();
+    const store = storeWith(rows);
+    try {
+      summarize(store, FROM + 48 * HOUR);
+      const cutoff = FROM + 5 * HOUR + 30 * 60_000; // after the spike of 05:07
+      store.prune(new Date(cutoff));
+      const kept = rows.filter((r) => r.at.getTime() >= cutoff);
+      expect(read(store, FROM, FROM + 24 * HOUR, 30).samples).toEqual(
+        reference(kept, FROM, FROM + 24 * HOUR, 30),
+      );
+      expect(read(store, FROM, FROM + 24 * HOUR, 30).samples.some((s) => s.value === 9000)).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('builds and reads the summaries as range searches of primary keys', () => {
+    const file = join(dirs.make(), 'state.db');
+    openStore(file).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (sql: string, params: unknown[]) =>
+        db
+          .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(...params)
+          .map((step) => step.detail)
+          .join('\n');
+      for (const name of ['summarize', 'high', 'firstGap'] as const) {
+        const params = name === 'summarize' ? [1, 0, 1] : [1, 0, 1, 1];
+        expect(plan(HOURLY_SQL[name], params), name).toContain(
+          'SEARCH measurements USING PRIMARY KEY (series_id=? AND at>? AND at<?)',
+        );
+        expect(plan(HOURLY_SQL[name], params), name).not.toMatch(/SCAN measurements/);
+      }
+      expect(plan(HOURLY_SQL.read, [1, 0, 1])).toBe(
+        'SEARCH hourly USING PRIMARY KEY (series_id=? AND hour>? AND hour<?)',
+      );
     } finally {
       db.close();
     }

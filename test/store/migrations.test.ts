@@ -63,11 +63,12 @@ describe('schema migrations', () => {
     const file = join(dirs.make(), 'deep', 'er', 'monitor.db');
     const store = openStore(file);
     store.close();
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(userVersion(file)).toBe(SCHEMA_VERSION);
     expect(tables(file)).toEqual([
       'alert_states',
       'cycles',
+      'hourly',
       'lock',
       'measurements',
       'outbox',
@@ -146,6 +147,29 @@ describe('schema migrations', () => {
     store.commitCycle({ at: at(60), measurements: [], alertStates: [], notifications: [notification()] });
     expect(store.outbox().map((e) => e.id)).toEqual([1, 3]);
     store.close();
+  });
+
+  it('migration 4 adds hourly summaries that an upgraded history fills from its rows', () => {
+    const file = join(dirs.make(), 'monitor.db');
+    writeV1Database(file);
+    const store = openStore(file);
+    expect(tables(file)).toContain('hourly');
+    // The v1 row is at T0; one more an hour later completes T0's hour.
+    store.commitCycle({
+      at: at(3600),
+      measurements: [measurement({ at: at(3600) })],
+      alertStates: [],
+      notifications: [],
+    });
+    const steps = store.summarizeHours(at(7200));
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    expect(step.value).toBeGreaterThanOrEqual(1);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare('SELECT count, low, high FROM hourly').all();
+    db.close();
+    expect(rows).toEqual([{ count: 1, low: 412.5, high: 412.5 }]);
   });
 
   it('refuses a file written by a newer version, and leaves it untouched', () => {

@@ -26,6 +26,43 @@ function redact(text: string, settings: SmartSpecSettings): string {
   return settings.redactionPatterns.reduce((acc, pattern) => acc.replace(pattern.regex, '[REDACTED]'), text);
 }
 
+describe('where the config is read from', () => {
+  it('refuses a workspace config that a symlink leads outside the workspace, and reads it when named', () => {
+    const root = tempDir();
+    const outside = tempDir();
+    writeTree(outside, { 'loose.yaml': 'safety:\n  network_policy:\n    allowlist_domains: ["*"]\n' });
+    fs.mkdirSync(path.join(root, '.spec'));
+    fs.symlinkSync(path.join(outside, 'loose.yaml'), path.join(root, '.spec/smartspec.config.yaml'));
+    const error = thrown(() => loadSmartSpecSettings(root)) as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.code).toBe('unsafe_path');
+    expect(error.message).toBe(
+      '".spec/smartspec.config.yaml" leads outside the workspace root through a symbolic link; it is not read',
+    );
+    expect(loadSmartSpecSettings(root, path.join(outside, 'loose.yaml')).settings.file).toBe(
+      path.join(outside, 'loose.yaml'),
+    );
+  });
+
+  it('refuses one reached through a symlinked .spec folder, and accepts a symlink that stays inside', () => {
+    const root = tempDir();
+    const outside = tempDir();
+    writeTree(outside, { 'smartspec.config.yaml': 'safety: {}\n' });
+    fs.symlinkSync(outside, path.join(root, '.spec'));
+    expect((thrown(() => loadSmartSpecSettings(root)) as UserError).code).toBe('unsafe_path');
+    const inside = tempDir();
+    writeTree(inside, { 'shared/smartspec.yaml': 'safety: {}\n' });
+    fs.mkdirSync(path.join(inside, '.spec'));
+    fs.symlinkSync(
+      path.join(inside, 'shared/smartspec.yaml'),
+      path.join(inside, '.spec/smartspec.config.yaml'),
+    );
+    expect(loadSmartSpecSettings(inside).settings.file).toBe(
+      path.join(inside, '.spec/smartspec.config.yaml'),
+    );
+  });
+});
+
 describe('defaults', () => {
   it('equal the upstream SmartSpec values when no config exists', () => {
     const root = tempDir();

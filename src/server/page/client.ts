@@ -13,6 +13,8 @@ import type { AlertJson, SpecStatusJson, StatusJson } from '../status.js';
 type SummaryMetricJson = SpecStatusJson['metrics'][number];
 
 interface PageConfig {
+  /** Failed cycles in a row from which the page says the monitor is failing (as /readyz does). */
+  failedCyclesAlarm: number;
   pollSeconds: number;
   chartRefreshSeconds: number;
   defaultHours: number;
@@ -206,18 +208,37 @@ function pollSeconds(): number {
   if (!status.last_cycle) return 1;
   return Math.max(1, Math.min(status.interval_seconds || config.pollSeconds, 15));
 }
-function staleReason(): string | null {
-  if (!status.last_cycle) return 'Waiting for the first check to finish.';
-  const ageSeconds = (Date.parse(status.generated_at) - Date.parse(status.last_cycle.finished_at)) / 1000;
+/**
+ * Why the data shown may not be current although the monitor answers: no cycle finished yet, the
+ * last cycles failed (nothing recorded, no alert raised or resolved), or cycles stopped.
+ */
+function cycleProblem(): { kind: 'failing' | 'stale'; text: string } | null {
+  const cycle = status.last_cycle;
+  if (!cycle) return { kind: 'stale', text: 'Waiting for the first check to finish.' };
+  const failures = cycle.consecutive_failures || 0;
+  if (failures >= config.failedCyclesAlarm) {
+    return {
+      kind: 'failing',
+      text:
+        'Failing: the last ' +
+        failures +
+        ' checks could not be recorded (' +
+        (cycle.error || 'unknown error') +
+        '). No alert can be raised or resolved; the values shown are from the last check that worked.',
+    };
+  }
+  const ageSeconds = (Date.parse(status.generated_at) - Date.parse(cycle.finished_at)) / 1000;
   const limit = 2.5 * status.interval_seconds + 10;
   if (ageSeconds > limit) {
-    return (
-      'Stale: the last check finished ' +
-      formatDuration(ageSeconds) +
-      ' ago (checks run every ' +
-      formatDuration(status.interval_seconds) +
-      '); the monitor may be stuck.'
-    );
+    return {
+      kind: 'stale',
+      text:
+        'Stale: the last check finished ' +
+        formatDuration(ageSeconds) +
+        ' ago (checks run every ' +
+        formatDuration(status.interval_seconds) +
+        '); the monitor may be stuck.',
+    };
   }
   return null;
 }
@@ -265,8 +286,8 @@ function renderMeta(): void {
 }
 function renderBanner(): void {
   const banner = byId('banner');
-  const stale = staleReason();
-  const connection = failure ? 'offline' : stale ? 'stale' : 'ok';
+  const problem = cycleProblem();
+  const connection = failure ? 'offline' : problem ? problem.kind : 'ok';
   document.body.setAttribute('data-connection', connection);
   if (connection === 'ok') {
     banner.hidden = true;
@@ -274,7 +295,7 @@ function renderBanner(): void {
     return;
   }
   banner.hidden = false;
-  banner.className = 'banner banner-' + connection;
+  banner.className = 'banner banner-' + (connection === 'failing' ? 'offline' : connection);
   banner.textContent = failure
     ? 'Offline: ' +
       failure +
@@ -283,7 +304,7 @@ function renderBanner(): void {
       '; retrying every ' +
       formatDuration(pollSeconds()) +
       '.'
-    : stale;
+    : problem!.text;
 }
 
 // ---- specs ----
