@@ -57,7 +57,7 @@ export function judge(check: Check, result: InstantResult, provider: ProviderIde
 function describeOvershoot(value: number, threshold: number): string {
   if (!Number.isFinite(value) || threshold === 0) return '';
   const percent = (Math.abs(value - threshold) / Math.abs(threshold)) * 100;
-  return percent < 0.05 ? '' : ` (${Number(percent.toPrecision(3))}% off target)`;
+  return percent < 0.05 ? '' : ` (${formatQuantity(percent, '%')} off target)`;
 }
 
 /**

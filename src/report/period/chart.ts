@@ -11,8 +11,7 @@ import type {
   TitleComponentOption,
 } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
-import { formatQuantity } from '../../units/index.js';
-import { COMPARATOR_TEXT } from './format.js';
+import { COMPARATOR_TEXT, formatQuantity } from '../../units/index.js';
 import type { Period, PeriodMetric } from './types.js';
 
 type ChartOption = ComposeOption<

@@ -1,15 +1,7 @@
 /** Human text shared by the Markdown and HTML renderers. */
-import { formatQuantity } from '../../units/index.js';
-import type { Comparator, Unit } from '../../units/types.js';
+import { COMPARATOR_TEXT, formatQuantity } from '../../units/index.js';
+import type { Unit } from '../../units/types.js';
 import type { BreachEpisode, FigureSource, PeriodMetric } from './types.js';
-
-export const COMPARATOR_TEXT: Record<Comparator, string> = {
-  '<': '<',
-  '<=': '≤',
-  '>': '>',
-  '>=': '≥',
-  '=': '=',
-};
 
 export function quantity(value: number | null, unit: Unit): string {
   return value === null ? '—' : formatQuantity(value, unit);
