@@ -77,3 +77,73 @@ export function parseUnit(text: string): Map<string, Map<string, string[]>> {
   }
   return sections;
 }
+
+export interface DockerInstruction {
+  /** Upper-case instruction name, e.g. `RUN`. */
+  name: string;
+  /** Everything after the name, continuation lines joined. */
+  args: string;
+  /** 1-based line of the instruction. */
+  line: number;
+}
+
+/** A Dockerfile's instructions grouped by stage (each FROM starts one); comments and blank lines dropped. */
+export function parseDockerfile(text: string): DockerInstruction[][] {
+  const stages: DockerInstruction[][] = [];
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const first = lines[index] ?? '';
+    if (/^\s*(#|$)/.test(first)) continue;
+    const start = index + 1;
+    let joined = first;
+    while (/\\\s*$/.test(joined) && index + 1 < lines.length) {
+      index += 1;
+      const next = lines[index] ?? '';
+      if (/^\s*#/.test(next)) continue;
+      joined = `${joined.replace(/\\\s*$/, '')} ${next.trim()}`;
+    }
+    const match = /^\s*([A-Za-z]+)\s+(.*)$/.exec(joined);
+    if (!match) throw new Error(`line ${start}: not an instruction: ${joined}`);
+    const instruction = { name: (match[1] ?? '').toUpperCase(), args: (match[2] ?? '').trim(), line: start };
+    if (instruction.name === 'FROM') stages.push([]);
+    const stage = stages.at(-1);
+    if (!stage) throw new Error(`line ${start}: ${instruction.name} before the first FROM`);
+    stage.push(instruction);
+  }
+  return stages;
+}
+
+/** The JSON (exec) form of CMD/ENTRYPOINT/HEALTHCHECK CMD; throws on the shell form. */
+export function execForm(args: string): string[] {
+  const parsed: unknown = JSON.parse(args);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) {
+    throw new Error(`not an exec-form array: ${args}`);
+  }
+  return parsed;
+}
+
+export const DOCKERFILE_PATH = 'container/Dockerfile';
+
+/** The final stage's instructions of the shipped Dockerfile, and all stages. */
+export function shippedDockerfile(): { stages: DockerInstruction[][]; runtime: DockerInstruction[] } {
+  const stages = parseDockerfile(readDeployFile(DOCKERFILE_PATH));
+  return { stages, runtime: stages.at(-1) ?? [] };
+}
+
+/** The HEALTHCHECK's options and command of a stage. */
+export function healthcheckOf(stage: readonly DockerInstruction[]): {
+  options: Record<string, string>;
+  command: string[];
+} | null {
+  const instruction = stage.findLast((i) => i.name === 'HEALTHCHECK');
+  if (!instruction) return null;
+  const options: Record<string, string> = {};
+  let rest = instruction.args;
+  for (let option = /^--([a-z-]+)=(\S+)\s+/.exec(rest); option; option = /^--([a-z-]+)=(\S+)\s+/.exec(rest)) {
+    options[option[1] ?? ''] = option[2] ?? '';
+    rest = rest.slice(option[0].length);
+  }
+  const cmd = /^CMD\s+(.*)$/.exec(rest);
+  if (!cmd) throw new Error(`HEALTHCHECK without CMD: ${instruction.args}`);
+  return { options, command: execForm(cmd[1] ?? '') };
+}
