@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEPLOY = path.join(PROJECT_ROOT, 'deploy');
@@ -146,4 +147,128 @@ export function healthcheckOf(stage: readonly DockerInstruction[]): {
   const cmd = /^CMD\s+(.*)$/.exec(rest);
   if (!cmd) throw new Error(`HEALTHCHECK without CMD: ${instruction.args}`);
   return { options, command: execForm(cmd[1] ?? '') };
+}
+
+/** Every document of every manifest in deploy/kubernetes except the kustomization, with its file. */
+export function kubernetesObjects(): Array<{ file: string; object: KubeObject }> {
+  const dir = path.join(DEPLOY, 'kubernetes');
+  const objects: Array<{ file: string; object: KubeObject }> = [];
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (!/\.ya?ml$/.test(file) || file === 'kustomization.yaml') continue;
+    for (const document of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]?.message}`);
+      objects.push({ file, object: document.toJS() as KubeObject });
+    }
+  }
+  return objects;
+}
+
+// Only the fields the tests read; the manifests themselves are checked by parsing, not by these types.
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: unknown;
+}
+
+export interface Probe {
+  httpGet?: { path: string; port: string | number };
+  exec?: { command: string[] };
+  timeoutSeconds?: number;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
+}
+
+export interface Volume {
+  name: string;
+  configMap?: { name: string; items?: { key: string; path: string }[] };
+  persistentVolumeClaim?: { claimName: string };
+  emptyDir?: Record<string, unknown>;
+}
+
+export interface DeploymentSpec {
+  replicas: number;
+  strategy?: { type: string };
+  selector: { matchLabels: Record<string, string> };
+  template: {
+    metadata: { labels: Record<string, string> };
+    spec: {
+      automountServiceAccountToken?: boolean;
+      terminationGracePeriodSeconds?: number;
+      securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number };
+      containers: Container[];
+      volumes?: Volume[];
+    };
+  };
+}
+
+export interface ServiceSpec {
+  selector: Record<string, string>;
+  ports: { name: string; port: number; targetPort: string | number }[];
+}
+
+export interface ServiceMonitorSpec {
+  selector: { matchLabels: Record<string, string> };
+  endpoints: {
+    port: string;
+    path: string;
+    authorization?: { type: string; credentials: { name: string; key: string } };
+  }[];
+}
+
+/** The one object of a kind (the manifests ship exactly one of each), with its spec typed. */
+export function only<Spec>(
+  objects: ReadonlyArray<{ object: KubeObject }>,
+  kind: string,
+): KubeObject & { spec: Spec } {
+  const found = objects.filter((o) => o.object.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0]?.object as KubeObject & { spec: Spec };
+}
+
+/**
+ * The files the pod sees under /workspace from the ConfigMap volumes of the Deployment, as
+ * `relative path → content` (only volumes mounted under /workspace).
+ */
+export function podWorkspaceFiles(objects: ReadonlyArray<{ object: KubeObject }>): Record<string, string> {
+  const deployment = only<DeploymentSpec>(objects, 'Deployment');
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+  const files: Record<string, string> = {};
+  for (const mount of container?.volumeMounts ?? []) {
+    const volume = pod.volumes?.find((v) => v.name === mount.name);
+    if (!volume?.configMap || !mount.mountPath.startsWith('/workspace/')) continue;
+    const configMap = objects.find(
+      (o) => o.object.kind === 'ConfigMap' && o.object.metadata.name === volume.configMap?.name,
+    )?.object;
+    if (!configMap) throw new Error(`volume ${volume.name}: no ConfigMap ${volume.configMap.name}`);
+    const relativeMount = mount.mountPath.slice('/workspace/'.length);
+    for (const item of volume.configMap.items ?? []) {
+      const content = configMap.data?.[item.key];
+      if (content === undefined) throw new Error(`volume ${volume.name}: no key ${item.key}`);
+      if (mount.subPath !== undefined) {
+        if (mount.subPath === item.path) files[relativeMount] = content;
+      } else {
+        files[path.posix.join(relativeMount, item.path)] = content;
+      }
+    }
+  }
+  return files;
 }
