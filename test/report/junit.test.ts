@@ -137,6 +137,6 @@ describe.skipIf(xmlParserSkipReason() !== null)('renderJunit', () => {
   });
 });
 
-it.runIf(xmlParserSkipReason() !== null)(`skipped: ${xmlParserSkipReason()}`, () => {
+it.runIf(xmlParserSkipReason() !== null)(`prerequisite missing: ${xmlParserSkipReason() ?? 'none'}`, () => {
   expect(xmlParserSkipReason()).not.toBeNull();
 });
