@@ -67,7 +67,7 @@ describe('Dockerfile: build', () => {
     }
   });
 
-  it('the ignore file sits where BuildKit and Podman look for it: beside the Dockerfile, named after it', () => {
+  it('the ignore file sits where BuildKit looks for it: beside the Dockerfile, named after it', () => {
     expect(fs.existsSync(path.join(DEPLOY, 'container/Dockerfile.dockerignore'))).toBe(true);
   });
 });
