@@ -12,7 +12,7 @@ import type { Output } from './output.js';
 import type { ModeFlags } from './run-flags.js';
 import { checkModeFlags } from './run-flags.js';
 
-const SHUTDOWN_TIMEOUT_MS = 20_000;
+export const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /** `--daemon`: runs until SIGTERM/SIGINT (exit 0); SIGHUP or a changed spec/config file reloads. */
 export async function daemon(

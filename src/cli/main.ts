@@ -151,6 +151,8 @@ export function buildProgram(): Command {
       'daemon: with --replay-from, how much faster than real time the clock runs (default 1)',
     )
     .option('--at <time>', 'evaluate as of a past instant (RFC 3339 or Unix seconds)')
+    .option('--format <format>', 'run-once: table (default) or junit (JUnit XML for CI test reporters)')
+    .option('--format-out <file>', 'run-once: write the --format document here (the table stays on stdout)')
     .option('--out <dir>', 'base folder for reports (must be under safety.allow_writes_only_under)')
     .option(
       '--allow-network',

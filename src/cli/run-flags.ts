@@ -1,6 +1,7 @@
 import { UserError } from '../common/errors.js';
+import { type CiFlags, checkCiFlags } from './ci-flags.js';
 
-export interface ModeFlags {
+export interface ModeFlags extends CiFlags {
   runOnce?: boolean;
   daemon?: boolean;
   interval?: string;
@@ -29,6 +30,7 @@ const DAEMON_ONLY: [keyof ModeFlags, string][] = [
 
 /** Flags that belong to the other mode are usage errors, never silently ignored. */
 export function checkModeFlags(flags: ModeFlags): void {
+  checkCiFlags(flags);
   if (flags.daemon && flags.runOnce) {
     throw new UserError('usage', '--run-once and --daemon contradict each other', {
       hint: 'choose one mode',

@@ -4,6 +4,8 @@ import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
 import { assertWritable, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
+import { checkCiFlags } from './ci-flags.js';
+import { emitCiOutputs, resolveFormatOut } from './ci-output.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
@@ -87,6 +89,7 @@ async function checkAndReport(
   const scope = writeScopeOf(prepared.root, prepared.settings);
   // Refused before anything is queried; the write itself is checked again.
   assertWritable(scope, path.join(base, prepared.spec.specId));
+  const formatOut = resolveFormatOut(scope, options.formatOut);
   for (const warning of prepared.warnings) output.warn(warning);
   if (options.apply) output.verbose(APPLY_NOTE);
   output.verbose(
@@ -127,7 +130,18 @@ async function checkAndReport(
       output.stdout(formatJsonError(jsonErrorOf({ code: 'interrupted', message }, EXIT.interrupted)));
     return EXIT.interrupted;
   }
+  const ci = await emitCiOutputs(summary, {
+    format: checkCiFlags(options),
+    formatOut,
+    json: Boolean(options.json),
+    root: prepared.root,
+    scope,
+    redact: (text) => prepared.redactor.redact(text),
+    output,
+    env: process.env,
+    durationSeconds: (systemClock.now().getTime() - startedAt.getTime()) / 1000,
+  });
   if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
-  else output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
+  else if (!ci.stdoutTaken) output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
   return exitCodeFor(summary.status);
 }

@@ -9,7 +9,7 @@ const STATUS_MARK: Record<string, string> = {
 };
 
 /** Escapes text for a GFM table cell. */
-function cell(text: string | number | null): string {
+export function cell(text: string | number | null): string {
   return String(text ?? '—')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ');
