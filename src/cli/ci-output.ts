@@ -5,29 +5,16 @@ import { UserError } from '../common/errors.js';
 import { githubAnnotations, githubStepSummary } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
 import type { Summary } from '../report/summary.js';
-import { assertWritable, makeWritableDir, type WriteScope, writeFileAtomic } from '../workspace/index.js';
+import { makeWritableDir, resolveOutputFile, type WriteScope, writeFileAtomic } from '../workspace/index.js';
 import { hasControlChars, quoteForMessage, toPosix } from '../workspace/paths.js';
 import type { RunFormat } from './ci-flags.js';
 import type { Output } from './output.js';
 
-/**
- * `--format-out <file>`, relative to the workspace root, checked like every report write (inside the
- * workspace, under `safety.allow_writes_only_under`, no symlink on the way) before anything is queried;
- * the write checks it again.
- */
+/** `--format-out <file>`: see resolveOutputFile. */
 export function resolveFormatOut(scope: WriteScope, given: string | undefined): string | undefined {
-  if (given === undefined) return undefined;
-  const refuse = (reason: string) =>
-    new UserError('unsafe_path', `--format-out ${quoteForMessage(given, 200)} ${reason}`, {
-      field: '--format-out',
-      hint: 'name a file under an allowed output root, e.g. .spec/reports/production-monitoring/junit.xml',
-    });
-  if (given.trim() === '') throw refuse('is empty');
-  if (hasControlChars(given)) throw refuse('contains control characters');
-  const target = path.resolve(scope.root.absolute, toPosix(given));
-  const real = assertWritable(scope, target, '--format-out');
-  if (statSync(real, { throwIfNoEntry: false })?.isDirectory()) throw refuse('is a folder; name a file');
-  return target;
+  return given === undefined
+    ? undefined
+    : resolveOutputFile(scope, given, '--format-out', '.spec/reports/production-monitoring/junit.xml');
 }
 
 export interface CiOutputContext {

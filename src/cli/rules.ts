@@ -18,7 +18,7 @@ import { convert } from '../units/index.js';
 import {
   listSpecs,
   makeWritableDir,
-  resolveOutputBase,
+  resolveOutputFile,
   writeFileAtomic,
   writeScopeOf,
 } from '../workspace/index.js';
@@ -172,8 +172,13 @@ export async function rules(
     output.stdout(text);
     return EXIT.healthy;
   }
-  const target = resolveOutputBase(root, options.out, settings);
   const scope = writeScopeOf(root, settings);
+  const target = resolveOutputFile(
+    scope,
+    options.out,
+    '--out',
+    '.spec/reports/production-monitoring/slo-rules.yaml',
+  );
   await makeWritableDir(scope, path.dirname(target));
   await writeFileAtomic(target, text, scope);
   output.result(`wrote ${path.relative(root, target)} (${selected.length} objective(s), ${format})\n`);

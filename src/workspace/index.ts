@@ -1,7 +1,7 @@
 /** Workspace: SmartSpec config, spec index, spec-id safety, spec files, write scope, network policy. */
 export { createRunDir, writeFileAtomic } from './files.js';
 export { checkNetworkAllowed, isLoopbackHost } from './network.js';
-export { OUTPUT_AREA, resolveOutputBase } from './output.js';
+export { OUTPUT_AREA, resolveOutputBase, resolveOutputFile } from './output.js';
 export { listSpecs, resolveSpec } from './resolve.js';
 export {
   DEFAULT_SPEC_ID_REGEX,

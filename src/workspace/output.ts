@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError } from '../common/errors.js';
 import { hasControlChars, openRoot, quoteForMessage, toPosix } from './paths.js';
 import type { SmartSpecSettings } from './types.js';
-import { checkWrite } from './write-scope.js';
+import { assertWritable, checkWrite, type WriteScope } from './write-scope.js';
 
 export { allowedOutputRoot } from './write-scope.js';
 
@@ -45,4 +45,24 @@ export function resolveOutputBase(
     throw refuse('is not a folder');
   }
   return absolute;
+}
+
+/**
+ * A file a command writes where the user says (`rules --out`, `--format-out`), relative to the workspace
+ * root, checked like every report write (inside the workspace, under `safety.allow_writes_only_under`,
+ * no symlink on the way) before any work is done; the write checks it again. An existing file is
+ * replaced; a folder is refused.
+ */
+export function resolveOutputFile(scope: WriteScope, given: string, flag: string, example: string): string {
+  const refuse = (reason: string) =>
+    new UserError('unsafe_path', `${flag} ${quoteForMessage(given, 200)} ${reason}`, {
+      field: flag,
+      hint: `name a file under an allowed output root, e.g. ${example}`,
+    });
+  if (given.trim() === '') throw refuse('is empty');
+  if (hasControlChars(given)) throw refuse('contains control characters');
+  const target = path.resolve(scope.root.absolute, toPosix(given));
+  const real = assertWritable(scope, target, flag);
+  if (fs.statSync(real, { throwIfNoEntry: false })?.isDirectory()) throw refuse('is a folder; name a file');
+  return target;
 }

@@ -41,6 +41,11 @@ describe('rules: generated from the example workspace by the built CLI', () => {
     expect(result.stderr).toMatch(/api_latency_p99 .*note: assumes the histogram has a bucket le="0.5"/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
 
+    // Generating again replaces the file.
+    const again = await runCli(['rules', SPEC_ID, '--out', out], { cwd: root });
+    expect(again.stderr).not.toMatch(/not a folder/);
+    expect(again.code).toBe(0);
+
     const file = path.join(root, out);
     const check = await promtoolCheck(file);
     expect(check.output).toMatch(/SUCCESS: 33 rules found/);
@@ -128,7 +133,7 @@ describe('rules: generated from the example workspace by the built CLI', () => {
 
     const governed = await runCli(['rules', SPEC_ID, '--out', 'specs/rules.yaml'], { cwd: root });
     expect(governed.code).toBe(2);
-    expect(governed.stderr).toMatch(/--out "specs\/rules.yaml"/);
+    expect(governed.stderr).toMatch(/--out: refusing to write "specs\/rules.yaml": it is under specs\//);
     for (const result of [format, none, governed]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
