@@ -1,12 +1,11 @@
-import { constants, realpathSync, statSync } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../common/errors.js';
 import { githubAnnotations, githubStepSummary } from '../report/github.js';
 import { renderJunit } from '../report/junit.js';
 import type { Summary } from '../report/summary.js';
 import { makeWritableDir, resolveOutputFile, type WriteScope, writeFileAtomic } from '../workspace/index.js';
-import { hasControlChars, quoteForMessage, toPosix } from '../workspace/paths.js';
+import { quoteForMessage, toPosix } from '../workspace/paths.js';
 import type { RunFormat } from './ci-flags.js';
 import type { Output } from './output.js';
 
