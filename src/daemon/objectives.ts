@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { PreparedCheck } from '../pipeline/index.js';
-import { measureCheckObjective } from '../pipeline/objectives.js';
+import { failFast, measureCheckObjective } from '../pipeline/objectives.js';
 import type { Summary } from '../report/index.js';
 import type { Measurement, ObjectiveReport } from '../slo/index.js';
 
@@ -52,11 +52,12 @@ export class ObjectiveTracker {
         const elapsed = known ? at.getTime() - known.budgetAt : Number.POSITIVE_INFINITY;
         // A clock that went back (a replay restarted) also asks for the window again.
         const budget = elapsed >= BUDGET_REFRESH_MS || elapsed < 0;
+        const providers = new Map([...prepared.providers].map(([name, p]) => [name, failFast(p)]));
         const measurements = new Map<string, Measurement>();
         const reports = new Map<string, ObjectiveReport>();
         await Promise.all(
           prepared.plan.checks.map(async (check) => {
-            const measured = await measureCheckObjective(prepared, check, {
+            const measured = await measureCheckObjective({ config: prepared.config, providers }, check, {
               at,
               limit,
               parts: { budget, burnRates: true },

@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { Check } from '../evaluate/plan.js';
+import type { InstantResult, Provider, QueryFailure, RangeResult } from '../providers/types.js';
 import {
   deriveObjective,
   type Measurement,
@@ -77,6 +78,31 @@ export async function measureCheckObjective(
   return { objective, measurement, report: objectiveReport(objective, check.mapping.query, measurement) };
 }
 
+/** Failures that say the backend cannot answer at all, whatever is asked. */
+const BACKEND_DOWN: ReadonlySet<QueryFailure> = new Set(['unreachable', 'timeout', 'auth', 'rate_limited']);
+
+/**
+ * A provider that, once the backend proved unreachable (or refused the credentials), answers every
+ * further query with that failure at once: a run asks a down backend for one round of timeouts, not
+ * one per objective and window.
+ */
+export function failFast(provider: Provider): Provider {
+  let down: { ok: false; failure: QueryFailure; message: string; warnings: string[] } | null = null;
+  const remember = <R extends InstantResult | RangeResult>(result: R): R => {
+    if (!result.ok && BACKEND_DOWN.has(result.failure)) down = { ...result, warnings: [] };
+    return result;
+  };
+  return {
+    name: provider.name,
+    type: provider.type,
+    host: provider.host,
+    queryInstant: async (query, at, options) =>
+      down ?? remember(await provider.queryInstant(query, at, options)),
+    queryRange: async (query, start, end, step, options) =>
+      down ?? remember(await provider.queryRange(query, start, end, step, options)),
+  };
+}
+
 /** Every planned metric's objective at `at`, keyed by metric name. */
 export async function measureObjectives(
   prepared: PreparedCheck,
@@ -84,12 +110,13 @@ export async function measureObjectives(
   options: { concurrency?: number; signal?: AbortSignal } = {},
 ): Promise<Map<string, MeasuredObjective>> {
   const limit = pLimit(options.concurrency ?? 8);
+  const providers = new Map([...prepared.providers].map(([name, provider]) => [name, failFast(provider)]));
   const entries = await Promise.all(
     prepared.plan.checks.map(
       async (check) =>
         [
           check.nfr.metric,
-          await measureCheckObjective(prepared, check, {
+          await measureCheckObjective({ config: prepared.config, providers }, check, {
             at,
             limit,
             ...(options.signal ? { signal: options.signal } : {}),

@@ -1,6 +1,7 @@
+import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { planChecks } from '../../src/evaluate/plan.js';
-import { measureCheckObjective } from '../../src/pipeline/objectives.js';
+import { failFast, measureCheckObjective } from '../../src/pipeline/objectives.js';
 import type { InstantResult, Provider, RangeResult } from '../../src/providers/types.js';
 import { MAX_POINTS_PER_RANGE_QUERY, windowStartOf } from '../../src/slo/index.js';
 import { parseNfrs } from '../../src/spec/index.js';
@@ -308,5 +309,59 @@ metrics:
     });
     expect(report.burn_rates['5m']).toBe(100);
     expect(report.burn_rates['30m']).toBe(33.3333333333);
+  });
+});
+
+describe('a backend that is down', () => {
+  it('is asked one round, not once per objective and window: later queries fail at once with its reason', async () => {
+    let calls = 0;
+    const down: Provider = {
+      name: 'default',
+      type: 'prometheus',
+      host: '127.0.0.1',
+      queryInstant: async () => {
+        calls++;
+        return failure('timeout', 'Prometheus did not answer within 5 s');
+      },
+      queryRange: async () => {
+        calls++;
+        return failure('timeout', 'Prometheus did not answer within 5 s');
+      },
+    };
+    const guarded = failFast(down);
+    const spec = specOf([['error_rate', '< 0.1%']]);
+    const config = configOf(`${PROM}metrics:\n  - name: error_rate\n    query: '${ERROR_QUERY}'\n`);
+    const check = planChecks(parseNfrs(spec).nfrs, config.metrics, config.unmapped).checks[0]!;
+    // One at a time: the first failure is known before the second query would be sent.
+    const limit = pLimit(1);
+    const { report } = await measureCheckObjective(
+      { config, providers: new Map([['default', guarded]]) },
+      check,
+      {
+        at: AT,
+        limit,
+      },
+    );
+    expect(calls).toBe(1);
+    expect(report.error_budget.remaining).toBeNull();
+    expect(report.reason).toBe('budget, 5m, 30m, 1h, 2h, 6h, 1d, 3d: Prometheus did not answer within 5 s');
+  });
+
+  it('no data is no outage: every window is still asked', async () => {
+    let calls = 0;
+    const empty = failFast(
+      new ScriptedProvider('prometheus', () => {
+        calls++;
+        return failure('no_data', 'no series');
+      }),
+    );
+    const config = configOf(`${PROM}metrics:\n  - name: error_rate\n    query: '${ERROR_QUERY}'\n`);
+    const check = planChecks(
+      parseNfrs(specOf([['error_rate', '< 0.1%']])).nfrs,
+      config.metrics,
+      config.unmapped,
+    ).checks[0]!;
+    await measureCheckObjective({ config, providers: new Map([['default', empty]]) }, check, { at: AT });
+    expect(calls).toBe(8);
   });
 });
