@@ -6,6 +6,7 @@ import { createLogger, Daemon } from '../daemon/index.js';
 import { loadWorkspace } from '../pipeline/index.js';
 import { resolveOutputBase } from '../workspace/index.js';
 import { EXIT } from './exit-codes.js';
+import { gateOf } from './gate.js';
 import type { CommonOptions } from './options.js';
 import { allSpecIds, obsConfigOf, parseAt, parseListen, parsePositiveNumber } from './options.js';
 import type { Output } from './output.js';
@@ -21,6 +22,7 @@ export async function daemon(
   output: Output,
 ): Promise<number> {
   checkModeFlags(options);
+  gateOf({ ...options, daemon: true });
   const specIds = allSpecIds(positional, options.specId);
   if (options.all && specIds.length > 0) {
     throw new UserError('usage', '--all and a spec id contradict each other', {

@@ -17,6 +17,7 @@ Examples:
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --run-once
   $ smartspec-production-monitor spec-core-001-authentication --json > health.json
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --at 2026-11-27T04:00:00Z
+  $ smartspec-production-monitor spec-core-001-authentication --gate both   # also fail on a spent budget
   $ smartspec-production-monitor validate spec-core-001-authentication
   $ smartspec-production-monitor report spec-core-001-authentication --period weekly
   $ smartspec-production-monitor --spec-id spec-core-001-authentication --daemon --interval 60
@@ -29,6 +30,8 @@ Exit codes (run once; the daemon exits 0 on SIGTERM/SIGINT and 2 on bad input; d
   3    degraded: nothing breached, but at least one NFR could not be measured or has no query
   70   internal error (a bug)
   130  interrupted (Ctrl-C); no half-written report
+  --gate budget: 1 when an error budget is spent or a page burn-rate rule fires, 3 when either is
+  unknown; --gate both: the worse of that and the instant verdict (default --gate instant)
 
 Files:
   spec        .spec/SPEC_INDEX.json entry, else specs/<category>/<spec-id>/spec.md
@@ -153,6 +156,10 @@ export function buildProgram(): Command {
     .option('--at <time>', 'evaluate as of a past instant (RFC 3339 or Unix seconds)')
     .option('--format <format>', 'run-once: table (default) or junit (JUnit XML for CI test reporters)')
     .option('--format-out <file>', 'run-once: write the --format document here (the table stays on stdout)')
+    .option(
+      '--gate <mode>',
+      'run-once exit code: instant (values now, default), budget (error budgets and page burn rates) or both',
+    )
     .option('--out <dir>', 'base folder for reports (must be under safety.allow_writes_only_under)')
     .option(
       '--allow-network',

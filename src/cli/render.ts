@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { Summary } from '../report/index.js';
-import { formatValue } from '../report/index.js';
+import { formatBudgetCell, formatValue } from '../report/index.js';
 
 /** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -20,8 +20,10 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
   const out: string[] = [];
   out.push(c.bold(`${summary.spec_id}`) + c.dim(` · checked at ${summary.checked_at}`));
   if (summary.metrics.length > 0) {
+    // Budget left over the objective's window and the 1h burn rate, when objectives were measured.
+    const budget = summary.metrics.some((m) => m.objective);
     const table = new Table({
-      head: ['Status', 'Metric', 'Value', 'Target', 'Provider'],
+      head: ['Status', 'Metric', 'Value', ...(budget ? ['Budget left · 1h burn'] : []), 'Target', 'Provider'],
       style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
     });
     for (const m of summary.metrics) {
@@ -29,6 +31,7 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
         statusText(m.status),
         m.name,
         formatValue(m.value, m.unit),
+        ...(budget ? [formatBudgetCell(m.objective)] : []),
         m.target + (m.comparator_inferred ? ' *' : ''),
         `${m.provider_type}:${m.provider}`,
       ]);
@@ -68,6 +71,17 @@ export function renderRunConsole(summary: Summary, color: boolean): string {
   if (summary.flags.apply.note) out.push(c.dim(`note: ${summary.flags.apply.note}`));
   out.push('');
   out.push(verdictLine(summary, color));
+  const gate = summary.gate;
+  if (gate && gate.mode !== 'instant') {
+    const label =
+      gate.status === 'healthy'
+        ? c.green(c.bold('PASS'))
+        : gate.status === 'unhealthy'
+          ? c.red(c.bold('FAIL'))
+          : c.yellow(c.bold('UNKNOWN'));
+    out.push(`${label} gate ${gate.mode}${gate.reasons.length > 0 ? ':' : ''}`);
+    for (const reason of gate.reasons) out.push(`  - ${reason}`);
+  }
   return out.join('\n');
 }
 

@@ -2,11 +2,14 @@ import path from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { VERSION } from '../common/version.js';
 import { prepareCheck, runCheck } from '../pipeline/index.js';
+import { measureObjectives } from '../pipeline/objectives.js';
 import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/index.js';
 import { assertWritable, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { checkCiFlags } from './ci-flags.js';
 import { emitCiOutputs, resolveFormatOut } from './ci-output.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import type { GateFlags } from './gate.js';
+import { gateOf, gateResult } from './gate.js';
 import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
@@ -19,7 +22,7 @@ import { describeQueries } from './verbose.js';
 /** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
 export async function runOnce(
   positional: string | undefined,
-  options: CommonOptions & ModeFlags,
+  options: CommonOptions & ModeFlags & GateFlags,
   output: Output,
 ): Promise<number> {
   checkModeFlags(options);
@@ -76,11 +79,12 @@ function watchInterrupt(output: Output, json: boolean): Interruption {
 
 async function checkAndReport(
   positional: string | undefined,
-  options: CommonOptions & ModeFlags,
+  options: CommonOptions & ModeFlags & GateFlags,
   output: Output,
   interruption: Interruption,
 ): Promise<number> {
   const startedAt = systemClock.now();
+  const gate = gateOf(options);
   const specId = pickSpecId(positional, options.specId);
   const at = parseAt(options.at, startedAt);
   const prepared = await prepareCheck(checkOptionsOf(options, specId));
@@ -98,6 +102,8 @@ async function checkAndReport(
   for (const line of describeQueries(prepared)) output.verbose(line);
 
   const evaluation = await runCheck(prepared, at, { signal: interruption.signal });
+  // After the instant queries, not beside them: the one concurrency limit bounds the backend's load.
+  const objectives = await measureObjectives(prepared, at, { signal: interruption.signal });
   const draft = buildSummary(evaluation, {
     version: VERSION,
     runId: runIdFor(startedAt),
@@ -110,7 +116,9 @@ async function checkAndReport(
     platform: options.platform,
     warnings: prepared.warnings,
     writes: [],
+    objectives: new Map([...objectives].map(([name, measured]) => [name, measured.report])),
   });
+  draft.gate = gateResult(draft, gate);
   interruption.beginWriting();
   const summary = await writeRunReport(
     {
@@ -143,5 +151,5 @@ async function checkAndReport(
   });
   if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
   else if (!ci.stdoutTaken) output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
-  return exitCodeFor(summary.status);
+  return exitCodeFor(summary.gate?.status ?? summary.status);
 }

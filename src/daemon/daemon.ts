@@ -24,6 +24,7 @@ import { advanceAlerts, alertKey, policyFor } from './alerts.js';
 import { BlindMonitoring, type BlindSpec } from './blind.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
+import { ObjectiveTracker } from './objectives.js';
 import { writeDueReports } from './reports.js';
 import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
 import type { PrepareOptions, SpecRuntime } from './targets.js';
@@ -83,6 +84,10 @@ export class Daemon implements MonitorStatusSource {
   private latest = new Map<string, LatestSpec>();
   private budgets = new Map<string, { at: number; budgets: BudgetStatus[] }>();
   private budgetsRefreshing = false;
+  private readonly objectives = new ObjectiveTracker(
+    () => this.changes++,
+    (message) => this.log.warn({ event: 'objectives_failed' }, message),
+  );
   private last: CycleInfo | null = null;
   /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
   private changes = 0;
@@ -148,7 +153,7 @@ export class Daemon implements MonitorStatusSource {
       const alerts = [...this.states.values()].filter((s) => s.specId === specId && s.phase !== 'inactive');
       return [
         {
-          summary: latest.summary,
+          summary: this.objectives.withObjectives(latest.summary),
           alerts,
           budgets: this.budgetsFor(specId),
           reports: this.reportsOf(specId),
@@ -324,6 +329,7 @@ export class Daemon implements MonitorStatusSource {
       );
       this.setRuntimes(next);
       this.budgets.clear();
+      this.objectives.clear();
       this.changes++;
       for (const w of this.watchers) w.close();
       this.watchFiles();
@@ -419,6 +425,11 @@ export class Daemon implements MonitorStatusSource {
       void this.reportsIfDue();
       void this.refreshBudgets(at);
       void this.summarizeHoursIfDue(at);
+      void this.objectives.refresh(
+        runtimes.map((r) => r.prepared),
+        at,
+        this.stopController.signal,
+      );
     } catch (thrown) {
       const caught = explainStoreError(thrown, this.store.file);
       const root = this.runtimes[0]?.prepared.root ?? '';

@@ -1,4 +1,4 @@
-export { formatValue, renderRunMarkdown } from './markdown.js';
+export { formatBudgetCell, formatValue, renderRunMarkdown } from './markdown.js';
 export type { ProducedReport } from './produce.js';
 export {
   aggregatorCommand,

@@ -1,6 +1,6 @@
 import { formatQuantity } from '../units/index.js';
 import type { Unit } from '../units/types.js';
-import type { Summary } from './summary.js';
+import type { Summary, SummaryMetric } from './summary.js';
 
 const STATUS_MARK: Record<string, string> = {
   healthy: '✅ healthy',
@@ -18,6 +18,45 @@ export function cell(text: string | number | null): string {
 /** A measured value in its unit, or a dash when it is unknown (console and report.md alike). */
 export function formatValue(value: number | null, unit: Unit): string {
   return value === null ? '—' : formatQuantity(value, unit);
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))} %`;
+}
+
+function times(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '—' : `${Number(rate.toPrecision(3))}×`;
+}
+
+/** `97.2 % · 20×`: error budget left over the window and the 1h burn rate (console and report.md). */
+export function formatBudgetCell(objective: SummaryMetric['objective']): string {
+  if (!objective || objective.target === null) return '—';
+  const remaining = objective.error_budget.remaining;
+  return `${remaining === null ? '—' : percent(remaining)} · ${times(objective.burn_rates['1h'])}`;
+}
+
+/** Budget and burn rates per metric, over each objective's window. */
+function objectiveLines(summary: Summary): string[] {
+  const lines = ['', '### Error budgets', ''];
+  lines.push(
+    '| Metric | Objective | Budget left | Consumed | 5m | 1h | 6h | 1d | 3d | Firing | Unknown because |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of summary.metrics) {
+    const o = m.objective;
+    if (!o) continue;
+    const objective = o.target === null ? '—' : `${percent(o.target)} good over ${o.window} (${o.budgeting})`;
+    const budget = o.error_budget;
+    const firing =
+      o.alerts
+        .filter((a) => a.firing === true)
+        .map((a) => a.name)
+        .join(', ') || '—';
+    lines.push(
+      `| \`${cell(m.name)}\` | ${cell(objective)} | ${cell(budget.remaining === null ? null : percent(budget.remaining))} | ${cell(budget.consumed === null ? null : percent(budget.consumed))} | ${['5m', '1h', '6h', '1d', '3d'].map((w) => times(o.burn_rates[w])).join(' | ')} | ${cell(firing)} | ${cell(o.reason)} |`,
+    );
+  }
+  return lines;
 }
 
 /** report.md: the same content as summary.json, for people (e.g. attached to a pull request). */
@@ -50,6 +89,7 @@ export function renderRunMarkdown(summary: Summary): string {
         `| \`${cell(m.name)}\` | ${cell(m.requirement)} | ${cell(m.target)} | ${cell(formatValue(m.value, m.unit))} | ${STATUS_MARK[m.status] ?? m.status} | ${cell(m.reason)} |`,
       );
     }
+    if (summary.metrics.some((m) => m.objective)) lines.push(...objectiveLines(summary));
     lines.push('');
     lines.push('### Queries');
     lines.push('');
@@ -60,6 +100,13 @@ export function renderRunMarkdown(summary: Summary): string {
       lines.push(`  ${m.query.replace(/\n/g, '\n  ')}`);
       lines.push('  ```');
     }
+  }
+  if (summary.gate && summary.gate.mode !== 'instant') {
+    lines.push('');
+    lines.push(`## Gate: ${summary.gate.mode} (${summary.gate.status})`);
+    lines.push('');
+    if (summary.gate.reasons.length === 0) lines.push('Every objective is within its error budget.');
+    for (const reason of summary.gate.reasons) lines.push(`- ${reason}`);
   }
   if (summary.unmonitored.length > 0) {
     lines.push('');

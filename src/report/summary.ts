@@ -1,4 +1,5 @@
 import type { Evaluation, UnmonitoredKind, Verdict } from '../evaluate/index.js';
+import type { ObjectiveReport } from '../slo/measure.js';
 import type { Unit } from '../units/types.js';
 
 /** Bumped only on a breaking change of summary.json; additions keep the version. */
@@ -21,6 +22,8 @@ export interface SummaryMetric {
   query: string;
   reason: string;
   spec_line: number;
+  /** The NFR's SLO measured over its window (docs/slo.md); present when objectives were measured. */
+  objective?: ObjectiveReport;
 }
 
 export interface Summary {
@@ -50,6 +53,8 @@ export interface Summary {
   warnings: string[];
   writes: { reports: string[] };
   next_steps: { cmd: string; why: string }[];
+  /** run-once: what the exit code followed (`--gate`, docs/cli.md#gates). */
+  gate?: { mode: 'instant' | 'budget' | 'both'; status: Evaluation['status']; reasons: string[] };
 }
 
 export interface SummaryContext {
@@ -64,6 +69,8 @@ export interface SummaryContext {
   platform: string;
   warnings: string[];
   writes: string[];
+  /** Measured objectives by metric name. */
+  objectives?: ReadonlyMap<string, ObjectiveReport>;
 }
 
 export const APPLY_NOTE =
@@ -88,6 +95,14 @@ export function metricToSummary(v: Verdict): SummaryMetric {
     reason: v.reason,
     spec_line: v.line,
   };
+}
+
+function withObjective(
+  metric: SummaryMetric,
+  objectives: ReadonlyMap<string, ObjectiveReport> | undefined,
+): SummaryMetric {
+  const objective = objectives?.get(metric.name);
+  return objective ? { ...metric, objective } : metric;
 }
 
 /** The stable, documented summary.json (docs/summary-json.md). */
@@ -132,7 +147,7 @@ export function buildSummary(evaluation: Evaluation, context: SummaryContext): S
       unmonitored: evaluation.unmonitored.length,
       unmapped,
     },
-    metrics: evaluation.verdicts.map(metricToSummary),
+    metrics: evaluation.verdicts.map((v) => withObjective(metricToSummary(v), context.objectives)),
     unmonitored: evaluation.unmonitored.map((u) => ({
       name: u.metric,
       requirement: u.requirement,

@@ -3,6 +3,25 @@
  * window with an error budget, an event SLI where one exists, and multi-window burn-rate rules.
  */
 export { allowedBadShare, burnRate, errorBudget } from './budget.js';
+export {
+  type BudgetPart,
+  type BurnPart,
+  type BurnRateAlertState,
+  burnWindowsOf,
+  MAX_POINTS_PER_RANGE_QUERY,
+  type MeasureInput,
+  type Measurement,
+  type MeasureOptions,
+  measureObjective,
+  type ObjectiveReport,
+  objectiveReport,
+  type QueryLimit,
+  type Share,
+  type SliceCounts,
+  type SliReport,
+  shareOf,
+  windowStartOf,
+} from './measure.js';
 export { deriveObjective, type ObjectiveInput, percentileFraction, targetOf } from './objective.js';
 export {
   errorRatioRecord,

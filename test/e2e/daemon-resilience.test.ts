@@ -545,8 +545,11 @@ describe.skipIf(skip !== null)('the daemon under failures (real processes, real 
     proxy.delayMs = 1000;
     const run = daemon(replayArgs(at(history.END - 7200), ['--no-server'], 60), ws);
     await run.waitForLog((l) => l.event === 'spec_status');
+    // A cycle's own query (the objectives' window queries in the background are not cycles).
+    const cycleQueries = new Set([history.queries.errorRatio5m, history.queries.p99Latency5m]);
     const inFlight = await new Promise<{ time: string }>((resolve) => {
       proxy.onRequest = (request) => {
+        if (!cycleQueries.has(request.params.query ?? '')) return;
         proxy.onRequest = null;
         resolve({ time: request.params.time ?? '' });
       };

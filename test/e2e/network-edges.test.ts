@@ -113,7 +113,8 @@ describe.skipIf(skip !== null)('network edges of the built CLI', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('HEALTHY');
-      expect(https.forwarded - before).toBe(3);
+      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8).
+      expect(https.forwarded - before).toBe(3 + 3 * 8);
     });
 
     it('a wrong CA: every metric unknown with a certificate reason, exit 3, never an internal error', async () => {
@@ -221,7 +222,8 @@ metrics:
       const result = await runCli(RUN, { cwd: ws.root, env });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(other.requests).toHaveLength(3);
+      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8).
+      expect(other.requests).toHaveLength(3 + 3 * 8);
       for (const request of other.requests) {
         expect(request.headers.authorization).toBeUndefined();
         expect(request.headers['x-api-key']).toBeUndefined();

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/config/index.js';
+import { BUDGET_REFRESH_MS, ObjectiveTracker } from '../../src/daemon/objectives.js';
+import { planChecks } from '../../src/evaluate/plan.js';
+import type { PreparedCheck } from '../../src/pipeline/index.js';
+import type { InstantResult, Provider, RangeResult } from '../../src/providers/types.js';
+import { buildSummary } from '../../src/report/index.js';
+import { parseNfrs } from '../../src/spec/index.js';
+import { configOf, specOf } from '../slo/support.js';
+
+/** Answers every SLI ratio with `share`, and records the range each query asked for. */
+class CountingProvider implements Provider {
+  readonly name = 'default';
+  readonly type = 'prometheus' as const;
+  readonly host = '127.0.0.1';
+  readonly ranges: string[] = [];
+  share = 0.002;
+  async queryInstant(query: string, at: Date): Promise<InstantResult> {
+    this.ranges.push(/\[([^\]]+)\]/.exec(query)?.[1] ?? '');
+    return { ok: true, value: this.share, at, warnings: [] };
+  }
+  async queryRange(): Promise<RangeResult> {
+    return { ok: false, failure: 'query_error', message: 'not used', warnings: [] };
+  }
+}
+
+function preparedWith(provider: Provider): PreparedCheck {
+  const config = configOf(`provider: prometheus
+url: http://127.0.0.1:9090
+metrics:
+  - name: error_rate
+    query: 'sum(rate(http_requests_total{code="500"}[5m])) / sum(rate(http_requests_total[5m]))'
+`);
+  const plan = planChecks(
+    parseNfrs(specOf([['error_rate', '< 0.1%']])).nfrs,
+    config.metrics,
+    config.unmapped,
+  );
+  return {
+    spec: { specId: 'spec-a' },
+    config,
+    plan,
+    providers: new Map([['default', provider]]),
+    redactor: new Redactor([], []),
+  } as unknown as PreparedCheck;
+}
+
+describe('the daemon’s objectives', () => {
+  it('ask for burn rates every cycle and for the whole window on the first cycle, then every 5 minutes', async () => {
+    const provider = new CountingProvider();
+    let changes = 0;
+    const tracker = new ObjectiveTracker(
+      () => changes++,
+      (message) => {
+        throw new Error(message);
+      },
+    );
+    const prepared = preparedWith(provider);
+    const t0 = Date.parse('2026-03-11T12:00:00Z');
+    const windowQueries = () => provider.ranges.filter((range) => range === '30d').length;
+
+    await tracker.refresh([prepared], new Date(t0));
+    expect(windowQueries()).toBe(1);
+    expect(provider.ranges.filter((range) => range === '5m')).toHaveLength(1);
+    expect(changes).toBe(1);
+
+    // One minute later the budget is the one from t0; the burn rates are new.
+    provider.share = 0.02;
+    await tracker.refresh([prepared], new Date(t0 + 60_000));
+    expect(windowQueries()).toBe(1);
+    expect(provider.ranges.filter((range) => range === '5m')).toHaveLength(2);
+    const evaluation = {
+      specId: 'spec-a',
+      checkedAt: new Date(t0),
+      status: 'healthy' as const,
+      verdicts: [],
+      unmonitored: [],
+    };
+    const summary = buildSummary(evaluation, {
+      version: '0',
+      runId: 'r',
+      generatedAt: new Date(t0),
+      mode: 'daemon',
+      specFile: 's',
+      observabilityConfig: 'o',
+      apply: false,
+      lang: 'en',
+      platform: 'cli',
+      warnings: [],
+      writes: [],
+    });
+    const withMetric = {
+      ...summary,
+      metrics: [{ name: 'error_rate' } as (typeof summary.metrics)[number]],
+    };
+    const objective = tracker.withObjectives(withMetric).metrics[0]?.objective;
+    // Budget from t0 (0.2 % bad = 2× the allowed 0.1 %), burn rate from t0 + 1 min (2 % = 20×).
+    expect(objective?.error_budget).toEqual({ allowed: 0.001, consumed: 2, remaining: -1 });
+    expect(objective?.window_start).toBe(new Date(t0 - 30 * 86_400_000).toISOString());
+    expect(objective?.burn_rates['5m']).toBe(20);
+
+    await tracker.refresh([prepared], new Date(t0 + BUDGET_REFRESH_MS));
+    expect(windowQueries()).toBe(2);
+    expect(tracker.withObjectives(withMetric).metrics[0]?.objective?.error_budget.consumed).toBe(20);
+
+    // A replay that starts again earlier asks for the window again.
+    await tracker.refresh([prepared], new Date(t0));
+    expect(windowQueries()).toBe(3);
+  });
+
+  it('never runs two refreshes at once: a slow backend skips cycles', async () => {
+    const provider = new CountingProvider();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: Provider = {
+      ...provider,
+      name: provider.name,
+      type: provider.type,
+      host: provider.host,
+      queryInstant: async (query, at) => {
+        await gate;
+        return provider.queryInstant(query, at);
+      },
+      queryRange: () => provider.queryRange(),
+    };
+    const tracker = new ObjectiveTracker(
+      () => {},
+      () => {},
+    );
+    const prepared = preparedWith(slow);
+    const first = tracker.refresh([prepared], new Date(0));
+    const second = tracker.refresh([prepared], new Date(60_000));
+    expect(second).toBe(first);
+    release();
+    await first;
+    // 8 queries of the one refresh: the whole window and the seven burn windows.
+    expect(provider.ranges).toHaveLength(8);
+  });
+});
