@@ -138,7 +138,9 @@ export async function rules(
         (d) => d.severity === 'error' && !/^environment variable \S+ is not set/.test(d.message),
       );
       if (errors.length > 0) {
-        throw configErrorFromDiagnostics(errors.map((d) => ({ ...d, file: relativeConfig })));
+        throw configErrorFromDiagnostics(
+          errors.map((d) => ({ ...d, file: path.relative(prepared.root, d.file) || d.file })),
+        );
       }
     } catch (error) {
       // --all covers every spec it can; a spec named on the command line must be right.

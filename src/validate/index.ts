@@ -28,7 +28,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
   const configFile = rel(prepared.configFile);
   const problems: ValidationProblem[] = [];
 
-  for (const d of prepared.configDiagnostics) problems.push(fromDiagnostic(d, configFile));
+  for (const d of prepared.configDiagnostics) problems.push(fromDiagnostic(d, rel(d.file)));
   for (const u of prepared.plan.unmonitored) {
     problems.push({
       severity: 'warning',
