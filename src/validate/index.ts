@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ConfigDiagnostic } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { checkPromQL } from './promql.js';
+import type { SloDerivation } from './slo.js';
 
 export interface ValidationProblem {
   severity: 'error' | 'warning';
@@ -15,7 +16,15 @@ export interface ValidationReport {
   specId: string;
   specFile: string;
   configFile: string;
-  nfrs: { metric: string; line: number; target: string; objective: string | null; query: string | null }[];
+  nfrs: {
+    metric: string;
+    line: number;
+    target: string;
+    objective: string | null;
+    query: string | null;
+    /** How its SLO is derived; null when the NFR is not monitored. */
+    slo: SloDerivation | null;
+  }[];
   problems: ValidationProblem[];
   querySyntaxChecker: string | null;
   ok: boolean;
@@ -98,6 +107,9 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
     }
   }
   const queryOf = new Map(prepared.plan.checks.map((c) => [c.nfr.metric, c.mapping.query]));
+  // The PromQL parser the SLO model uses loads only here.
+  const slo = (await import('./slo.js')).sloDerivations(prepared);
+  problems.push(...slo.problems);
   return {
     specId: prepared.spec.specId,
     specFile,
@@ -110,6 +122,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
         ? `${n.objective.comparator} ${n.objective.threshold} ${n.objective.unit}`
         : null,
       query: queryOf.get(n.metric) ?? null,
+      slo: slo.byMetric.get(n.metric) ?? null,
     })),
     problems,
     querySyntaxChecker: checker,

@@ -7,8 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySloSources } from '../../src/config/import/index.js';
-import { loadObservabilityConfig, parseObservabilityConfig } from '../../src/config/index.js';
-import type { ConfigDiagnostic, LoadResult } from '../../src/config/types.js';
+import {
+  type LoadResult,
+  loadObservabilityConfig,
+  parseObservabilityConfig,
+} from '../../src/config/index.js';
+import type { ConfigDiagnostic } from '../../src/config/types.js';
 import { planChecks } from '../../src/evaluate/plan.js';
 import { deriveObjective, type SloObjective } from '../../src/slo/index.js';
 import { parseNfrs } from '../../src/spec/index.js';

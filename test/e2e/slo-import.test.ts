@@ -1,0 +1,138 @@
+/**
+ * Round trip through the BUILT CLI on the example workspace: `rules --format openslo|sloth` writes the
+ * NFRs' SLOs, an observability.yaml that names only the backend and `slo_sources:` imports them back, and
+ * the objectives (window, budgeting, target, SLI queries) are those of the original mapping: the
+ * Prometheus rules generated from both are identical, and `validate --json` derives the same SLOs.
+ */
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, runCli } from './support.js';
+
+const SPEC_ID = 'spec-core-001-authentication';
+const SPEC_DIR = 'specs/core/spec-core-001-authentication';
+// validate reads the backend's URL from the environment but never connects (port 9 would refuse).
+const ENV = { PROMETHEUS_URL: 'http://127.0.0.1:9' };
+let root = '';
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'smartspec-pm-slo-import-'));
+  await cp(path.join(PROJECT_ROOT, 'examples/workspace'), root, { recursive: true });
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+interface ValidateJson {
+  ok: boolean;
+  nfrs: {
+    metric: string;
+    slo: {
+      window: string;
+      budgeting: string;
+      target: number | null;
+      sli: { good: string | null; bad: string; total: string; source: string } | null;
+      mappedBy: string;
+    } | null;
+  }[];
+  problems: { severity: string; where: string; message: string }[];
+}
+
+async function cli(args: string[]) {
+  const result = await runCli(args, { cwd: root, env: ENV });
+  expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  return result;
+}
+
+/** The objectives `validate --json` derives, keyed by metric, without where they come from. */
+async function objectives(): Promise<Record<string, unknown>> {
+  const result = await cli(['validate', SPEC_ID, '--json']);
+  const report = JSON.parse(result.stdout) as ValidateJson;
+  expect(report.ok, JSON.stringify(report.problems)).toBe(true);
+  return Object.fromEntries(
+    report.nfrs
+      .filter((nfr) => nfr.slo?.target != null && nfr.slo.sli !== null)
+      .map((nfr) => {
+        const slo = nfr.slo!;
+        const sli = slo.sli!;
+        return [
+          nfr.metric,
+          {
+            window: slo.window,
+            budgeting: slo.budgeting,
+            target: slo.target,
+            bad: sli.bad,
+            total: sli.total,
+            good: sli.good,
+          },
+        ];
+      }),
+  );
+}
+
+describe('rules --format openslo|sloth, imported back through slo_sources', () => {
+  for (const format of ['openslo', 'sloth'] as const) {
+    it(`${format}: the same objectives and the same Prometheus rules as the original mapping`, async () => {
+      const originalRules = await cli(['rules', SPEC_ID, '--json']);
+      expect(originalRules.code).toBe(0);
+      const originalObjectives = await objectives();
+      expect(Object.keys(originalObjectives)).toEqual(['api_latency_p99', 'api_error_rate', 'api_uptime']);
+
+      const exported = await cli(['rules', SPEC_ID, '--format', format]);
+      expect(exported.code).toBe(0);
+      await writeFile(path.join(root, SPEC_DIR, `slos.${format}.yaml`), exported.stdout);
+      // In place of the metrics: the file names only the backend and the SLO source.
+      await writeFile(
+        path.join(root, SPEC_DIR, 'observability.yaml'),
+        `provider: prometheus\nurl: "{{env.PROMETHEUS_URL}}"\nslo_sources: [slos.${format}.yaml]\n`,
+      );
+
+      const importedObjectives = await objectives();
+      expect(importedObjectives).toEqual(originalObjectives);
+      const importedRules = await cli(['rules', SPEC_ID, '--json']);
+      expect(importedRules.code).toBe(0);
+      expect(JSON.parse(importedRules.stdout)).toEqual(JSON.parse(originalRules.stdout));
+
+      // validate names the imported SLO each NFR comes from.
+      const report = JSON.parse((await cli(['validate', SPEC_ID, '--json'])).stdout) as ValidateJson;
+      const errorRate = report.nfrs.find((nfr) => nfr.metric === 'api_error_rate');
+      expect(errorRate?.slo?.mappedBy).toMatch(new RegExp(`^${SPEC_DIR}/slos\\.${format}\\.yaml:\\d+:\\d+$`));
+      expect(errorRate?.slo?.sli?.source).toBe('imported');
+    });
+  }
+
+  it('an imported SLO that joins no NFR, and one that contradicts observability.yaml, are named with their place', async () => {
+    const sloth = `version: prometheus/v1
+service: ${SPEC_ID}
+slos:
+  - name: api-error-rate
+    objective: 99
+    labels: { metric: api_error_rate }
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{service="checkout",code="500"}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{service="checkout"}[{{.window}}]))
+  - name: api_latency_p95
+    objective: 95
+    sli: { raw: { error_ratio_query: 'sum(rate(slow_total[{{.window}}])) / sum(rate(all_total[{{.window}}]))' } }
+`;
+    await writeFile(path.join(root, SPEC_DIR, 'sloth.yaml'), sloth);
+    const observability = path.join(root, SPEC_DIR, 'observability.yaml');
+    const { readFile } = await import('node:fs/promises');
+    await writeFile(observability, `${await readFile(observability, 'utf8')}slo_sources: [sloth.yaml]\n`);
+
+    const result = await cli(['validate', SPEC_ID]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain(
+      `${SPEC_DIR}/sloth.yaml:5:16: error: Sloth SLO \`api-error-rate\`: \`api_error_rate\` is also mapped in observability.yaml (line 10) with another target: 0.95 there, 0.99 here`,
+    );
+    expect(result.stdout).toContain(
+      `${SPEC_DIR}/sloth.yaml:11:5: warning: Sloth SLO \`api_latency_p95\` joins no NFR of ${SPEC_ID}: no NFR has the metric \`api_latency_p95\` (its name)`,
+    );
+    // A run stops on the conflict with exit 2, naming the place, without a stack trace.
+    const run = await cli([SPEC_ID, '--run-once', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout + run.stderr).toContain('is also mapped in observability.yaml');
+  });
+});
