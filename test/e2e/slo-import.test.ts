@@ -102,6 +102,39 @@ describe('rules --format openslo|sloth, imported back through slo_sources', () =
     });
   }
 
+  it('validate lists the SLO derivation of each monitored NFR and warns where it rests on a guess', async () => {
+    const text = await cli(['validate', SPEC_ID]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `SLO: 30d rolling, occurrences, target 95 % good; SLI bad/total from the ratio query [${SPEC_DIR}/observability.yaml:10]`,
+    );
+    expect(text.stdout).toContain(
+      'SLO: 30d rolling, occurrences, target 99 % good; SLI good/total from the histogram buckets (assumes the histogram has a bucket le="0.5" (the p99 threshold in s))',
+    );
+    expect(text.stdout).toMatch(
+      /SLO: 30d rolling, timeslices of 60 s, no target \(the NFR names no share of good/,
+    );
+    expect(text.stdout).toContain(
+      `${SPEC_DIR}/observability.yaml:15: warning: api_latency_mean: SLO: no target fraction: the NFR names no share of good`,
+    );
+    const report = JSON.parse((await cli(['validate', SPEC_ID, '--json'])).stdout) as ValidateJson;
+    expect(report.nfrs.find((nfr) => nfr.metric === 'api_latency_mean')?.slo).toMatchObject({
+      window: '30d',
+      budgeting: 'timeslices',
+      target: null,
+      sli: null,
+      mappedBy: `${SPEC_DIR}/observability.yaml:15`,
+    });
+    expect(report.nfrs.find((nfr) => nfr.metric === 'audit_log')?.slo).toBeNull();
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        where: `${SPEC_DIR}/observability.yaml:7`,
+        message: expect.stringContaining('api_latency_p99: SLO: assumes the histogram has a bucket le="0.5"'),
+      }),
+    );
+  });
+
   it('an imported SLO that joins no NFR, and one that contradicts observability.yaml, are named with their place', async () => {
     const sloth = `version: prometheus/v1
 service: ${SPEC_ID}
