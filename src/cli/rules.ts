@@ -70,9 +70,11 @@ function sourcesOf(prepared: PreparedCheck, relativeConfig: string): Generated {
     const providerType = config.providers[check.mapping.provider]?.type ?? 'unknown';
     const objective = deriveObjective({ check, providerType, defaults });
     if (objective.sli?.assumption) {
-      notes.push(
-        `${spec.specId}: ${objective.metric} (${relativeConfig}:${check.mapping.line}): note: ${objective.sli.assumption}`,
-      );
+      const from = check.mapping.importedFrom;
+      const where = from
+        ? `${path.relative(prepared.root, from.file)}:${from.line}`
+        : `${relativeConfig}:${check.mapping.line}`;
+      notes.push(`${spec.specId}: ${objective.metric} (${where}): note: ${objective.sli.assumption}`);
     }
     return {
       specId: spec.specId,

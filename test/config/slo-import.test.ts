@@ -392,6 +392,61 @@ slos:
   });
 });
 
+describe('slo_sources: what cannot be measured from an SLO alone', () => {
+  it('reads the Kubernetes form of Sloth, and names the NFRs it cannot measure or the provider it lacks', () => {
+    const result = loadWith({
+      'observability.yaml': `${HEAD}slo_sources: [crd.yaml, datadog.yaml]\n`,
+      'crd.yaml': `apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata: { name: shop }
+spec:
+  service: shop
+  slos:
+    - name: api_latency_p99
+      objective: 99
+      sli:
+        events:
+          error_query: sum(rate(slow_requests_total[{{.window}}]))
+          total_query: sum(rate(requests_total[{{.window}}]))
+    - name: api_error_rate
+      objective: 99.9
+      sli:
+        events:
+          error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+          total_query: sum(rate(http_requests_total[{{.window}}]))
+`,
+      'datadog.yaml': `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: queue_lag }
+spec:
+  indicator:
+    metadata: { name: lag }
+    spec:
+      thresholdMetric:
+        metricSource: { type: Datadog, spec: { query: 'max:kafka.consumer_lag{group:orders}' } }
+  objectives: [{ target: 0.99 }]
+`,
+    });
+    expect(shown(result.diagnostics, result.root)).toEqual([
+      "warning crd.yaml:7:7 Sloth SLO `api_latency_p99`: the SLO counts events, but the NFR's value (a duration) cannot be read from its queries: add a `metrics:` entry named `api_latency_p99` with the query that measures it | ",
+      'error datadog.yaml:8:7 OpenSLO SLO `queue_lag` is measured by datadog, and observability.yaml has no datadog provider | add a datadog provider to observability.yaml (top-level `provider: datadog`, or under `providers:`); the SLO source carries no connection',
+    ]);
+    expect([...objectivesOf(result).keys()]).toEqual(['api_error_rate']);
+  });
+
+  it('refuses an empty slo_sources list', () => {
+    const result = parseObservabilityConfig(`${HEAD}slo_sources: []\n`, 'observability.yaml', {});
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        line: 3,
+        field: 'slo_sources',
+        message: 'list at least one OpenSLO or Sloth file, or remove the key',
+      }),
+    ]);
+  });
+});
+
 describe('slo_sources beside metrics:', () => {
   const MAPPED = `${HEAD}slo_sources: [openslo.yaml]
 metrics:

@@ -68,8 +68,9 @@ function histogramQueryOf(good: string, quantile: number): string | null {
 /** The query giving the NFR's instant value from an imported SLI, or why there is none. */
 function instantQueryOf(
   indicator: ImportedIndicator,
-  objective: Objective,
+  nfr: Nfr & { objective: Objective },
 ): { query: string } | { reason: string } {
+  const { objective } = nfr;
   const lowerIsBetter = LOWER_IS_BETTER.has(objective.comparator);
   const dimension = dimensionOf(objective.unit);
   const at = (query: string) => atWindow(template(query), INSTANT_RANGE);
@@ -97,7 +98,7 @@ function instantQueryOf(
     if (query) return { query };
   }
   return {
-    reason: `the SLO counts events, but the NFR's value (a ${dimension}) cannot be read from its queries: add a \`metrics:\` entry named \`${'{metric}'}\` with the query that measures it`,
+    reason: `the SLO counts events, but the NFR's value (a ${dimension}) cannot be read from its queries: add a \`metrics:\` entry named \`${nfr.metric}\` with the query that measures it`,
   };
 }
 
@@ -142,7 +143,7 @@ function providerOf(slo: ImportedSlo, config: ObservabilityConfig): { provider: 
       ? `${slo.title} is measured by ${slo.providerType}, and observability.yaml has no ${slo.providerType} provider`
       : `${slo.title} is measured by ${slo.providerType}, and observability.yaml has several: ${ofType.join(', ')}`,
     ofType.length === 0
-      ? `add \`provider: ${slo.providerType}\` with its \`url\` to observability.yaml; the SLO source carries no connection`
+      ? `add a ${slo.providerType} provider to observability.yaml (top-level \`provider: ${slo.providerType}\`, or under \`providers:\`); the SLO source carries no connection`
       : 'name one with `metricSourceRef: <provider>` in the metricSource, or make it the top-level provider',
   );
 }
@@ -317,16 +318,9 @@ export function joinImportedSlos(
       diagnostics.push(provider);
       continue;
     }
-    const instant = instantQueryOf(slo.indicator, objective);
+    const instant = instantQueryOf(slo.indicator, { ...nfr, objective });
     if ('reason' in instant) {
-      diagnostics.push(
-        diagnostic(
-          'warning',
-          slo.location,
-          `${slo.title}: ${instant.reason.replace('{metric}', nfr.metric)}`,
-          null,
-        ),
-      );
+      diagnostics.push(diagnostic('warning', slo.location, `${slo.title}: ${instant.reason}`, null));
       continue;
     }
     const sli = sliOf(slo.indicator);
