@@ -434,6 +434,64 @@ spec:
     expect([...objectivesOf(result).keys()]).toEqual(['api_error_rate']);
   });
 
+  it('asks the provider metricSourceRef names; reads raw ratios; judges per slice a ratio it cannot count', () => {
+    const metricSource = (query: string, ref = '') =>
+      `{ metricSource: { ${ref}type: Prometheus, spec: { query: '${query}' } } }`;
+    const result = loadWith({
+      'observability.yaml': `providers:
+  main: { type: prometheus, url: http://127.0.0.1:9090 }
+  edge: { type: prometheus, url: http://127.0.0.1:9091 }
+slo_sources: [slos.yaml]
+`,
+      'slos.yaml': `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: api_error_rate }
+spec:
+  indicator:
+    metadata: { name: e }
+    spec:
+      ratioMetric:
+        rawType: failure
+        raw: ${metricSource('sum(rate(errors_total[5m])) / sum(rate(requests_total[5m]))', 'metricSourceRef: edge, ')}
+  objectives: [{ target: 0.999 }]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: { name: checkout_success }
+spec:
+  indicator:
+    metadata: { name: c }
+    spec:
+      ratioMetric:
+        good: ${metricSource('checkout:completed:rate5m', 'metricSourceRef: main, ')}
+        total: ${metricSource('checkout:started:rate5m')}
+  objectives: [{ target: 0.995 }]
+`,
+    });
+    expect(shown(result.diagnostics, result.root)).toEqual([
+      'warning slos.yaml:21:89 the query is not a sum of rate()/increase() with a range, so it cannot be counted over the SLO window; the ratio is judged per time slice | write the counters as `sum(rate(<counter>[5m]))`, or with `{{.window}}` as the range, or set `counter: true` with bare counter selectors',
+    ]);
+    const objectives = objectivesOf(result);
+    const errors = result.config?.metrics.find((mapping) => mapping.name === 'api_error_rate');
+    expect(errors).toMatchObject({
+      provider: 'edge',
+      query: 'sum(rate(errors_total[5m])) / sum(rate(requests_total[5m]))',
+    });
+    // The raw error ratio is a ratio of rates: the model derives its counters.
+    expect(objectives.get('api_error_rate')?.objective).toMatchObject({
+      budgeting: 'occurrences',
+      sli: { source: 'ratio_query', bad: 'sum(rate(errors_total[{{.window}}]))' },
+    });
+    expect(result.config?.metrics.find((mapping) => mapping.name === 'checkout_success')).toMatchObject({
+      provider: 'main',
+      query: '(checkout:completed:rate5m) / (checkout:started:rate5m)',
+    });
+    expect(objectives.get('checkout_success')?.objective).toMatchObject({
+      budgeting: 'timeslices',
+      sli: null,
+    });
+  });
+
   it('refuses an empty slo_sources list', () => {
     const result = parseObservabilityConfig(`${HEAD}slo_sources: []\n`, 'observability.yaml', {});
     expect(result.diagnostics).toEqual([
