@@ -4,7 +4,7 @@
  * the objectives (window, budgeting, target, SLI queries) are those of the original mapping: the
  * Prometheus rules generated from both are identical, and `validate --json` derives the same SLOs.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,7 +152,6 @@ slos:
 `;
     await writeFile(path.join(root, SPEC_DIR, 'sloth.yaml'), sloth);
     const observability = path.join(root, SPEC_DIR, 'observability.yaml');
-    const { readFile } = await import('node:fs/promises');
     await writeFile(observability, `${await readFile(observability, 'utf8')}slo_sources: [sloth.yaml]\n`);
 
     const result = await cli(['validate', SPEC_ID]);
