@@ -166,5 +166,13 @@ slos:
     const run = await cli([SPEC_ID, '--run-once', '--json']);
     expect(run.code).toBe(2);
     expect(run.stdout + run.stderr).toContain('is also mapped in observability.yaml');
+
+    // An SLO file where observability.yaml belongs names no backend: exit 2 with the way to use it.
+    const direct = await cli([SPEC_ID, '--run-once', '--obs-config', `${SPEC_DIR}/sloth.yaml`]);
+    expect(direct.code).toBe(2);
+    expect(direct.stderr).toContain(
+      'sloth.yaml:1:1: this is a Sloth spec, not an observability.yaml: it says what to measure but not which backend to ask',
+    );
+    expect(direct.stderr).toContain('`slo_sources: [<this file>]`');
   });
 });
