@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ConfigDiagnostic } from '../config/types.js';
+import type { ConfigDiagnostic, MetricMapping } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { checkPromQL } from './promql.js';
 import type { SloDerivation } from './slo.js';
@@ -100,7 +100,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
       const check = promChecks[p.index]!;
       problems.push({
         severity: 'error',
-        where: `${configFile}:${check.mapping.line}`,
+        where: whereMapped(check.mapping, configFile, rel),
         message: `metrics "${check.mapping.name}": PromQL: ${p.message}`,
         hint: null,
       });
@@ -137,4 +137,10 @@ function fromDiagnostic(d: ConfigDiagnostic, file: string): ValidationProblem {
     message: d.field ? `${d.field}: ${d.message}` : d.message,
     hint: d.hint,
   };
+}
+
+/** Where a mapping is written: its observability.yaml line, or the imported SLO (docs/slo.md#import). */
+function whereMapped(mapping: MetricMapping, configFile: string, rel: (file: string) => string): string {
+  const from = mapping.importedFrom;
+  return from ? `${rel(from.file)}:${from.line}:${from.column}` : `${configFile}:${mapping.line}`;
 }

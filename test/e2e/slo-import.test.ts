@@ -135,6 +135,36 @@ describe('rules --format openslo|sloth, imported back through slo_sources', () =
     );
   });
 
+  it('a PromQL error in an imported query is named at the SLO that holds it', async () => {
+    await writeFile(
+      path.join(root, SPEC_DIR, 'openslo.yaml'),
+      `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: api_latency_mean }
+spec:
+  indicator:
+    metadata: { name: mean }
+    spec:
+      thresholdMetric:
+        metricSource: { type: Prometheus, spec: { query: 'rate(sum(http_request_duration_seconds_sum))' } }
+  objectives: [{ op: lt, value: 0.15, target: 0.99 }]
+`,
+    );
+    await writeFile(
+      path.join(root, SPEC_DIR, 'observability.yaml'),
+      'provider: prometheus\nurl: "{{env.PROMETHEUS_URL}}"\nslo_sources: [openslo.yaml]\n',
+    );
+    const report = JSON.parse((await cli(['validate', SPEC_ID, '--json'])).stdout) as ValidateJson;
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        severity: 'error',
+        where: `${SPEC_DIR}/openslo.yaml:1:1`,
+        message: expect.stringContaining('metrics "api_latency_mean": PromQL:'),
+      }),
+    );
+  });
+
   it('an imported SLO that joins no NFR, and one that contradicts observability.yaml, are named with their place', async () => {
     const sloth = `version: prometheus/v1
 service: ${SPEC_ID}
