@@ -70,9 +70,11 @@ function sourcesOf(prepared: PreparedCheck, relativeConfig: string): Generated {
     const providerType = config.providers[check.mapping.provider]?.type ?? 'unknown';
     const objective = deriveObjective({ check, providerType, defaults });
     if (objective.sli?.assumption) {
-      notes.push(
-        `${spec.specId}: ${objective.metric} (${relativeConfig}:${check.mapping.line}): note: ${objective.sli.assumption}`,
-      );
+      const from = check.mapping.importedFrom;
+      const where = from
+        ? `${path.relative(prepared.root, from.file)}:${from.line}`
+        : `${relativeConfig}:${check.mapping.line}`;
+      notes.push(`${spec.specId}: ${objective.metric} (${where}): note: ${objective.sli.assumption}`);
     }
     return {
       specId: spec.specId,
@@ -138,7 +140,9 @@ export async function rules(
         (d) => d.severity === 'error' && !/^environment variable \S+ is not set/.test(d.message),
       );
       if (errors.length > 0) {
-        throw configErrorFromDiagnostics(errors.map((d) => ({ ...d, file: relativeConfig })));
+        throw configErrorFromDiagnostics(
+          errors.map((d) => ({ ...d, file: path.relative(prepared.root, d.file) || d.file })),
+        );
       }
     } catch (error) {
       // --all covers every spec it can; a spec named on the command line must be right.

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { prepareCheck } from '../pipeline/index.js';
+import { describeSlo } from '../validate/describe-slo.js';
 import type { ValidationReport } from '../validate/index.js';
 import { validatePrepared } from '../validate/index.js';
 import { EXIT } from './exit-codes.js';
@@ -38,6 +39,7 @@ function renderValidation(report: ValidationReport, color: boolean): string {
     lines.push(
       `  line ${String(n.line).padStart(3)}  ${n.metric}  ${n.target}  → ${n.objective ?? '—'}  [${state}]`,
     );
+    if (n.slo) lines.push(c.dim(`            ${describeSlo(n.slo)}`));
   }
   if (report.querySyntaxChecker) lines.push(c.dim(`PromQL checked with ${report.querySyntaxChecker}`));
   if (report.problems.length > 0) {

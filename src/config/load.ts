@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ALIAS_BOMB_HINT, DEFAULT_MAX_CONFIG_BYTES } from '../common/yaml-limits.js';
 import { DiagnosticSink, reportSchemaIssues, sortDiagnostics } from './diagnostics.js';
 import { resolveEnvReferences } from './env.js';
+import { misplacedSloSource, sloSourceRefs } from './import/refs.js';
 import { normalizeConfig } from './normalize.js';
 import { MIN_SECRET_LENGTH } from './redact.js';
 import { type ObservabilityFile, observabilityFileSchema } from './schema.js';
@@ -44,6 +45,11 @@ export function parseObservabilityConfig(
   options: LoadOptions = {},
 ): LoadResult {
   const resolveSecrets = options.resolveSecrets ?? true;
+  const misplaced = misplacedSloSource(text);
+  if (misplaced) {
+    const diagnostic = { severity: 'error' as const, file, line: 1, column: 1, field: '', ...misplaced };
+    return { config: null, diagnostics: [diagnostic] };
+  }
   const source = new YamlSource(text.replace(/^\uFEFF/, ''));
   const sink = new DiagnosticSink(file, source);
   const done = (config: ObservabilityConfig | null): LoadResult => ({
@@ -108,7 +114,12 @@ export function parseObservabilityConfig(
   const blockingErrors =
     sink.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length - excusedErrors;
   if (blockingErrors > 0) return done(null);
-  return done({ ...normalized, secretValues: [...secretValues] });
+  const sloSources = sloSourceRefs(
+    (environment.value as ObservabilityFile).slo_sources,
+    absoluteFile,
+    (path) => source.locate(path),
+  );
+  return done({ ...normalized, ...sloSources, secretValues: [...secretValues] });
 }
 
 /** Reads and parses `file`. Never throws for bad input: an unreadable or oversized file is a diagnostic too. */

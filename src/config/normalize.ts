@@ -824,7 +824,7 @@ export function normalizeConfig(
   const defaultProvider = topLevel ? TOP_LEVEL_DEFAULT : names.length === 1 ? (names[0] ?? '') : '';
 
   const metrics = metricsOf(context, file, providers, defaultProvider, linesOf);
-  if (metrics.length === 0 && names.length > 0) {
+  if (metrics.length === 0 && names.length > 0 && !file.slo_sources) {
     context.sink.warning(
       file.metrics === undefined ? [] : ['metrics'],
       `${file.metrics === undefined ? 'no `metrics:`' : '`metrics:` is empty'}: nothing will be measured`,

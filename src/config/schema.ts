@@ -544,6 +544,13 @@ export const observabilityFileSchema = z
     alerting: alerting.describe('Daemon alerting policy.').optional(),
     objective: objective.optional(),
     runbook_url: runbookUrl.optional(),
+    slo_sources: z
+      .array(z.string().min(1))
+      .min(1, { error: 'list at least one OpenSLO or Sloth file, or remove the key' })
+      .describe(
+        'OpenSLO v1 or Sloth prometheus/v1 files that map NFRs, relative to this file (docs/slo.md#import).',
+      )
+      .optional(),
     incident_command: incidentCommand.optional(),
     receivers: z
       .array(receiver)

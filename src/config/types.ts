@@ -1,4 +1,5 @@
 import type { Unit } from '../units/types.js';
+import type { ImportLocation, SloSourceRef } from './import/types.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -63,6 +64,8 @@ export interface MetricMapping {
   sloAlerting?: SloAlertingConfig;
   runbookUrl?: string;
   line: number;
+  /** Where the OpenSLO/Sloth SLO that maps (or adds to) this metric is written (docs/slo.md#import). */
+  importedFrom?: ImportLocation;
 }
 
 /** Rolling windows in days, or calendar windows. */
@@ -209,6 +212,8 @@ export interface ObservabilityConfig {
   objective?: ObjectiveConfig;
   sloAlerting?: SloAlertingConfig;
   runbookUrl?: string;
+  /** `slo_sources:` OpenSLO/Sloth files, read and joined to the NFRs by the pipeline. */
+  sloSources?: SloSourceRef[];
   incidentCommand: IncidentCommandConfig | null;
   receivers: ReceiverConfig[];
   server: ServerConfig;

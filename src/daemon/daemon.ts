@@ -821,6 +821,7 @@ export class Daemon implements MonitorStatusSource {
     for (const r of this.runtimes) {
       files.add(r.prepared.spec.specFile);
       files.add(r.prepared.configFile);
+      for (const source of r.prepared.config.sloSources ?? []) files.add(source.path);
     }
     for (const file of files) {
       try {

@@ -113,10 +113,21 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
       hint: 'create observability.yaml next to spec.md (see docs/observability-yaml.md) or pass --obs-config <path>',
     });
   }
-  const { config, diagnostics } = loadObservabilityConfig(found.file, options.env, {
+  const maxBytes =
+    settings.maxFileBytesScanned !== undefined ? { maxBytes: settings.maxFileBytesScanned } : {};
+  const loaded = loadObservabilityConfig(found.file, options.env, {
     resolveSecrets: !options.offline,
-    ...(settings.maxFileBytesScanned !== undefined ? { maxBytes: settings.maxFileBytesScanned } : {}),
+    ...maxBytes,
   });
+  // OpenSLO/Sloth `slo_sources` (docs/slo.md#import); the PromQL parser they need loads only then.
+  const { config, diagnostics } = loaded.config?.sloSources
+    ? (await import('../config/import/index.js')).applySloSources(loaded, {
+        root,
+        specId: spec.specId,
+        nfrs: prepared.nfrs,
+        ...maxBytes,
+      })
+    : loaded;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!config || (errors.length > 0 && !options.offline)) throw configErrorFromDiagnostics(diagnostics);
 
@@ -124,7 +135,7 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
   const relativeConfig = path.relative(root, config.file) || config.file;
   const warnings = [...prepared.warnings];
   for (const d of diagnostics.filter((x) => x.severity === 'warning')) {
-    warnings.push(formatDiagnostic({ ...d, file: relativeConfig }));
+    warnings.push(formatDiagnostic({ ...d, file: path.relative(root, d.file) || d.file }));
   }
   if (plan.misnamedMappings.length > 0 && !options.offline)
     throw misnamedMappingError(plan, config.metrics, relativeConfig);

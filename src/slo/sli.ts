@@ -199,3 +199,12 @@ export function configuredSli(sli: Exclude<SliConfig, { le: string }>): EventSli
 function notATemplate(field: string): string {
   return `sli.${field} is neither a counter selector nor a PromQL query with ${WINDOW_PLACEHOLDER} as the rate range`;
 }
+
+/**
+ * An imported SLI query at a fixed range (`sum(rate(x[5m]))`, as OpenSLO carries it) made a window
+ * template again; null when it counts anything but rate()/increase() of counters, or does not parse.
+ */
+export function windowTemplateOf(query: string): string | null {
+  const top = parse(query);
+  return top ? counterTemplate(query, top) : null;
+}

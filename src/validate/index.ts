@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { ConfigDiagnostic } from '../config/types.js';
+import type { ConfigDiagnostic, MetricMapping } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { checkPromQL } from './promql.js';
+import type { SloDerivation } from './slo.js';
 
 export interface ValidationProblem {
   severity: 'error' | 'warning';
@@ -15,7 +16,15 @@ export interface ValidationReport {
   specId: string;
   specFile: string;
   configFile: string;
-  nfrs: { metric: string; line: number; target: string; objective: string | null; query: string | null }[];
+  nfrs: {
+    metric: string;
+    line: number;
+    target: string;
+    objective: string | null;
+    query: string | null;
+    /** How its SLO is derived; null when the NFR is not monitored. */
+    slo: SloDerivation | null;
+  }[];
   problems: ValidationProblem[];
   querySyntaxChecker: string | null;
   ok: boolean;
@@ -28,7 +37,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
   const configFile = rel(prepared.configFile);
   const problems: ValidationProblem[] = [];
 
-  for (const d of prepared.configDiagnostics) problems.push(fromDiagnostic(d, configFile));
+  for (const d of prepared.configDiagnostics) problems.push(fromDiagnostic(d, rel(d.file)));
   for (const u of prepared.plan.unmonitored) {
     problems.push({
       severity: 'warning',
@@ -91,13 +100,16 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
       const check = promChecks[p.index]!;
       problems.push({
         severity: 'error',
-        where: `${configFile}:${check.mapping.line}`,
+        where: whereMapped(check.mapping, configFile, rel),
         message: `metrics "${check.mapping.name}": PromQL: ${p.message}`,
         hint: null,
       });
     }
   }
   const queryOf = new Map(prepared.plan.checks.map((c) => [c.nfr.metric, c.mapping.query]));
+  // The PromQL parser the SLO model uses loads only here.
+  const slo = (await import('./slo.js')).sloDerivations(prepared);
+  problems.push(...slo.problems);
   return {
     specId: prepared.spec.specId,
     specFile,
@@ -110,6 +122,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
         ? `${n.objective.comparator} ${n.objective.threshold} ${n.objective.unit}`
         : null,
       query: queryOf.get(n.metric) ?? null,
+      slo: slo.byMetric.get(n.metric) ?? null,
     })),
     problems,
     querySyntaxChecker: checker,
@@ -124,4 +137,10 @@ function fromDiagnostic(d: ConfigDiagnostic, file: string): ValidationProblem {
     message: d.field ? `${d.field}: ${d.message}` : d.message,
     hint: d.hint,
   };
+}
+
+/** Where a mapping is written: its observability.yaml line, or the imported SLO (docs/slo.md#import). */
+function whereMapped(mapping: MetricMapping, configFile: string, rel: (file: string) => string): string {
+  const from = mapping.importedFrom;
+  return from ? `${rel(from.file)}:${from.line}:${from.column}` : `${configFile}:${mapping.line}`;
 }
