@@ -1,4 +1,6 @@
 import type { Unit } from '../units/types.js';
+import type { GraphiteProviderConfig } from './providers/graphite.js';
+import type { InfluxdbProviderConfig } from './providers/influxdb.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -40,7 +42,11 @@ export interface DatadogProviderConfig {
   reduce: Reduction;
 }
 
-export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig;
+export type ProviderConfig =
+  | PrometheusProviderConfig
+  | DatadogProviderConfig
+  | InfluxdbProviderConfig
+  | GraphiteProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */
