@@ -6,7 +6,7 @@
  *   const graphite = await startGraphite([{ path: 'svc.checkout.p99', points: [[t, 0.3], ...] }]);
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary, type RunningServer, runCommand, startServer } from './server-process.js';
@@ -63,6 +63,8 @@ export async function startGraphite(series: WhisperSeries[]): Promise<RunningSer
     PYTHONDONTWRITEBYTECODE: '1',
   };
   try {
+    // graphite-web opens its log files at import time and does not create their folder.
+    await mkdir(join(root, 'storage', 'log'), { recursive: true });
     await writeFile(join(root, 'ssm_graphite_settings.py'), SETTINGS);
     await writeFile(join(root, 'write_whisper.py'), WRITE_WHISPER);
     const whisperDir = join(root, 'storage', 'whisper');
