@@ -21,6 +21,8 @@ export interface InfluxdbOptions {
   database: string;
   /** Line protocol, timestamps in seconds. */
   lines: string[];
+  /** Authentication on (default): the user is created as admin. Off: no user, any request is served. */
+  auth?: boolean;
 }
 
 export async function startInfluxdb(options: InfluxdbOptions): Promise<RunningServer> {
@@ -45,7 +47,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   query-log-enabled = false
 [http]
   bind-address = "127.0.0.1:${port}"
-  auth-enabled = true
+  auth-enabled = ${options.auth ?? true}
   # The access log shows each request line as received: tests check that no credential is in it.
   log-enabled = true
 [monitor]
@@ -60,9 +62,10 @@ bind-address = "127.0.0.1:${rpcPort}"
   try {
     const basic = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     // With authentication on and no user yet, InfluxDB accepts exactly this statement without credentials.
-    await influx(server.url, '/query', {
-      q: `CREATE USER "${options.username}" WITH PASSWORD '${options.password}' WITH ALL PRIVILEGES`,
-    });
+    if (options.auth ?? true)
+      await influx(server.url, '/query', {
+        q: `CREATE USER "${options.username}" WITH PASSWORD '${options.password}' WITH ALL PRIVILEGES`,
+      });
     await influx(server.url, '/query', { q: `CREATE DATABASE "${options.database}"` }, basic);
     await influx(
       server.url,
