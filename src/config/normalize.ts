@@ -571,15 +571,16 @@ function metricsOf(
     }
 
     const providerType = providers[provider]?.type;
-    if (providerType === 'prometheus') {
-      for (const key of ['reduce', 'lookback'] as const) {
+    if (providerType === 'prometheus' || providerType === 'influxdb' || providerType === 'graphite') {
+      // InfluxDB and Graphite read `lookback` (their instant window); only Datadog reduces point lists.
+      const ignored =
+        providerType === 'prometheus' ? (['reduce', 'lookback'] as const) : (['reduce'] as const);
+      for (const key of ignored) {
         if (raw[key] !== undefined) {
-          context.sink.warning(
-            [...path, key],
-            `\`${key}\` applies to datadog providers only; ignored`,
-            null,
-            { key: true },
-          );
+          const owners = key === 'reduce' ? 'datadog providers' : 'datadog, influxdb and graphite providers';
+          context.sink.warning([...path, key], `\`${key}\` applies to ${owners} only; ignored`, null, {
+            key: true,
+          });
         }
       }
     }

@@ -93,3 +93,33 @@ metrics:
     );
   });
 });
+
+describe('per-metric lookback and reduce', () => {
+  it('InfluxDB and Graphite metrics take `lookback`; `reduce` is Datadog-only and warned about', () => {
+    const result = parse(
+      `providers:
+  graphite:
+    type: graphite
+    url: http://127.0.0.1:8080
+  prom:
+    type: prometheus
+    url: http://127.0.0.1:9090
+metrics:
+  - name: a
+    provider: graphite
+    query: app.p99
+    lookback: 90s
+    reduce: max
+  - name: b
+    provider: prom
+    query: up
+    lookback: 1m
+`,
+    );
+    expect(result.config?.metrics[0]).toMatchObject({ lookbackSeconds: 90 });
+    expect(result.diagnostics.map((d) => [d.field, d.message])).toEqual([
+      ['metrics[0].reduce', '`reduce` applies to datadog providers only; ignored'],
+      ['metrics[1].lookback', '`lookback` applies to datadog, influxdb and graphite providers only; ignored'],
+    ]);
+  });
+});
