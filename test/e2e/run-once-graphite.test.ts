@@ -112,6 +112,24 @@ describe.skipIf(skip !== null)(
       expect(byName.api_uptime).toMatchObject({ provider_type: 'graphite', status: 'healthy' });
     });
 
+    it('a target longer than 2000 URL-encoded characters is sent as a POST form, with the same answer', async () => {
+      const long = `averageSeries(${Array(80).fill('svc.checkout.availability').join(', ')})`;
+      expect(encodeURIComponent(long).length).toBeGreaterThan(2000);
+      const dir = await makeWorkspace({
+        [AUTH_SPEC_PATH]: AUTH_SPEC,
+        [AUTH_OBS_PATH]: obsYaml(graphite.url, { queries: { uptime: long } }),
+      });
+      try {
+        const { result, byName } = await run(dir, GAUGE_END);
+        expect(result.code).toBe(0);
+        expect(byName.api_uptime!.value).toBeCloseTo(98, 9);
+        // runserver logs each request line.
+        expect(await readFile(graphite.logFile, 'utf8')).toMatch(/"POST \/render HTTP\/1\.1" 200/);
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
     it('in the incident: the error rate and uptime breached with exact values (exit 1)', async () => {
       const { result, byName } = await run(ws, GAUGE_INC1);
       expect(result.code).toBe(1);

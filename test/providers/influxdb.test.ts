@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InfluxdbProviderConfig } from '../../src/config/providers/influxdb.js';
 import { createProvider } from '../../src/providers/index.js';
@@ -86,6 +87,17 @@ describe.skipIf(skip !== null)('the InfluxDB provider against a real influxd', (
         value: minute - 1,
       })),
     });
+  });
+
+  it('a query longer than 2000 URL-encoded characters is sent as a POST form, with the same answer', async () => {
+    const provider = createProvider(config(influx.url));
+    const many = Array.from({ length: 200 }, (_, i) => `"v" <> ${-1 - i}`).join(' AND ');
+    const query = `SELECT mean("v") FROM "m" WHERE ${many} AND $timeFilter`;
+    expect(encodeURIComponent(query).length).toBeGreaterThan(2000);
+    const result = await provider.queryInstant(query, new Date((START + 10 * 60) * 1000));
+    expect(result).toMatchObject({ ok: true, value: 7 });
+    // influxd's access log shows the method of each request.
+    expect(await readFile(influx.logFile, 'utf8')).toMatch(/"POST \/query HTTP\/1\.1" 200/);
   });
 
   it('a reply larger than max_response_size is refused', async () => {

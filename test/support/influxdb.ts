@@ -48,7 +48,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [http]
   bind-address = "127.0.0.1:${port}"
   auth-enabled = ${options.auth ?? true}
-  # The access log shows each request line as received: tests check that no credential is in it.
+  # The access log shows each request line as received: tests check its method and that no credential is in it.
   log-enabled = true
 [monitor]
   store-enabled = false
