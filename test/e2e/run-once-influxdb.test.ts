@@ -3,29 +3,25 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GAUGE_DAY, GAUGE_END, GAUGE_INC0, GAUGE_INC1, gauge, minutes } from '../support/gauge-history.js';
+import { GAUGE_DAY, GAUGE_END, GAUGE_INC0, GAUGE_INC1, influxLines } from '../support/gauge-history.js';
 import { influxdbSkipReason, startInfluxdb } from '../support/influxdb.js';
 import type { RunningServer } from '../support/server-process.js';
 import type { Workspace } from './support.js';
-import { AUTH_INDEX, AUTH_OBS_PATH, AUTH_SPEC, AUTH_SPEC_PATH, makeWorkspace, runCli } from './support.js';
+import {
+  AUTH_INDEX,
+  AUTH_OBS_PATH,
+  AUTH_SPEC,
+  AUTH_SPEC_PATH,
+  makeWorkspace,
+  PROJECT_ROOT,
+  runCli,
+} from './support.js';
 
 const skip = influxdbSkipReason();
 const SPEC_ID = 'spec-core-001-authentication';
 const USER = 'monitor';
 const PASSWORD = 'influx-pw-4b1d9c7e2f';
 const ENV = { INFLUX_PASSWORD: PASSWORD };
-
-/** Points half-way through each minute, so no point sits on a bucket or window boundary. */
-function historyLines(): string[] {
-  const lines: string[] = [];
-  for (const t of minutes(30)) {
-    lines.push(
-      `http,service=checkout error_ratio=${gauge.errorRatio(t)},availability=${gauge.availability(t)},p99=${gauge.p99Seconds(t)} ${t}`,
-      `http,service=search error_ratio=0.5,availability=0.5,p99=2 ${t}`,
-    );
-  }
-  return lines;
-}
 
 const QUERIES = {
   p99: `SELECT last("p99") FROM "http" WHERE "service" = 'checkout' AND $timeFilter`,
@@ -90,7 +86,7 @@ describe.skipIf(skip !== null)(
         username: USER,
         password: PASSWORD,
         database: 'app',
-        lines: historyLines(),
+        lines: influxLines(),
       });
       ws = await makeWorkspace({
         '.spec/SPEC_INDEX.json': AUTH_INDEX,
@@ -127,6 +123,27 @@ describe.skipIf(skip !== null)(
       expect(log).not.toContain(PASSWORD);
       expect(log).not.toMatch(/[?&][up]=/);
       for (const text of [result.stdout, ...(await allFiles(ws.root))]) expect(text).not.toContain(PASSWORD);
+    });
+
+    it("the demo's examples/influxdb/observability.yaml: healthy at the end of the day, unhealthy in the incident", async () => {
+      const dir = await makeWorkspace({
+        [AUTH_SPEC_PATH]: AUTH_SPEC,
+        [AUTH_OBS_PATH]: await readFile(
+          path.join(PROJECT_ROOT, 'examples/influxdb/observability.yaml'),
+          'utf8',
+        ),
+      });
+      try {
+        const env = { INFLUX_URL: influx.url, INFLUX_PASSWORD: PASSWORD };
+        const healthy = await runCli([SPEC_ID, '--at', String(GAUGE_END)], { cwd: dir.root, env });
+        expect(healthy.stdout).toContain(`HEALTHY ${SPEC_ID}: 3/3 NFRs within target`);
+        expect(healthy.code).toBe(0);
+        const incident = await runCli([SPEC_ID, '--at', String(GAUGE_INC1)], { cwd: dir.root, env });
+        expect(incident.stdout).toContain(`UNHEALTHY ${SPEC_ID}: 1/3 NFRs within target, 2 breached`);
+        expect(incident.code).toBe(1);
+      } finally {
+        await dir.cleanup();
+      }
     });
 
     it('in the incident: the error rate and uptime breached with exact values (exit 1)', async () => {

@@ -18,6 +18,7 @@ export const gauge = {
   errorRatio: (t: number): number => (inIncident(t) ? 0.1 : 0.02),
   availability: (t: number): number => (inIncident(t) ? 0.9 : 0.98),
   p99Seconds: (t: number): number => (inIncident(t) ? 0.45 : 0.3),
+  meanSeconds: (_t: number): number => 0.12,
   requests: (_t: number): number => 1000,
   errors: (t: number): number => (inIncident(t) ? 100 : 20),
 };
@@ -27,4 +28,20 @@ export function minutes(offsetSeconds = 0): number[] {
   const times: number[] = [];
   for (let t = GAUGE_START; t <= GAUGE_END; t += 60) times.push(t + offsetSeconds);
   return times;
+}
+
+/**
+ * The history as InfluxDB line protocol (seconds): measurement `http`, fields error_ratio, availability,
+ * p99 and latency_mean (seconds) for service=checkout, plus a second service (search) that is always bad.
+ * Points sit half-way through each minute, so none is on a bucket or window boundary.
+ */
+export function influxLines(): string[] {
+  const lines: string[] = [];
+  for (const t of minutes(30)) {
+    lines.push(
+      `http,service=checkout error_ratio=${gauge.errorRatio(t)},availability=${gauge.availability(t)},p99=${gauge.p99Seconds(t)},latency_mean=${gauge.meanSeconds(t)} ${t}`,
+      `http,service=search error_ratio=0.5,availability=0.5,p99=2,latency_mean=1 ${t}`,
+    );
+  }
+  return lines;
 }
