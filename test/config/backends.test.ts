@@ -123,3 +123,15 @@ metrics:
     ]);
   });
 });
+
+describe('a top-level `provider: influxdb`', () => {
+  it('is refused with the hint to declare it under providers:', () => {
+    const result = parse('provider: influxdb\nurl: http://127.0.0.1:8086\n');
+    const errors = errorsOf(result);
+    expect(errors[0]).toMatchObject({
+      field: 'provider',
+      line: 1,
+      hint: 'influxdb providers are declared under `providers:`, e.g. `providers: { influx: { type: influxdb, url: ..., database: ... } }`',
+    });
+  });
+});
