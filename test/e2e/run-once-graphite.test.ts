@@ -7,6 +7,7 @@ import { GAUGE_DAY, GAUGE_END, GAUGE_INC0, GAUGE_INC1, gauge, minutes } from '..
 import { graphiteSkipReason, startGraphite, type WhisperSeries } from '../support/graphite.js';
 import { type RecordingProxy, startRecordingProxy } from '../support/proxy.js';
 import type { RunningServer } from '../support/server-process.js';
+import { findOpenssl, type HttpsProxy, makeTestPki, startHttpsProxy, type TestPki } from '../support/tls.js';
 import type { Workspace } from './support.js';
 import { AUTH_INDEX, AUTH_OBS_PATH, AUTH_SPEC, AUTH_SPEC_PATH, makeWorkspace, runCli } from './support.js';
 
@@ -225,6 +226,46 @@ describe.skipIf(skip !== null)(
           ]) {
             expect(text).not.toContain(TOKEN);
             expect(text).not.toContain(wrong);
+          }
+        } finally {
+          await dir.cleanup();
+        }
+      });
+    });
+
+    describe.skipIf(findOpenssl() === null)('over HTTPS', () => {
+      let pki: TestPki;
+      let https: HttpsProxy;
+      beforeAll(async () => {
+        pki = await makeTestPki(findOpenssl()!);
+        https = await startHttpsProxy(graphite.url, { key: pki.serverKey, cert: pki.serverCert });
+      });
+      afterAll(async () => {
+        await https?.close();
+        await pki?.cleanup();
+      });
+
+      it('trusts graphite-web through tls.ca_file; with another CA every metric is unknown, naming the setting', async () => {
+        const dir = await makeWorkspace({
+          [AUTH_SPEC_PATH]: AUTH_SPEC,
+          [AUTH_OBS_PATH]: obsYaml(https.url, {
+            extra: `    tls: { ca_file: ${JSON.stringify(pki.caFile)} }\n`,
+          }),
+        });
+        try {
+          const trusted = await run(dir, GAUGE_END);
+          expect(trusted.result.code).toBe(0);
+          expect(trusted.byName.api_error_rate!.value).toBeCloseTo(2, 9);
+
+          await dir.write(
+            AUTH_OBS_PATH,
+            obsYaml(https.url, { extra: `    tls: { ca_file: ${JSON.stringify(pki.otherCaFile)} }\n` }),
+          );
+          const refused = await run(dir, GAUGE_END);
+          expect(refused.result.code).toBe(3);
+          for (const metric of refused.summary.metrics) {
+            expect(metric).toMatchObject({ status: 'unknown', value: null });
+            expect(metric.reason).toContain('tls ca_file');
           }
         } finally {
           await dir.cleanup();

@@ -4,6 +4,7 @@ import type { InfluxdbProviderConfig } from '../../src/config/providers/influxdb
 import { createProvider } from '../../src/providers/index.js';
 import { withGroupByTime } from '../../src/providers/influxdb.js';
 import { influxdbSkipReason, startInfluxdb } from '../support/influxdb.js';
+import { startRecordingProxy } from '../support/proxy.js';
 import type { RunningServer } from '../support/server-process.js';
 import { findOpenssl, type HttpsProxy, makeTestPki, startHttpsProxy, type TestPki } from '../support/tls.js';
 
@@ -98,6 +99,27 @@ describe.skipIf(skip !== null)('the InfluxDB provider against a real influxd', (
     expect(result).toMatchObject({ ok: true, value: 7 });
     // influxd's access log shows the method of each request.
     expect(await readFile(influx.logFile, 'utf8')).toMatch(/"POST \/query HTTP\/1\.1" 200/);
+  });
+
+  it('a 503 is retried, and after three 503s the metric is unreachable, saying so', async () => {
+    const proxy = await startRecordingProxy({ target: influx.url });
+    try {
+      let failures = 1;
+      proxy.override = () => (failures-- > 0 ? { status: 503, body: 'overloaded' } : null);
+      const provider = createProvider(config(proxy.url));
+      const at = new Date((START + 10 * 60) * 1000);
+      const query = 'SELECT mean("v") FROM "m" WHERE $timeFilter';
+      expect(await provider.queryInstant(query, at)).toMatchObject({ ok: true, value: 7 });
+      expect(proxy.requests).toHaveLength(2);
+
+      proxy.override = () => ({ status: 503, body: 'overloaded' });
+      const down = await provider.queryInstant(query, at);
+      expect(down).toMatchObject({ ok: false, failure: 'unreachable' });
+      expect(!down.ok && down.message).toContain('HTTP 503');
+      expect(!down.ok && down.message).toContain('gave up after 3 attempts');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a reply larger than max_response_size is refused', async () => {
