@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
 import { formatLocation, UserError } from '../common/errors.js';
 import { secretKindOf } from './env.js';
+import { namedOnlyProviderHint } from './providers/named-only.js';
 import { DATADOG_ONLY_KEYS, PROMETHEUS_ONLY_KEYS } from './schema.js';
 import type { ConfigDiagnostic } from './types.js';
 import { type FieldPath, formatFieldPath, type YamlSource } from './yaml-source.js';
@@ -220,10 +221,11 @@ export function reportSchemaIssues(
       case 'invalid_value': {
         const options = issue.values.map(String);
         const guess = typeof value === 'string' ? closestMatch(value, options) : null;
+        const namedOnly = path.length === 1 && path[0] === 'provider' ? namedOnlyProviderHint(value) : null;
         sink.error(
           path,
           `expected ${options.map((option) => `\`${option}\``).join(', ')}`,
-          guess ? `did you mean \`${guess}\`?` : null,
+          namedOnly ?? (guess ? `did you mean \`${guess}\`?` : null),
         );
         break;
       }

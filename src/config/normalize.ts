@@ -4,6 +4,8 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
+import { buildGraphite } from './providers/graphite.js';
+import { buildInfluxdb } from './providers/influxdb.js';
 import {
   DATADOG_ONLY_KEYS,
   type ObservabilityFile,
@@ -96,7 +98,7 @@ function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
   return context.placeholders.has(formatFieldPath(path));
 }
 
-function durationSeconds(
+export function durationSeconds(
   context: NormalizeContext,
   value: RawDuration | undefined | null,
   path: FieldPath,
@@ -173,7 +175,7 @@ function httpUrl(context: NormalizeContext, value: string, path: FieldPath): str
   return value.replace(/\/+$/, '');
 }
 
-function baseUrl(context: NormalizeContext, value: string, path: FieldPath): string {
+export function baseUrl(context: NormalizeContext, value: string, path: FieldPath): string {
   const url = httpUrl(context, value, path);
   if (isPlaceholder(context, path)) return url;
   let parsed: URL | null = null;
@@ -210,7 +212,7 @@ function headersOf(
   return headers;
 }
 
-function httpSettings(
+export function httpSettings(
   context: NormalizeContext,
   fields: ProviderFields,
   basePath: FieldPath,
@@ -252,7 +254,7 @@ function byteSize(context: NormalizeContext, value: number | string | undefined,
   return bytes;
 }
 
-function prometheusAuth(
+export function prometheusAuth(
   context: NormalizeContext,
   auth: RawAuth | undefined,
   path: FieldPath,
@@ -569,15 +571,16 @@ function metricsOf(
     }
 
     const providerType = providers[provider]?.type;
-    if (providerType === 'prometheus') {
-      for (const key of ['reduce', 'lookback'] as const) {
+    if (providerType === 'prometheus' || providerType === 'influxdb' || providerType === 'graphite') {
+      // InfluxDB and Graphite read `lookback` (their instant window); only Datadog reduces point lists.
+      const ignored =
+        providerType === 'prometheus' ? (['reduce', 'lookback'] as const) : (['reduce'] as const);
+      for (const key of ignored) {
         if (raw[key] !== undefined) {
-          context.sink.warning(
-            [...path, key],
-            `\`${key}\` applies to datadog providers only; ignored`,
-            null,
-            { key: true },
-          );
+          const owners = key === 'reduce' ? 'datadog providers' : 'datadog, influxdb and graphite providers';
+          context.sink.warning([...path, key], `\`${key}\` applies to ${owners} only; ignored`, null, {
+            key: true,
+          });
         }
       }
     }
@@ -807,10 +810,13 @@ export function normalizeConfig(
       });
       continue;
     }
-    providers[name] =
-      raw.type === 'prometheus'
-        ? buildPrometheus(context, name, raw, path)
-        : buildDatadog(context, name, raw, path);
+    if (raw.type === 'influxdb') providers[name] = buildInfluxdb(context, name, raw, path);
+    else if (raw.type === 'graphite') providers[name] = buildGraphite(context, name, raw, path);
+    else
+      providers[name] =
+        raw.type === 'prometheus'
+          ? buildPrometheus(context, name, raw, path)
+          : buildDatadog(context, name, raw, path);
   }
 
   const names = Object.keys(providers);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
+import { graphiteProviderSchema } from './providers/graphite.js';
+import { influxdbProviderSchema } from './providers/influxdb.js';
 import {
   ALERTING_MODES,
   BUDGETING_METHODS,
@@ -193,14 +195,27 @@ const datadogProvider = z
   .strict()
   .describe('A Datadog account.');
 
+/** The pieces provider schemas kept in files of their own (src/config/providers/) build on. */
+const providerParts = { url, auth, headers, timeout, tls, followRedirects, maxResponseSize, duration };
+export type ProviderSchemaParts = typeof providerParts;
+
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const namedProvider = z.discriminatedUnion('type', [prometheusProvider, datadogProvider], {
-  error: (issue) =>
-    issue.input === undefined
-      ? 'missing `type`: prometheus or datadog'
-      : 'unknown provider type; expected prometheus or datadog',
-});
+const namedProvider = z.discriminatedUnion(
+  'type',
+  [
+    prometheusProvider,
+    datadogProvider,
+    influxdbProviderSchema(providerParts),
+    graphiteProviderSchema(providerParts),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'missing `type`: prometheus, datadog, influxdb or graphite'
+        : 'unknown provider type; expected prometheus, datadog, influxdb or graphite',
+  },
+);
 
 const severityRule = z
   .object({

@@ -1,5 +1,7 @@
 import type { Unit } from '../units/types.js';
 import type { ImportLocation, SloSourceRef } from './import/types.js';
+import type { GraphiteProviderConfig } from './providers/graphite.js';
+import type { InfluxdbProviderConfig } from './providers/influxdb.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -41,7 +43,11 @@ export interface DatadogProviderConfig {
   reduce: Reduction;
 }
 
-export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig;
+export type ProviderConfig =
+  | PrometheusProviderConfig
+  | DatadogProviderConfig
+  | InfluxdbProviderConfig
+  | GraphiteProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */

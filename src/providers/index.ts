@@ -1,6 +1,8 @@
 import type { HostDecision } from '../common/guarded-fetch.js';
 import type { ProviderConfig } from '../config/types.js';
 import { createDatadogProvider } from './datadog.js';
+import { createGraphiteProvider } from './graphite.js';
+import { createInfluxdbProvider } from './influxdb.js';
 import { createPrometheusProvider } from './prometheus.js';
 import type { Provider } from './types.js';
 
@@ -33,5 +35,9 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}):
       return createPrometheusProvider(config, deps);
     case 'datadog':
       return createDatadogProvider(config, deps);
+    case 'influxdb':
+      return createInfluxdbProvider(config, deps);
+    case 'graphite':
+      return createGraphiteProvider(config, deps);
   }
 }

@@ -8,6 +8,8 @@ import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from 
 /** Queries whose URL-encoded text is longer than this go in a POST form body (URL length limits). */
 export const POST_QUERY_THRESHOLD = 2000;
 const MAX_LISTED_SERIES = 3;
+/** VictoriaMetrics answers a path it does not serve with 400 and this text (not 404). */
+const VICTORIA_METRICS_UNKNOWN_PATH = 'unsupported path requested';
 
 /** Prometheus and its API-compatible backends (Thanos, Mimir, Cortex, VictoriaMetrics). */
 export function createPrometheusProvider(config: PrometheusProviderConfig, deps: HttpDeps = {}): Provider {
@@ -204,6 +206,12 @@ class PrometheusProvider implements Provider {
       return fail(
         'bad_response',
         `${status} for ${where}: the url's path prefix may be wrong (Mimir and Cortex serve the API under /prometheus, e.g. http://mimir:8080/prometheus; a Prometheus started with --web.route-prefix needs that prefix too)`,
+      );
+    }
+    if (response.status === 400 && response.body.includes(VICTORIA_METRICS_UNKNOWN_PATH)) {
+      return fail(
+        'bad_response',
+        `${status} for ${where}: VictoriaMetrics does not serve this path, so the url's path prefix is wrong (single-node VictoriaMetrics serves the API at / or /prometheus; /select/<accountID>/prometheus is the cluster's vmselect)`,
       );
     }
     if (response.status === 429) {

@@ -211,9 +211,16 @@ const OPENSLO_OPS: Readonly<Record<Comparator, string>> = {
   '=': 'lte',
 };
 
+/** OpenSLO `metricSource.type` per provider type. */
+const OPENSLO_SOURCE_TYPES: Readonly<Record<string, string>> = {
+  datadog: 'Datadog',
+  influxdb: 'InfluxDB',
+  graphite: 'Graphite',
+};
+
 export function openSloDocuments(sources: readonly OpenSloSource[]): Record<string, unknown>[] {
   return sources.map(({ specId, requirement, targetText, objective, query, providerType, threshold }) => {
-    const sourceType = providerType === 'datadog' ? 'Datadog' : 'Prometheus';
+    const sourceType = OPENSLO_SOURCE_TYPES[providerType] ?? 'Prometheus';
     const metricSource = (text: string) => ({ metricSource: { type: sourceType, spec: { query: text } } });
     const indicatorSpec =
       objective.sli !== null

@@ -1,0 +1,197 @@
+import type { GraphiteProviderConfig } from '../config/providers/graphite.js';
+import { applyAuth } from './auth.js';
+import type { Failure } from './failures.js';
+import { fail, quoteQuery, transportFailure } from './failures.js';
+import type { HttpDeps } from './http.js';
+import { HttpClient } from './http.js';
+import { POST_QUERY_THRESHOLD } from './prometheus.js';
+import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
+
+const MAX_LISTED_SERIES = 3;
+
+/** graphite-web's render API with `format=json` (also hosted Graphite). */
+export function createGraphiteProvider(config: GraphiteProviderConfig, deps: HttpDeps = {}): Provider {
+  const headers = new Headers(config.http.headers);
+  headers.set('accept', 'application/json');
+  const secrets = applyAuth(config.auth, headers);
+  return new GraphiteProvider(config, new HttpClient(config.http, headers, secrets, deps));
+}
+
+interface RenderedSeries {
+  target: string;
+  /** `[value, unix seconds]`; a null value is a point with no data. */
+  points: { at: Date; value: number | null }[];
+}
+
+type RenderResult = { ok: true; series: RenderedSeries[] } | Failure;
+
+class GraphiteProvider implements Provider {
+  readonly type = 'graphite' as const;
+  readonly name: string;
+  readonly host: string;
+
+  constructor(
+    private readonly config: GraphiteProviderConfig,
+    private readonly client: HttpClient,
+  ) {
+    this.name = config.name;
+    this.host = client.baseUrl.hostname;
+  }
+
+  /** The last non-null point in (at − lookback, at]: Graphite's null means "no value", never zero. */
+  async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
+    const lookbackSeconds = options.lookbackSeconds ?? this.config.lookbackSeconds;
+    const until = Math.floor(at.getTime() / 1000);
+    const from = until - Math.max(1, Math.round(lookbackSeconds));
+    const rendered = await this.render(query, from, until, options.signal);
+    if (!rendered.ok) return rendered;
+    const shown = quoteQuery(query);
+    const window = `between ${isoOf(from)} and ${isoOf(until)} (lookback ${lookbackSeconds} s)`;
+    const only = this.singleSeries(rendered.series, shown, window);
+    if (!only.ok) return only;
+    const known = only.points.filter((point) => point.value !== null && point.at.getTime() <= at.getTime());
+    const last = known[known.length - 1];
+    if (!last) {
+      return fail(
+        'no_data',
+        `no data: every point of ${only.target} ${window} is null (query: ${shown}): Graphite writes null where nothing was recorded; check that the metric is still being sent, or widen the provider's lookback`,
+        [],
+      );
+    }
+    return { ok: true, value: last.value as number, at: last.at, warnings: [] };
+  }
+
+  /** Every non-null point in [start, end] at Graphite's own resolution (summarize(...) makes it coarser). */
+  async queryRange(
+    query: string,
+    start: Date,
+    end: Date,
+    _stepSeconds: number,
+    options: QueryOptions = {},
+  ): Promise<RangeResult> {
+    const from = Math.ceil(start.getTime() / 1000) - 1;
+    const until = Math.floor(end.getTime() / 1000);
+    const rendered = await this.render(query, from, until, options.signal);
+    if (!rendered.ok) return rendered;
+    const shown = quoteQuery(query);
+    const only = this.singleSeries(rendered.series, shown, `between ${isoOf(from + 1)} and ${isoOf(until)}`);
+    if (!only.ok) return only;
+    const samples: Sample[] = [];
+    for (const point of only.points) {
+      const time = point.at.getTime();
+      if (point.value === null || time < start.getTime() || time > end.getTime()) continue;
+      samples.push({ at: point.at, value: point.value });
+    }
+    return { ok: true, samples, warnings: [] };
+  }
+
+  private singleSeries(
+    series: RenderedSeries[],
+    shown: string,
+    window: string,
+  ): ({ ok: true } & RenderedSeries) | Failure {
+    if (series.length === 0) {
+      return fail(
+        'no_data',
+        `no data: the target matched no series ${window} (query: ${shown}): check the metric path and wildcards; graphite-web also answers an empty list for a target it cannot parse`,
+      );
+    }
+    if (series.length > 1) {
+      const listed = series.slice(0, MAX_LISTED_SERIES).map((entry) => JSON.stringify(entry.target));
+      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
+      return fail(
+        'multiple_series',
+        `the target returned ${series.length} series but exactly one is needed (query: ${shown}): combine them, e.g. sumSeries(...) or averageSeries(...). Series: ${listed.join(', ')}${more}`,
+      );
+    }
+    return { ok: true, ...series[0]! };
+  }
+
+  private async render(
+    query: string,
+    from: number,
+    until: number,
+    signal: AbortSignal | undefined,
+  ): Promise<RenderResult> {
+    const params = { target: query, format: 'json', from: String(from), until: String(until) };
+    const method = encodeURIComponent(query).length > POST_QUERY_THRESHOLD ? 'POST' : 'GET';
+    const outcome = await this.client.request({ method, path: '/render', params, signal });
+    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'Graphite');
+    const { response, retryNote } = outcome;
+    const where = this.client.describe('/render');
+    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const retried = retryNote ? ` (${retryNote})` : '';
+    const detail = this.client.snippet(response);
+    const shown = quoteQuery(query);
+
+    if (response.status === 401 || response.status === 403) {
+      return fail(
+        'auth',
+        `${status} from ${where}: check the provider's auth (hosted Graphite: basic with the instance id and an API token)${detail ? `: ${detail}` : ''}`,
+      );
+    }
+    if (response.status === 400) {
+      // graphite-web answers a target it cannot evaluate (unknown function, bad arguments) with 400 and plain text.
+      return fail(
+        'query_error',
+        `Graphite rejected the target${detail ? ` (${detail})` : ''} (query: ${shown})`,
+      );
+    }
+    if (response.status === 404) {
+      return fail(
+        'bad_response',
+        `${status} for ${where}: is the url graphite-web (the render API), with the right path prefix?`,
+      );
+    }
+    if (response.status === 429) {
+      return fail('rate_limited', `${status} from ${where}: Graphite is rate limiting queries${retried}`);
+    }
+    if (response.status >= 500) {
+      return fail(
+        'unreachable',
+        `${status} from ${where}${retried}: graphite-web or a proxy in front of it is failing (an invalid target can also fail like this)${detail ? `: ${detail}` : ''}`,
+      );
+    }
+    if (response.status < 200 || response.status >= 300) {
+      return fail('bad_response', `unexpected ${status} from ${where}${detail ? `: ${detail}` : ''}`);
+    }
+    const series = parseRender(response.body);
+    if (!series) {
+      return fail(
+        'bad_response',
+        `${status} from ${where} is not a Graphite render answer (content-type "${response.contentType || 'none'}"): does the url point at graphite-web?${detail ? ` Body: ${detail}` : ''}`,
+      );
+    }
+    return { ok: true, series };
+  }
+}
+
+/** `[{"target": ..., "datapoints": [[value|null, seconds], ...]}]`, or null when the body is not that. */
+export function parseRender(body: string): RenderedSeries[] | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(json)) return null;
+  const series: RenderedSeries[] = [];
+  for (const entry of json) {
+    if (typeof entry !== 'object' || entry === null) return null;
+    const { target, datapoints } = entry as { target?: unknown; datapoints?: unknown };
+    if (typeof target !== 'string' || !Array.isArray(datapoints)) return null;
+    const points: RenderedSeries['points'] = [];
+    for (const pair of datapoints) {
+      if (!Array.isArray(pair) || typeof pair[1] !== 'number') return null;
+      const value = pair[0];
+      if (value !== null && typeof value !== 'number') return null;
+      points.push({ at: new Date(pair[1] * 1000), value });
+    }
+    series.push({ target, points });
+  }
+  return series;
+}
+
+function isoOf(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
