@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { closestMatch } from '../common/closest.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
+import { buildScrape } from '../providers/scrape/config.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -96,7 +97,7 @@ function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
   return context.placeholders.has(formatFieldPath(path));
 }
 
-function durationSeconds(
+export function durationSeconds(
   context: NormalizeContext,
   value: RawDuration | undefined | null,
   path: FieldPath,
@@ -157,7 +158,7 @@ function choice<T extends string>(
 }
 
 /** An http(s) URL without trailing slashes. Never echoed: URLs may hold tokens. */
-function httpUrl(context: NormalizeContext, value: string, path: FieldPath): string {
+export function httpUrl(context: NormalizeContext, value: string, path: FieldPath): string {
   if (isPlaceholder(context, path)) return value;
   let parsed: URL;
   try {
@@ -210,7 +211,7 @@ function headersOf(
   return headers;
 }
 
-function httpSettings(
+export function httpSettings(
   context: NormalizeContext,
   fields: ProviderFields,
   basePath: FieldPath,
@@ -371,6 +372,7 @@ function topLevelProvider(context: NormalizeContext, file: ObservabilityFile): P
     }
     return null;
   }
+  if (file.provider === 'scrape') return buildScrape(context, TOP_LEVEL_DEFAULT, file, []);
   const foreign = file.provider === 'prometheus' ? DATADOG_ONLY_KEYS : PROMETHEUS_ONLY_KEYS;
   const otherType = file.provider === 'prometheus' ? 'datadog' : 'prometheus';
   for (const key of present(foreign)) {
@@ -808,9 +810,11 @@ export function normalizeConfig(
       continue;
     }
     providers[name] =
-      raw.type === 'prometheus'
-        ? buildPrometheus(context, name, raw, path)
-        : buildDatadog(context, name, raw, path);
+      raw.type === 'scrape'
+        ? buildScrape(context, name, raw, path)
+        : raw.type === 'prometheus'
+          ? buildPrometheus(context, name, raw, path)
+          : buildDatadog(context, name, raw, path);
   }
 
   const names = Object.keys(providers);

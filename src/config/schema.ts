@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
+import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/schema.js';
 import {
   ALERTING_MODES,
   BUDGETING_METHODS,
@@ -193,13 +194,23 @@ const datadogProvider = z
   .strict()
   .describe('A Datadog account.');
 
+const scrapeProvider = scrapeProviderSchema({
+  url,
+  headers,
+  timeout,
+  tls,
+  followRedirects,
+  maxResponseSize,
+  duration,
+});
+
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const namedProvider = z.discriminatedUnion('type', [prometheusProvider, datadogProvider], {
+const namedProvider = z.discriminatedUnion('type', [prometheusProvider, datadogProvider, scrapeProvider], {
   error: (issue) =>
     issue.input === undefined
-      ? 'missing `type`: prometheus or datadog'
-      : 'unknown provider type; expected prometheus or datadog',
+      ? 'missing `type`: prometheus, datadog or scrape'
+      : 'unknown provider type; expected prometheus, datadog or scrape',
 });
 
 const severityRule = z
@@ -516,7 +527,7 @@ export const observabilityFileSchema = z
   .object({
     $schema: z.string().describe('Path or URL of this JSON Schema (for editors).').optional(),
     provider: z
-      .enum(['prometheus', 'datadog'])
+      .enum(['prometheus', 'datadog', 'scrape'])
       .describe('Type of the top-level provider, named `default`, used by metrics that name none.')
       .optional(),
     api_key: apiKey.optional(),
@@ -532,6 +543,7 @@ export const observabilityFileSchema = z
     max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
+    interval: scrapeIntervalSchema({ duration }).optional(),
     providers: z
       .record(
         z.string().regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' }),

@@ -1,3 +1,4 @@
+import type { ScrapeProviderConfig } from '../providers/scrape/config.js';
 import type { Unit } from '../units/types.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
@@ -40,7 +41,7 @@ export interface DatadogProviderConfig {
   reduce: Reduction;
 }
 
-export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig;
+export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig | ScrapeProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */

@@ -2,6 +2,7 @@ import type { HostDecision } from '../common/guarded-fetch.js';
 import type { ProviderConfig } from '../config/types.js';
 import { createDatadogProvider } from './datadog.js';
 import { createPrometheusProvider } from './prometheus.js';
+import { createScrapeProvider } from './scrape/provider.js';
 import type { Provider } from './types.js';
 
 export type {
@@ -33,5 +34,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}):
       return createPrometheusProvider(config, deps);
     case 'datadog':
       return createDatadogProvider(config, deps);
+    case 'scrape':
+      return createScrapeProvider(config, deps);
   }
 }
