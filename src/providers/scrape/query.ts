@@ -203,17 +203,26 @@ class Compiler {
         this.unsupported(child, `\`${this.text(child)}\` in a selector`);
       }
     }
-    if (!matchers.some((m) => m.value !== '' && (m.op === '=' || m.op === '=~'))) {
-      this.unsupported(node, `the selector \`${this.text(node)}\`, which matches every series,`);
-    }
-    for (const m of matchers) {
-      if (m.op === '=~' || m.op === '!~') {
-        try {
-          new RegExp(`^(?:${m.value})$`);
-        } catch {
-          this.unsupported(node, `the regular expression "${m.value}"`);
+    // As in Prometheus, at least one matcher must rule out the empty value, or the selector takes everything.
+    const matchesEmpty = (m: LabelMatcher): boolean => {
+      switch (m.op) {
+        case '=':
+          return m.value === '';
+        case '!=':
+          return m.value !== '';
+        default: {
+          let regex: RegExp;
+          try {
+            regex = new RegExp(`^(?:${m.value})$`, 's');
+          } catch {
+            return this.unsupported(node, `the regular expression "${m.value}"`);
+          }
+          return regex.test('') === (m.op === '=~');
         }
       }
+    };
+    if (matchers.every(matchesEmpty)) {
+      this.unsupported(node, `the selector \`${this.text(node)}\`, which matches every series,`);
     }
     return { kind: 'selector', text: this.text(node), matchers };
   }
