@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ObservabilityConfig, parseObservabilityConfig } from '../../src/config/index.js';
+import { compileScrapeQuery } from '../../src/providers/scrape/query.js';
 import { diagnosticFor, errorsOf } from './support.js';
 
 function loaded(text: string, env: NodeJS.ProcessEnv = {}): ObservabilityConfig {
@@ -97,5 +100,20 @@ metrics:
       {},
     );
     expect(errorsOf(result)[0]!.message).toContain('expected prometheus, datadog or scrape');
+  });
+
+  it('loads the copy-paste example of docs/observability-yaml.md, every query inside the subset', () => {
+    const doc = readFileSync(
+      fileURLToPath(new URL('../../docs/observability-yaml.md', import.meta.url)),
+      'utf8',
+    );
+    const example = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? '')
+      .find((text) => text.includes('type: scrape'));
+    expect(example).toBeDefined();
+    const config = loaded(example!);
+    expect(config.providers.app).toMatchObject({ type: 'scrape', intervalSeconds: 15 });
+    expect(config.metrics).toHaveLength(3);
+    for (const metric of config.metrics) expect(() => compileScrapeQuery(metric.query)).not.toThrow();
   });
 });
