@@ -126,6 +126,8 @@ function readSample(line: string, lineNumber: number, openMetrics: boolean): Exp
   const name = METRIC_NAME.exec(rest)?.[0];
   if (!name) throw bad('not a sample line (no metric name)');
   rest = rest.slice(name.length);
+  // The text format allows blanks between the name and its labels; OpenMetrics does not.
+  if (!openMetrics && /^[ \t]+\{/.test(rest)) rest = rest.trimStart();
   const labels: Record<string, string> = {};
   if (rest.startsWith('{')) {
     rest = rest.slice(1);
@@ -180,18 +182,19 @@ function skipBlanks(text: string, openMetrics: boolean): string {
   return openMetrics ? text : text.replace(/^[ \t]+/, '');
 }
 
-/** A label value after its opening quote: `\\`, `\"` and `\n` are the only escapes. */
+/**
+ * A label value after its opening quote. `\\`, `\"` and `\n` are the escapes; like Prometheus' parser,
+ * any other backslash pair is kept as written.
+ */
 function readQuoted(text: string): { text: string; length: number } | null {
   let value = '';
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;
     if (char === '"') return { text: value, length: i + 1 };
-    if (char === '\n') return null;
     if (char === '\\') {
       const next = text[++i];
-      if (next === '\\' || next === '"') value += next;
-      else if (next === 'n') value += '\n';
-      else return null;
+      if (next === undefined) return null;
+      value += next === 'n' ? '\n' : next === '\\' || next === '"' ? next : `\\${next}`;
       continue;
     }
     value += char;

@@ -70,6 +70,11 @@ describe('Prometheus text format 0.0.4', () => {
     expect(series).toHaveLength(10);
   });
 
+  it('keeps unknown escapes as written and allows blanks before the labels, as Prometheus does', () => {
+    const { series } = parseExposition('path_info {dir="C:\\tmp\\x",tab="a\\tb"} 1\n', 'prometheus-text');
+    expect(series[0]).toMatchObject({ name: 'path_info', labels: { dir: 'C:\\tmp\\x', tab: 'a\\tb' } });
+  });
+
   it('tolerates CRLF line ends and blank lines', () => {
     const { series } = parseExposition('a 1\r\n\r\nb{x="y"} 2\r\n', 'prometheus-text');
     expect(series.map((s) => [s.name, s.value])).toEqual([
