@@ -3,8 +3,8 @@ import { SUPPORTED_SUBSET_HINT } from './schema.js';
 
 /**
  * Config errors for scrape-provider queries outside the supported PromQL subset, one per mapping, so that
- * `run` refuses them (exit 2) and `validate` lists them. The grammar is loaded only when a scrape provider
- * is configured.
+ * `run` refuses them (exit 2) and `validate` lists them; warnings for Datadog-only keys, which a scrape
+ * ignores. The grammar is loaded only when a scrape provider is configured.
  */
 export async function scrapeQueryDiagnostics(config: ObservabilityConfig): Promise<ConfigDiagnostic[]> {
   const mappings = config.metrics.filter((m) => config.providers[m.provider]?.type === 'scrape');
@@ -12,6 +12,22 @@ export async function scrapeQueryDiagnostics(config: ObservabilityConfig): Promi
   const { compileScrapeQuery, UnsupportedQuery } = await import('./query.js');
   const diagnostics: ConfigDiagnostic[] = [];
   for (const mapping of mappings) {
+    const field = `metrics[${config.metrics.indexOf(mapping)}]`;
+    for (const [key, set] of [
+      ['reduce', mapping.reduce !== null],
+      ['lookback', mapping.lookbackSeconds !== null],
+    ] as const) {
+      if (!set) continue;
+      diagnostics.push({
+        severity: 'warning',
+        file: config.file,
+        line: mapping.line,
+        column: 1,
+        field: `${field}.${key}`,
+        message: `\`${key}\` applies to datadog providers only; ignored (a scrape provider's window is its interval)`,
+        hint: null,
+      });
+    }
     try {
       compileScrapeQuery(mapping.query);
     } catch (error) {
@@ -21,7 +37,7 @@ export async function scrapeQueryDiagnostics(config: ObservabilityConfig): Promi
         file: config.file,
         line: mapping.line,
         column: 1,
-        field: `metrics[${config.metrics.indexOf(mapping)}].query`,
+        field: `${field}.query`,
         message: `metric "${mapping.name}": ${error.message}`,
         hint: SUPPORTED_SUBSET_HINT,
       });
