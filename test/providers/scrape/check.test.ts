@@ -36,7 +36,7 @@ metrics:
     expect(diagnostics).toEqual([
       expect.objectContaining({
         severity: 'error',
-        file: 'observability.yaml',
+        file: expect.stringMatching(/observability\.yaml$/),
         line: 12,
         field: 'metrics[1].query',
         message: expect.stringContaining(
