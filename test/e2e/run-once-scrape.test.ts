@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningExporter, ServiceCounters } from '../support/exporter.js';
 import { KNOWN_TRAFFIC, serviceExposition, startExporter } from '../support/exporter.js';
 import type { Workspace } from './support.js';
-import { AUTH_INDEX, AUTH_OBS_PATH, AUTH_SPEC_PATH, makeWorkspace, runCli } from './support.js';
+import { AUTH_INDEX, AUTH_OBS_PATH, AUTH_SPEC_PATH, CLI, makeWorkspace, runCli } from './support.js';
 
 const SPEC_ID = 'spec-core-001-authentication';
 const SPEC = `# ${SPEC_ID}: Authentication
@@ -164,5 +166,32 @@ describe('run-once with a scrape provider against a live exporter on loopback', 
       '`predict_linear` is not supported by the scrape provider',
     );
     expect(validated.stdout).toMatch(/observability\.yaml:9:1: error: metrics\[2\]\.query/);
+  });
+});
+
+describe('start-up of the built CLI', () => {
+  it('loads the PromQL grammar only when a scrape query is evaluated or checked, not with the provider', () => {
+    const dir = path.dirname(CLI);
+    const chunks = readdirSync(dir).filter((name) => name.endsWith('.js'));
+    const text = (name: string) => readFileSync(path.join(dir, name), 'utf8');
+    const staticImports = (name: string) =>
+      [...text(name).matchAll(/^import\s*(?:[^'"]*?from\s*)?["']\.\/([^"']+)["']/gm)].map((m) => m[1]!);
+    const reachable = (start: string[]) => {
+      const seen = new Set<string>();
+      const queue = [...start];
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        queue.push(...staticImports(name));
+      }
+      return seen;
+    };
+    // @lezer/lr's parser class: in exactly one chunk, loaded by import() where needed.
+    const grammar = chunks.filter((name) => /\bLRParser = class\b/.test(text(name)));
+    expect(grammar).toHaveLength(1);
+    const providerChunks = chunks.filter((name) => text(name).includes('keeps no history'));
+    expect(providerChunks.length).toBeGreaterThan(0);
+    const eager = reachable(['main.js', ...providerChunks]);
+    expect([...eager].filter((name) => grammar.includes(name))).toEqual([]);
   });
 });
