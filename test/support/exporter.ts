@@ -12,8 +12,8 @@ export interface RunningExporter {
   url: string;
   /** Headers of every request, in order. */
   requests: IncomingHttpHeaders[];
-  /** What the next scrapes get, in order; the last reply repeats. */
-  serve(replies: (ExporterReply | string)[]): void;
+  /** What the next scrapes get, in order; the last reply repeats. A function gives the reply to scrape n (from 0). */
+  serve(replies: (ExporterReply | string)[] | ((n: number) => ExporterReply | string)): void;
   stop(): Promise<void>;
 }
 
@@ -22,12 +22,13 @@ export const OPENMETRICS_FORMAT = 'application/openmetrics-text; version=1.0.0; 
 
 /** A metrics endpoint on loopback whose expositions change from one scrape to the next as a test says. */
 export async function startExporter(): Promise<RunningExporter> {
-  let replies: ExporterReply[] = [{ body: '' }];
+  let replyTo: (n: number) => ExporterReply | string = () => '';
   let served = 0;
   const requests: IncomingHttpHeaders[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.headers);
-    const reply = replies[Math.min(served, replies.length - 1)]!;
+    const given = replyTo(served);
+    const reply = typeof given === 'string' ? { body: given } : given;
     served++;
     response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? TEXT_FORMAT });
     response.end(reply.body);
@@ -38,7 +39,7 @@ export async function startExporter(): Promise<RunningExporter> {
     url: `http://127.0.0.1:${port}/metrics`,
     requests,
     serve(next) {
-      replies = next.map((reply) => (typeof reply === 'string' ? { body: reply } : reply));
+      replyTo = typeof next === 'function' ? next : (n) => next[Math.min(n, next.length - 1)]!;
       served = 0;
       requests.length = 0;
     },
@@ -133,4 +134,15 @@ export function serviceExposition(
   lines.push(`room_temperature_celsius ${options.temperature ?? 21.5}${stamp}`);
   if (openMetrics) lines.push('# EOF');
   return `${lines.join('\n')}\n`;
+}
+
+/** KNOWN_TRAFFIC.first plus `n` times the known increase: every two consecutive scrapes see the same traffic. */
+export function countersAfter(n: number): ServiceCounters {
+  const grow = (first: InstanceCounters, second: InstanceCounters): InstanceCounters => ({
+    ok: first.ok + n * (second.ok - first.ok),
+    errors: first.errors + n * (second.errors - first.errors),
+    buckets: first.buckets.map((count, i) => count + n * (second.buckets[i]! - count)),
+  });
+  const { first, second } = KNOWN_TRAFFIC;
+  return { a: grow(first.a!, second.a!), b: grow(first.b!, second.b!) };
 }
