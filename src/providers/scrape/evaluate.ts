@@ -1,4 +1,4 @@
-import type { Exposition } from './exposition.js';
+import type { ExposedSeries, Exposition } from './exposition.js';
 import { parseGoFloat, seriesKey } from './exposition.js';
 import { type Bucket, bucketQuantile, extrapolatedRate } from './math.js';
 import type { LabelMatcher, ScrapeExpr } from './query.js';
@@ -40,8 +40,8 @@ export function evaluateScrape(
   const warnings: string[] = [];
   const regexCache = new Map<string, RegExp>();
 
-  const matches = (labels: Labels, matcher: LabelMatcher): boolean => {
-    const actual = labels[matcher.label] ?? '';
+  const matches = (series: ExposedSeries, matcher: LabelMatcher): boolean => {
+    const actual = matcher.label === '__name__' ? series.name : (series.labels[matcher.label] ?? '');
     switch (matcher.op) {
       case '=':
         return actual === matcher.value;
@@ -59,10 +59,7 @@ export function evaluateScrape(
     }
   };
   const select = (snapshot: ScrapeSnapshot, matchers: LabelMatcher[]) =>
-    snapshot.exposition.series.filter((series) => {
-      const labels = { ...series.labels, __name__: series.name };
-      return matchers.every((matcher) => matches(labels, matcher));
-    });
+    snapshot.exposition.series.filter((series) => matchers.every((matcher) => matches(series, matcher)));
 
   const evaluate = (node: ScrapeExpr): ScrapeValue => {
     switch (node.kind) {

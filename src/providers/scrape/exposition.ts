@@ -44,8 +44,8 @@ export function formatOf(contentType: string): ExpositionFormat {
     : 'prometheus-text';
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const METRIC_NAME = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const TEXT_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const OPENMETRICS_TYPES = new Set([
   'counter',
@@ -122,40 +122,53 @@ function readMetadata(
 
 function readSample(line: string, lineNumber: number, openMetrics: boolean): ExposedSeries {
   const bad = (what: string) => new ExpositionError(lineNumber, `${what}: ${show(line)}`);
-  let rest = line;
-  const name = METRIC_NAME.exec(rest)?.[0];
+  // An index into the line, not slices of it: an exposition can have hundreds of thousands of lines.
+  METRIC_NAME.lastIndex = 0;
+  const name = METRIC_NAME.exec(line)?.[0];
   if (!name) throw bad('not a sample line (no metric name)');
-  rest = rest.slice(name.length);
-  // The text format allows blanks between the name and its labels; OpenMetrics does not.
-  if (!openMetrics && /^[ \t]+\{/.test(rest)) rest = rest.trimStart();
+  let pos = name.length;
+  const isBlank = (at: number) => line[at] === ' ' || line[at] === '\t';
+  // The text format allows blanks between the tokens of a label set; OpenMetrics does not.
+  const skipBlanks = () => {
+    if (!openMetrics) while (isBlank(pos)) pos++;
+  };
+  if (!openMetrics) {
+    let next = pos;
+    while (isBlank(next)) next++;
+    if (line[next] === '{') pos = next;
+  }
   const labels: Record<string, string> = {};
-  if (rest.startsWith('{')) {
-    rest = rest.slice(1);
+  if (line[pos] === '{') {
+    pos++;
     for (;;) {
-      rest = skipBlanks(rest, openMetrics);
-      if (rest.startsWith('}')) break;
-      const labelName = LABEL_NAME.exec(rest)?.[0];
+      skipBlanks();
+      if (line[pos] === '}') break;
+      LABEL_NAME.lastIndex = pos;
+      const labelName = LABEL_NAME.exec(line)?.[0];
       if (!labelName) throw bad('bad label name');
-      rest = skipBlanks(rest.slice(labelName.length), openMetrics);
-      if (!rest.startsWith('=')) throw bad(`label ${labelName} without ="value"`);
-      rest = skipBlanks(rest.slice(1), openMetrics);
-      if (!rest.startsWith('"')) throw bad(`label ${labelName} without ="value"`);
-      rest = rest.slice(1);
-      const value = readQuoted(rest);
+      pos += labelName.length;
+      skipBlanks();
+      if (line[pos] !== '=') throw bad(`label ${labelName} without ="value"`);
+      pos++;
+      skipBlanks();
+      if (line[pos] !== '"') throw bad(`label ${labelName} without ="value"`);
+      const value = readQuoted(line, pos + 1);
       if (!value) throw bad(`unterminated or badly escaped value of label ${labelName}`);
-      if (labelName in labels) throw bad(`label ${labelName} given twice`);
+      if (Object.hasOwn(labels, labelName)) throw bad(`label ${labelName} given twice`);
       labels[labelName] = value.text;
-      rest = skipBlanks(rest.slice(value.length), openMetrics);
-      if (rest.startsWith(',')) {
-        rest = rest.slice(1);
+      pos = value.end;
+      skipBlanks();
+      if (line[pos] === ',') {
+        pos++;
         continue;
       }
-      if (rest.startsWith('}')) break;
+      if (line[pos] === '}') break;
       throw bad('expected , or } after a label');
     }
-    rest = rest.slice(1);
+    pos++;
   }
-  if (!/^[ \t]/.test(rest)) throw bad('expected a space before the value');
+  if (!isBlank(pos)) throw bad('expected a space before the value');
+  let rest = line.slice(pos);
   // OpenMetrics exemplars follow ` # `; they carry trace ids, not sample data.
   const exemplarAt = openMetrics ? rest.indexOf(' # ') : -1;
   if (exemplarAt !== -1) rest = rest.slice(0, exemplarAt);
@@ -178,21 +191,21 @@ function readSample(line: string, lineNumber: number, openMetrics: boolean): Exp
   return { name, labels, value, timestampMs };
 }
 
-function skipBlanks(text: string, openMetrics: boolean): string {
-  return openMetrics ? text : text.replace(/^[ \t]+/, '');
-}
-
 /**
- * A label value after its opening quote. `\\`, `\"` and `\n` are the escapes; like Prometheus' parser,
- * any other backslash pair is kept as written.
+ * A label value from just after its opening quote; `end` is the index after the closing quote.
+ * `\\`, `\"` and `\n` are the escapes; like Prometheus' parser, any other backslash pair is kept as written.
  */
-function readQuoted(text: string): { text: string; length: number } | null {
+function readQuoted(line: string, start: number): { text: string; end: number } | null {
+  const quote = line.indexOf('"', start);
+  if (quote === -1) return null;
+  const backslash = line.indexOf('\\', start);
+  if (backslash === -1 || backslash > quote) return { text: line.slice(start, quote), end: quote + 1 };
   let value = '';
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '"') return { text: value, length: i + 1 };
+  for (let i = start; i < line.length; i++) {
+    const char = line[i]!;
+    if (char === '"') return { text: value, end: i + 1 };
     if (char === '\\') {
-      const next = text[++i];
+      const next = line[++i];
       if (next === undefined) return null;
       value += next === 'n' ? '\n' : next === '\\' || next === '"' ? next : `\\${next}`;
       continue;
@@ -213,11 +226,14 @@ export function parseGoFloat(text: string): number | null {
   return Number(text);
 }
 
+/** Identity of a series: its name and its label set, in any order. */
 export function seriesKey(name: string, labels: Record<string, string>): string {
-  const pairs = Object.keys(labels)
-    .sort()
-    .map((key) => [key, labels[key]]);
-  return JSON.stringify([name, pairs]);
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  // NUL and SOH occur in no metric or label name, so different label sets give different keys.
+  let key = name;
+  for (const label of keys) key += `\u0000${label}\u0001${labels[label]}`;
+  return key;
 }
 
 function show(line: string): string {
