@@ -41,7 +41,8 @@ export function evaluateScrape(
   const regexCache = new Map<string, RegExp>();
 
   const matches = (series: ExposedSeries, matcher: LabelMatcher): boolean => {
-    const actual = matcher.label === '__name__' ? series.name : (series.labels[matcher.label] ?? '');
+    const actual =
+      matcher.label === '__name__' ? series.name : (labelValue(series.labels, matcher.label) ?? '');
     switch (matcher.op) {
       case '=':
         return actual === matcher.value;
@@ -275,6 +276,11 @@ function vectorOf(value: ScrapeValue, what: string): { labels: Labels; value: nu
   return value.samples;
 }
 
+/** Own labels only: a label named like an Object method (`constructor`) is not inherited. */
+function labelValue(labels: Labels, name: string): string | undefined {
+  return Object.hasOwn(labels, name) ? labels[name] : undefined;
+}
+
 function withoutName(labels: Labels): Labels {
   const copy = { ...labels };
   delete copy.__name__;
@@ -289,15 +295,20 @@ function groupLabels(labels: Labels, grouping: { without: boolean; labels: strin
     return kept;
   }
   const kept: Labels = {};
-  for (const name of grouping.labels)
-    if (labels[name] !== undefined && labels[name] !== '') kept[name] = labels[name];
+  for (const name of grouping.labels) {
+    const value = labelValue(labels, name);
+    if (value !== undefined && value !== '') kept[name] = value;
+  }
   return kept;
 }
 
 function matchingLabels(labels: Labels, matching: { on: boolean; labels: string[] } | null): Labels {
   if (matching?.on) {
     const kept: Labels = {};
-    for (const name of matching.labels) if (labels[name] !== undefined) kept[name] = labels[name];
+    for (const name of matching.labels) {
+      const value = labelValue(labels, name);
+      if (value !== undefined) kept[name] = value;
+    }
     return kept;
   }
   const kept = withoutName(labels);

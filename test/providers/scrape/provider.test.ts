@@ -211,6 +211,14 @@ describe('scrape provider against a loopback exporter', () => {
     expect(several.message).toContain('4 series');
   });
 
+  it('reads labels named like Object methods as ordinary labels', async () => {
+    exporter.serve(['jobs{constructor="x"} 4\njobs{toString="y"} 5\n']);
+    const when = at();
+    expect(value(await provider.queryInstant('jobs{constructor="x"}', when))).toBe(4);
+    // A series without the label has it empty, as in Prometheus.
+    expect(value(await provider.queryInstant('jobs{toString="y",constructor=""}', when))).toBe(5);
+  });
+
   it('refuses many-to-many matching as a query error', async () => {
     const result = failure(
       await provider.queryInstant(
