@@ -1,6 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { closestMatch } from '../common/closest.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
+import { buildScrape } from '../providers/scrape/config.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -159,7 +160,7 @@ function choice<T extends string>(
 }
 
 /** An http(s) URL without trailing slashes. Never echoed: URLs may hold tokens. */
-function httpUrl(context: NormalizeContext, value: string, path: FieldPath): string {
+export function httpUrl(context: NormalizeContext, value: string, path: FieldPath): string {
   if (isPlaceholder(context, path)) return value;
   let parsed: URL;
   try {
@@ -373,6 +374,7 @@ function topLevelProvider(context: NormalizeContext, file: ObservabilityFile): P
     }
     return null;
   }
+  if (file.provider === 'scrape') return buildScrape(context, TOP_LEVEL_DEFAULT, file, []);
   const foreign = file.provider === 'prometheus' ? DATADOG_ONLY_KEYS : PROMETHEUS_ONLY_KEYS;
   const otherType = file.provider === 'prometheus' ? 'datadog' : 'prometheus';
   for (const key of present(foreign)) {
@@ -812,6 +814,7 @@ export function normalizeConfig(
     }
     if (raw.type === 'influxdb') providers[name] = buildInfluxdb(context, name, raw, path);
     else if (raw.type === 'graphite') providers[name] = buildGraphite(context, name, raw, path);
+    else if (raw.type === 'scrape') providers[name] = buildScrape(context, name, raw, path);
     else
       providers[name] =
         raw.type === 'prometheus'

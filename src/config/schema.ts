@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
+import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/schema.js';
 import { graphiteProviderSchema } from './providers/graphite.js';
 import { influxdbProviderSchema } from './providers/influxdb.js';
 import {
@@ -199,6 +200,16 @@ const datadogProvider = z
 const providerParts = { url, auth, headers, timeout, tls, followRedirects, maxResponseSize, duration };
 export type ProviderSchemaParts = typeof providerParts;
 
+const scrapeProvider = scrapeProviderSchema({
+  url,
+  headers,
+  timeout,
+  tls,
+  followRedirects,
+  maxResponseSize,
+  duration,
+});
+
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const namedProvider = z.discriminatedUnion(
@@ -208,12 +219,13 @@ const namedProvider = z.discriminatedUnion(
     datadogProvider,
     influxdbProviderSchema(providerParts),
     graphiteProviderSchema(providerParts),
+    scrapeProvider,
   ],
   {
     error: (issue) =>
       issue.input === undefined
-        ? 'missing `type`: prometheus, datadog, influxdb or graphite'
-        : 'unknown provider type; expected prometheus, datadog, influxdb or graphite',
+        ? 'missing `type`: prometheus, datadog, influxdb, graphite or scrape'
+        : 'unknown provider type; expected prometheus, datadog, influxdb, graphite or scrape',
   },
 );
 
@@ -531,7 +543,7 @@ export const observabilityFileSchema = z
   .object({
     $schema: z.string().describe('Path or URL of this JSON Schema (for editors).').optional(),
     provider: z
-      .enum(['prometheus', 'datadog'])
+      .enum(['prometheus', 'datadog', 'scrape'])
       .describe('Type of the top-level provider, named `default`, used by metrics that name none.')
       .optional(),
     api_key: apiKey.optional(),
@@ -547,6 +559,7 @@ export const observabilityFileSchema = z
     max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
+    interval: scrapeIntervalSchema({ duration }).optional(),
     providers: z
       .record(
         z.string().regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' }),

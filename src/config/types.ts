@@ -1,3 +1,4 @@
+import type { ScrapeProviderConfig } from '../providers/scrape/config.js';
 import type { Unit } from '../units/types.js';
 import type { ImportLocation, SloSourceRef } from './import/types.js';
 import type { GraphiteProviderConfig } from './providers/graphite.js';
@@ -47,7 +48,8 @@ export type ProviderConfig =
   | PrometheusProviderConfig
   | DatadogProviderConfig
   | InfluxdbProviderConfig
-  | GraphiteProviderConfig;
+  | GraphiteProviderConfig
+  | ScrapeProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */

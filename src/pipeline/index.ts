@@ -16,6 +16,7 @@ import type { ConfigDiagnostic, MetricMapping, ObservabilityConfig } from '../co
 import type { Evaluation, Plan, Verdict } from '../evaluate/index.js';
 import { judge, overallStatus, planChecks } from '../evaluate/index.js';
 import { createProvider } from '../providers/index.js';
+import { scrapeQueryDiagnostics } from '../providers/scrape/check.js';
 import type { Provider } from '../providers/types.js';
 import { parseNfrs } from '../spec/index.js';
 import { DEFAULT_MAX_SPEC_BYTES, readSpecText } from '../spec/source.js';
@@ -128,6 +129,7 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
         ...maxBytes,
       })
     : loaded;
+  if (config) diagnostics.push(...(await scrapeQueryDiagnostics(config)));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!config || (errors.length > 0 && !options.offline)) throw configErrorFromDiagnostics(diagnostics);
 

@@ -4,6 +4,7 @@ import { createDatadogProvider } from './datadog.js';
 import { createGraphiteProvider } from './graphite.js';
 import { createInfluxdbProvider } from './influxdb.js';
 import { createPrometheusProvider } from './prometheus.js';
+import { createScrapeProvider } from './scrape/provider.js';
 import type { Provider } from './types.js';
 
 export type {
@@ -39,5 +40,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}):
       return createInfluxdbProvider(config, deps);
     case 'graphite':
       return createGraphiteProvider(config, deps);
+    case 'scrape':
+      return createScrapeProvider(config, deps);
   }
 }

@@ -33,7 +33,7 @@ export interface QueryOptions {
 /** One configured backend. Implementations never throw for backend problems: they return failures. */
 export interface Provider {
   readonly name: string;
-  readonly type: 'prometheus' | 'datadog' | 'influxdb' | 'graphite';
+  readonly type: 'prometheus' | 'datadog' | 'influxdb' | 'graphite' | 'scrape';
   /** Host the provider talks to, for the network policy. */
   readonly host: string;
   queryInstant(query: string, at: Date, options?: QueryOptions): Promise<InstantResult>;
