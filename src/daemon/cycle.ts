@@ -63,7 +63,8 @@ export class Cycle {
   async run(at: Date): Promise<void> {
     const { metrics, log, blind, view, clock } = this.parts;
     const stopTimer = metrics.cycleDuration.startTimer();
-    const startedReal = Date.now();
+    // On the daemon's clock like startedAt and finishedAt, so a replay shows one consistent time line.
+    const started = clock.now();
     let error: string | null = null;
     const runtimes = this.shared.runtimes;
     let evaluations: Evaluation[] | null = null;
@@ -148,7 +149,7 @@ export class Cycle {
       await blind.failed(at, specs, error);
     } finally {
       const finishedAt = clock.now();
-      const durationMs = Date.now() - startedReal;
+      const durationMs = finishedAt.getTime() - started.getTime();
       stopTimer();
       metrics.cycles.inc();
       metrics.lastCycle.set(finishedAt.getTime() / 1000);
