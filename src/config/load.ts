@@ -4,6 +4,7 @@ import { ALIAS_BOMB_HINT, DEFAULT_MAX_CONFIG_BYTES } from '../common/yaml-limits
 import { DiagnosticSink, reportSchemaIssues, sortDiagnostics } from './diagnostics.js';
 import { resolveEnvReferences } from './env.js';
 import { normalizeConfig } from './normalize.js';
+import { writtenProcessKeys } from './process-keys.js';
 import { MIN_SECRET_LENGTH } from './redact.js';
 import { type ObservabilityFile, observabilityFileSchema } from './schema.js';
 import type { ConfigDiagnostic, ObservabilityConfig } from './types.js';
@@ -108,7 +109,11 @@ export function parseObservabilityConfig(
   const blockingErrors =
     sink.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length - excusedErrors;
   if (blockingErrors > 0) return done(null);
-  return done({ ...normalized, secretValues: [...secretValues] });
+  const writtenKeys = writtenProcessKeys(
+    environment.value as ObservabilityFile,
+    (path) => source.locate(path, { key: true }).line,
+  );
+  return done({ ...normalized, secretValues: [...secretValues], writtenProcessKeys: writtenKeys });
 }
 
 /** Reads and parses `file`. Never throws for bad input: an unreadable or oversized file is a diagnostic too. */

@@ -1,4 +1,5 @@
 import type { Unit } from '../units/types.js';
+import type { ProcessSettingKey } from './process-keys.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -216,6 +217,8 @@ export interface ObservabilityConfig {
   reports: ReportsConfig;
   /** Every secret value resolved from the environment, for redaction. Never print. */
   secretValues: string[];
+  /** Lines of the process-wide keys (`server.*`, `storage.*`) this file writes; a key absent is a default. */
+  writtenProcessKeys?: Partial<Record<ProcessSettingKey, number>>;
 }
 
 /** A problem found while reading observability.yaml; `validate` lists them, `run` fails on the first. */

@@ -6,7 +6,6 @@ import { alertKey } from '../alerting/index.js';
 import type { Clock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { Redactor } from '../config/index.js';
-import type { ServerConfig } from '../config/types.js';
 import { checkListenPolicy } from '../server/auth.js';
 import { explainStoreError, openStore } from '../store/index.js';
 import { isLoopbackHost, resolveDatabasePath, writeScopeOf } from '../workspace/index.js';
@@ -20,6 +19,8 @@ import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { ReportSchedule } from './reports.js';
 import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
+import type { DaemonSettings } from './settings.js';
+import { daemonSettings, settingsSourcesOf } from './settings.js';
 import { DaemonShared } from './shared.js';
 import { StatusView } from './status-view.js';
 import type { PrepareOptions, SpecRuntime } from './targets.js';
@@ -31,9 +32,9 @@ export interface DaemonOptions extends PrepareOptions {
   intervalSeconds: number;
   /** Base of reports (`.spec/reports/production-monitoring` or `--out`). */
   outputBase: string;
-  /** Database file; default from the first spec's `storage.path`. */
+  /** `--state`: the database file, over `storage.path` (see settings.ts). */
   statePath?: string | undefined;
-  /** `null` = no HTTP listener; undefined = from the first spec's `server` block. */
+  /** `--listen`, or `null` for `--no-server`; undefined = from the files' `server` blocks (see settings.ts). */
   listen?: { host: string; port: number } | null | undefined;
   /** `--allow-unauthenticated`: listen beyond loopback without a token (also `server.allow_unauthenticated`). */
   allowUnauthenticated?: boolean;
@@ -63,6 +64,8 @@ export class Daemon {
   readonly status: StatusView;
 
   private readonly shared = new DaemonShared();
+  /** Process-wide: built at start, rebuilt on reload (see settings.ts). */
+  private settings: DaemonSettings | null = null;
   private currentRedactor = new Redactor([], []);
   private readonly cycle: Cycle;
   private readonly delivery: DeliveryLoop;
@@ -106,7 +109,10 @@ export class Daemon {
         version,
         statusPageUrl: this.server ? `${this.server.url}/` : null,
       });
-    this.housekeeping = new Housekeeping(this.shared, this.status, log, isStopping);
+    this.housekeeping = new Housekeeping(this.shared, this.status, log, {
+      isStopping,
+      retentionDays: () => this.settings!.retentionDays,
+    });
     this.delivery = new DeliveryLoop(this.shared, {
       clock,
       log,
@@ -167,22 +173,9 @@ export class Daemon {
     this.currentRedactor = new Redactor(secrets, runtimes[0]?.prepared.settings.redactionPatterns ?? []);
   }
 
-  /** The HTTP listener: the flags over the first spec's `server` block; null for none. */
-  private listenerOptions(server: ServerConfig) {
-    const listen =
-      this.options.listen === undefined
-        ? server.enabled
-          ? { host: server.host, port: server.port }
-          : null
-        : this.options.listen;
-    if (!listen) return null;
-    return {
-      host: listen.host,
-      port: listen.port,
-      token: server.token,
-      allowUnauthenticated: Boolean(this.options.allowUnauthenticated) || server.allowUnauthenticated,
-      allowedHosts: [...server.allowedHosts, ...(this.options.allowedHosts ?? [])],
-    };
+  /** The process-wide settings of these runtimes' files and the flags; throws on a disagreement. */
+  private settingsOf(runtimes: readonly SpecRuntime[]): DaemonSettings {
+    return daemonSettings(settingsSourcesOf(runtimes), this.options, runtimes[0]!.prepared.root);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -194,15 +187,11 @@ export class Daemon {
       ),
     );
     const first = this.shared.runtimes[0]!.prepared;
-    const listener = this.listenerOptions(first.config.server);
+    this.settings = this.settingsOf(this.shared.runtimes);
+    const { listener } = this.settings;
     // Before the database is opened and locked: a refused listener is a configuration error (exit 2).
     if (listener) checkListenPolicy(listener);
-    const database = resolveDatabasePath(
-      writeScopeOf(first.root, first.settings),
-      this.options.statePath === undefined
-        ? { path: first.config.storage.path, field: 'storage.path' }
-        : { path: this.options.statePath, field: '--state' },
-    );
+    const database = resolveDatabasePath(writeScopeOf(first.root, first.settings), this.settings.database);
     const store = openStore(database, { verifyIntegrity: true });
     this.shared.store = store;
     try {
@@ -217,12 +206,12 @@ export class Daemon {
 
     if (listener) {
       const { startServer } = await import('../server/index.js');
+      const { origin, ...address } = listener;
       // The server reads the daemon's clock: readiness and chart windows follow a replay too.
-      const listenOrigin =
-        this.options.listen === undefined
-          ? { field: 'server.listen', file: path.relative(first.root, first.configFile) || first.configFile }
-          : { field: '--listen' };
-      this.server = await startServer({ ...listener, source: this.status, listenOrigin }, this.options.clock);
+      this.server = await startServer(
+        { ...address, source: this.status, listenOrigin: origin },
+        this.options.clock,
+      );
       if (listener.token === null && !isLoopbackHost(listener.host)) {
         this.log.warn(
           { event: 'listen_unauthenticated', listen: this.server.address },
@@ -317,6 +306,10 @@ export class Daemon {
         { ...this.options, metrics: this.metrics },
         (specId, reason) => this.log.warn({ event: 'spec_skipped', spec_id: specId }, reason),
       );
+      // The same rule as at start: files that disagree keep the previous configuration running.
+      const settings = this.settingsOf(next);
+      const restartNeeded = restartOnlyChanges(this.settings, settings);
+      this.settings = settings;
       this.setRuntimes(next);
       this.status.budgets.clear();
       this.status.changed();
@@ -326,6 +319,12 @@ export class Daemon {
         { event: 'reloaded', trigger, specs: next.map((r) => r.prepared.spec.specId) },
         'configuration reloaded',
       );
+      if (restartNeeded.length > 0) {
+        this.log.warn(
+          { event: 'restart_needed', settings: restartNeeded },
+          `${restartNeeded.join(' and ')} changed: the daemon keeps the one it started with until it is restarted`,
+        );
+      }
     } catch (error) {
       const message = error instanceof UserError ? error.message : String(error);
       const where =
@@ -392,4 +391,13 @@ export class Daemon {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => void this.reload(trigger), 300);
   }
+}
+
+/** Settings the running daemon cannot change in place (its socket, its open database). */
+function restartOnlyChanges(before: DaemonSettings | null, after: DaemonSettings): string[] {
+  if (before === null) return [];
+  const changed: string[] = [];
+  if (JSON.stringify(before.listener) !== JSON.stringify(after.listener)) changed.push('the listener');
+  if (JSON.stringify(before.database) !== JSON.stringify(after.database)) changed.push('the database');
+  return changed;
 }

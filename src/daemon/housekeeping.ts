@@ -27,15 +27,19 @@ export class Housekeeping {
     private readonly shared: DaemonShared,
     private readonly view: StatusView,
     private readonly log: Logger,
-    /** True once the daemon stops: long passes end early. */
-    private readonly isStopping: () => boolean,
+    private readonly parts: {
+      /** True once the daemon stops: long passes end early. */
+      isStopping: () => boolean;
+      /** `storage.retention` of the process-wide settings (a reload may change it). */
+      retentionDays: () => number;
+    },
   ) {}
 
   /** Bounded retention: once an hour, drop what is older than `storage.retention`. */
   pruneIfDue(at: Date): void {
     if (this.lastPrune !== null && at.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = at.getTime();
-    const days = this.shared.runtimes[0]!.prepared.config.storage.retentionDays;
+    const days = this.parts.retentionDays();
     const removed = this.shared.store.prune(new Date(at.getTime() - days * 86_400_000));
     if (removed.measurements + removed.outbox > 0) {
       this.log.info({ event: 'pruned', ...removed, retention_days: days }, 'old history pruned');
@@ -54,7 +58,7 @@ export class Housekeeping {
     try {
       const steps = this.shared.store.summarizeHours(at);
       for (;;) {
-        if (this.isStopping()) return;
+        if (this.parts.isStopping()) return;
         if (steps.next().done) break;
         await yieldToEventLoop();
       }
@@ -90,7 +94,7 @@ export class Housekeeping {
           let count = 0;
           let sum = 0;
           for (let start = from.getTime(); start < to.getTime(); start += DAY_MS) {
-            if (this.isStopping()) return;
+            if (this.parts.isStopping()) return;
             const part = this.shared.store.badShareTotals(
               {
                 specId,

@@ -98,9 +98,12 @@ describe('Housekeeping', () => {
     const root = makeWorkspace();
     const { shared, metrics } = await sharedOf(root);
     const { log, lines } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, viewOf(shared, metrics), log, () => false);
+    const housekeeping = new Housekeeping(shared, viewOf(shared, metrics), log, {
+      isStopping: () => false,
+      retentionDays: () => 90,
+    });
     const now = new Date(T0.getTime() + 100 * DAY);
-    // The default retention is 90 days: the first row goes, the second stays.
+    // A retention of 90 days: the first row goes, the second stays.
     shared.store.commitCycle({ at: T0, measurements: rowsOf(T0, 1), alertStates: [], notifications: [] });
     const recent = new Date(now.getTime() - DAY);
     shared.store.commitCycle({
@@ -130,7 +133,10 @@ describe('Housekeeping', () => {
     const { shared, metrics } = await sharedOf(root);
     const view = viewOf(shared, metrics);
     const { log } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, view, log, () => false);
+    const housekeeping = new Housekeeping(shared, view, log, {
+      isStopping: () => false,
+      retentionDays: () => 90,
+    });
     // 1% errors against a 5% budget: a fifth of the budget is spent.
     for (let i = 0; i < 4; i++) {
       const at = new Date(T0.getTime() + i * 60_000);
