@@ -85,5 +85,9 @@ describe('settings of the whole daemon process, from every spec’s file', () =>
     const reloaded = await daemon.waitForLog((l) => l.event === 'reloaded');
     expect(reloaded.specs).toEqual(['spec-a', 'spec-b']);
     expect(daemon.logs.some((l) => l.event === 'restart_needed')).toBe(false);
+    // The database cannot change under a running daemon: it says so, and keeps the one it opened.
+    await ws.write(A, `${OBS}storage:\n  retention: 90d\n  path: .spec/other.db\n`);
+    const restart = await daemon.waitForLog((l) => l.event === 'restart_needed');
+    expect(restart.settings).toEqual(['the database']);
   });
 });
