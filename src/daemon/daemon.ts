@@ -12,7 +12,7 @@ import { isLoopbackHost, resolveDatabasePath, writeScopeOf } from '../workspace/
 import { alertContextFor } from './alert-context.js';
 import { AlertmanagerRefresh } from './alertmanager-refresh.js';
 import { BlindMonitoring } from './blind.js';
-import { Cycle, type Measure } from './cycle.js';
+import { Cycle } from './cycle.js';
 import { DeliveryLoop } from './delivery.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
@@ -47,8 +47,6 @@ export interface DaemonOptions extends PrepareOptions {
   shutdownTimeoutMs: number;
   /** Called once the daemon listens (tests and the CLI print the URL). */
   onReady?: (info: { url: string | null; specs: string[]; database: string }) => void;
-  /** How a spec is measured; the backend queries unless a test gives its own. */
-  measure?: Measure;
 }
 
 /**
@@ -153,7 +151,6 @@ export class Daemon {
         void this.housekeeping.refreshBudgets(at);
         void this.housekeeping.summarizeHoursIfDue(at);
       },
-      ...(options.measure ? { measure: options.measure } : {}),
     });
   }
 
