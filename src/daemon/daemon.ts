@@ -1,5 +1,3 @@
-import type { FSWatcher } from 'node:fs';
-import { watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { alertKey } from '../alerting/index.js';
@@ -14,13 +12,14 @@ import { AlertmanagerRefresh } from './alertmanager-refresh.js';
 import { BlindMonitoring } from './blind.js';
 import { Cycle } from './cycle.js';
 import { DeliveryLoop } from './delivery.js';
+import { FileWatch } from './file-watch.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { ReportSchedule } from './reports.js';
 import { jitterFor, nextSlot, skippedSlots } from './schedule.js';
 import type { DaemonSettings } from './settings.js';
-import { daemonSettings, settingsSourcesOf } from './settings.js';
+import { daemonSettings, restartOnlyChanges, settingsSourcesOf } from './settings.js';
 import { DaemonShared } from './shared.js';
 import { StatusView } from './status-view.js';
 import type { PrepareOptions, SpecRuntime } from './targets.js';
@@ -72,8 +71,7 @@ export class Daemon {
   private readonly alertmanager: AlertmanagerRefresh;
   private readonly stopController = new AbortController();
   private cycleInFlight: Promise<void> | null = null;
-  private watchers: FSWatcher[] = [];
-  private reloadTimer: NodeJS.Timeout | null = null;
+  private readonly files = new FileWatch((trigger) => void this.reload(trigger));
   private reloading = false;
   private server: { url: string; address: string; close(): Promise<void> } | null = null;
   private readonly jitterMs: number;
@@ -216,7 +214,7 @@ export class Daemon {
         );
       }
     }
-    this.watchFiles();
+    this.files.watch(this.shared.runtimes);
     const specs = this.shared.runtimes.map((r) => r.prepared.spec.specId);
     this.log.info(
       {
@@ -268,8 +266,7 @@ export class Daemon {
     this.log.info({ event: 'stopping', reason }, 'stopping');
     this.stopController.abort();
     this.delivery.stop();
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    for (const w of this.watchers) w.close();
+    this.files.close();
     const bound = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs).unref(),
     );
@@ -310,8 +307,7 @@ export class Daemon {
       this.setRuntimes(next);
       this.status.budgets.clear();
       this.status.changed();
-      for (const w of this.watchers) w.close();
-      this.watchFiles();
+      this.files.watch(next);
       this.log.info(
         { event: 'reloaded', trigger, specs: next.map((r) => r.prepared.spec.specId) },
         'configuration reloaded',
@@ -364,37 +360,4 @@ export class Daemon {
       return false;
     }
   }
-
-  private watchFiles(): void {
-    const files = new Set<string>();
-    for (const r of this.shared.runtimes) {
-      files.add(r.prepared.spec.specFile);
-      files.add(r.prepared.configFile);
-    }
-    for (const file of files) {
-      try {
-        const watcher = watch(file, { persistent: false }, () =>
-          this.scheduleReload(`changed ${path.basename(file)}`),
-        );
-        watcher.on('error', () => undefined);
-        this.watchers.push(watcher);
-      } catch {
-        // a file that cannot be watched is still reloaded on SIGHUP
-      }
-    }
-  }
-
-  private scheduleReload(trigger: string): void {
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => void this.reload(trigger), 300);
-  }
-}
-
-/** Settings the running daemon cannot change in place (its socket, its open database). */
-function restartOnlyChanges(before: DaemonSettings | null, after: DaemonSettings): string[] {
-  if (before === null) return [];
-  const changed: string[] = [];
-  if (JSON.stringify(before.listener) !== JSON.stringify(after.listener)) changed.push('the listener');
-  if (JSON.stringify(before.database) !== JSON.stringify(after.database)) changed.push('the database');
-  return changed;
 }

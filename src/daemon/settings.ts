@@ -190,3 +190,12 @@ function listenerOf(sources: readonly SettingsSource[], flags: DaemonFlags): Lis
     origin,
   };
 }
+
+/** Settings the running daemon cannot change in place (its socket, its open database). */
+export function restartOnlyChanges(before: DaemonSettings | null, after: DaemonSettings): string[] {
+  if (before === null) return [];
+  const changed: string[] = [];
+  if (JSON.stringify(before.listener) !== JSON.stringify(after.listener)) changed.push('the listener');
+  if (JSON.stringify(before.database) !== JSON.stringify(after.database)) changed.push('the database');
+  return changed;
+}
