@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { FALLBACK_SEVERITY } from '../evaluate/severity.js';
 import type { Verdict } from '../evaluate/types.js';
 import { formatQuantity } from '../units/index.js';
-import { FALLBACK_SEVERITY } from './severity.js';
 import type { AlertEventType, AlertKind, AlertPayload, AlertState } from './types.js';
 
 export const MONITOR_NAME = 'smartspec-production-monitor';

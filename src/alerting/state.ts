@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AlertPolicy, HoldSpec, Severity } from '../config/types.js';
+import { isWorse, moreSevere } from '../evaluate/severity.js';
 import type { Verdict } from '../evaluate/types.js';
 import type { Comparator } from '../units/types.js';
-import { isWorse, moreSevere } from './severity.js';
 import type { AlertEventType, AlertKind, AlertState } from './types.js';
 
 export function initialAlertState(specId: string, metric: string, kind: AlertKind): AlertState {

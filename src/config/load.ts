@@ -5,6 +5,7 @@ import { DiagnosticSink, reportSchemaIssues, sortDiagnostics } from './diagnosti
 import { resolveEnvReferences } from './env.js';
 import { misplacedSloSource, sloSourceRefs } from './import/refs.js';
 import { normalizeConfig } from './normalize.js';
+import { writtenProcessKeys } from './process-keys.js';
 import { MIN_SECRET_LENGTH } from './redact.js';
 import { type ObservabilityFile, observabilityFileSchema } from './schema.js';
 import type { ConfigDiagnostic, ObservabilityConfig } from './types.js';
@@ -119,7 +120,16 @@ export function parseObservabilityConfig(
     absoluteFile,
     (path) => source.locate(path),
   );
-  return done({ ...normalized, ...sloSources, secretValues: [...secretValues] });
+  const writtenKeys = writtenProcessKeys(
+    environment.value as ObservabilityFile,
+    (path) => source.locate(path, { key: true }).line,
+  );
+  return done({
+    ...normalized,
+    ...sloSources,
+    secretValues: [...secretValues],
+    writtenProcessKeys: writtenKeys,
+  });
 }
 
 /** Reads and parses `file`. Never throws for bad input: an unreadable or oversized file is a diagnostic too. */

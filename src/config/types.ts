@@ -1,6 +1,7 @@
 import type { ScrapeProviderConfig } from '../providers/scrape/config.js';
 import type { Unit } from '../units/types.js';
 import type { ImportLocation, SloSourceRef } from './import/types.js';
+import type { ProcessSettingKey } from './process-keys.js';
 import type { GraphiteProviderConfig } from './providers/graphite.js';
 import type { InfluxdbProviderConfig } from './providers/influxdb.js';
 
@@ -229,6 +230,8 @@ export interface ObservabilityConfig {
   reports: ReportsConfig;
   /** Every secret value resolved from the environment, for redaction. Never print. */
   secretValues: string[];
+  /** Lines of the process-wide keys (`server.*`, `storage.*`) this file writes; a key absent is a default. */
+  writtenProcessKeys?: Partial<Record<ProcessSettingKey, number>>;
 }
 
 /** A problem found while reading observability.yaml; `validate` lists them, `run` fails on the first. */

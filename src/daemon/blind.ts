@@ -1,7 +1,8 @@
 import type { AlertPayload, AlertState, Receiver } from '../alerting/index.js';
-import { buildAlertPayload, episodeIdFor, initialAlertState, severityFor } from '../alerting/index.js';
+import { buildAlertPayload, episodeIdFor, initialAlertState } from '../alerting/index.js';
 import type { AlertPolicy } from '../config/types.js';
 import type { Verdict } from '../evaluate/index.js';
+import { severityFor } from '../evaluate/severity.js';
 import type { Logger } from './logger.js';
 
 /** What the blind notices of one spec need from the daemon. */

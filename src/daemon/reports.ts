@@ -5,7 +5,10 @@ import { aggregatorCommand, producePeriodReport, runAggregator } from '../report
 import { completedPeriods } from '../report/period/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
+import type { DaemonShared } from './shared.js';
 import type { SpecRuntime } from './targets.js';
+
+const REPORT_CHECK_EVERY_MS = 60_000;
 
 /** How far back a daemon that was down catches up on missing reports. */
 const CATCH_UP = { daily: 8 * 86_400_000, weekly: 5 * 7 * 86_400_000 } as const;
@@ -95,4 +98,57 @@ export async function writeDueReports(options: {
     }
   }
   return written;
+}
+
+/** Reports are checked at start and then about once a minute of the daemon's clock, outside the cycle. */
+export class ReportSchedule {
+  private lastCheck = Number.NEGATIVE_INFINITY;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly shared: DaemonShared,
+    private readonly options: {
+      outputBase: string;
+      intervalSeconds: number;
+      clock: Clock;
+      log: Logger;
+      version: string;
+      /** New report files to link from the status page. */
+      onPassEnd: () => void;
+    },
+  ) {}
+
+  /** The pass in flight, if any (the shutdown waits for it). */
+  get pending(): Promise<void> | null {
+    return this.inFlight;
+  }
+
+  writeIfDue(): Promise<void> {
+    // On the daemon's clock, so a replay crosses day boundaries as a live daemon would.
+    const now = this.options.clock.now().getTime();
+    if (this.inFlight || now - this.lastCheck < REPORT_CHECK_EVERY_MS) {
+      return this.inFlight ?? Promise.resolve();
+    }
+    this.lastCheck = now;
+    const { log } = this.options;
+    const pass = writeDueReports({
+      runtimes: this.shared.runtimes,
+      store: this.shared.store,
+      outputBase: this.options.outputBase,
+      intervalSeconds: this.options.intervalSeconds,
+      clock: this.options.clock,
+      log,
+      version: this.options.version,
+    })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        log.error({ event: 'report_failed' }, error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => {
+        this.inFlight = null;
+        this.options.onPassEnd();
+      });
+    this.inFlight = pass;
+    return pass;
+  }
 }

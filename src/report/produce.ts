@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { DeliveryResult } from '../alerting/index.js';
-import { findOnPath, runWorkflowCommand } from '../alerting/index.js';
+import type { CommandResult } from '../common/child-process.js';
+import { findOnPath, runWorkflowCommand } from '../common/child-process.js';
 import type { IncidentCommandConfig, ReportFormat, ReportsConfig } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { writeScopeOf } from '../workspace/index.js';
@@ -64,6 +64,6 @@ export function aggregatorCommand(config: ReportsConfig): IncidentCommandConfig 
 export function runAggregator(
   command: IncidentCommandConfig,
   redact: (text: string) => string,
-): Promise<DeliveryResult> {
+): Promise<CommandResult> {
   return runWorkflowCommand(command.argv, command.timeoutMs, redact);
 }

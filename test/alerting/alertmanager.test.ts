@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertmanagerAlerts, createAlertmanagerReceiver } from '../../src/alerting/index.js';
+import { alertmanagerAlerts, createAlertmanagerReceiver } from '../../src/alerting/receivers/alertmanager.js';
 import { type FakeWebhook, startFakeWebhook } from '../fakes/webhook.js';
 import { samplePayload } from './fixtures.js';
 

@@ -2,13 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  advanceAlert,
-  buildAlertPayload,
-  createPagerDutyReceiver,
-  deliverDue,
-  initialAlertState,
-} from '../../src/alerting/index.js';
+import { deliverDue } from '../../src/alerting/delivery.js';
+import { buildAlertPayload } from '../../src/alerting/payload.js';
+import { createPagerDutyReceiver } from '../../src/alerting/receivers/pagerduty.js';
+import { advanceAlert, initialAlertState } from '../../src/alerting/state.js';
 import type { AlertState } from '../../src/alerting/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty.js';

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AlertEventType,
-  type AlertPayload,
-  type DeliveryResult,
-  deliverDue,
-  type OutboxEntry,
-  type OutboxRepository,
-  type Receiver,
-  retryDelayMs,
-  supersededEntries,
-} from '../../src/alerting/index.js';
+import { deliverDue, retryDelayMs, supersededEntries } from '../../src/alerting/delivery.js';
+import type {
+  AlertEventType,
+  AlertPayload,
+  DeliveryResult,
+  OutboxEntry,
+  OutboxRepository,
+  Receiver,
+} from '../../src/alerting/types.js';
 import { samplePayload } from './fixtures.js';
 
 /** The outbox semantics the store promises, in memory. */

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileReceiver, createReceivers } from '../../src/alerting/index.js';
+import { createFileReceiver } from '../../src/alerting/receivers/file.js';
+import { createReceivers } from '../../src/alerting/receivers/index.js';
 import { UserError } from '../../src/common/errors.js';
 import { type FakeWebhook, startFakeWebhook } from '../fakes/webhook.js';
 import { openWriteScope } from '../support/temp.js';

@@ -1,4 +1,4 @@
-import { buildAlertPayload } from '../../src/alerting/index.js';
+import { buildAlertPayload } from '../../src/alerting/payload.js';
 import type { AlertEventType, AlertKind, AlertPayload, AlertState } from '../../src/alerting/types.js';
 import type { SeverityRule } from '../../src/config/types.js';
 import type { Verdict } from '../../src/evaluate/types.js';

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createIncidentCommandReceiver,
   defaultIncidentCommand,
-  findOnPath,
-} from '../../src/alerting/index.js';
+} from '../../src/alerting/receivers/incident-command.js';
+import { findOnPath } from '../../src/common/child-process.js';
 import { samplePayload } from './fixtures.js';
 
 const SECRET = 'dd-api-key-0123456789';

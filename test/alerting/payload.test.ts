@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertSummary, buildAlertPayload, dedupKeyFor } from '../../src/alerting/index.js';
+import { alertSummary, buildAlertPayload, dedupKeyFor } from '../../src/alerting/payload.js';
 import type { Unit } from '../../src/units/index.js';
 import { CHECKED, firingState, latencyVerdict, samplePayload } from './fixtures.js';
 

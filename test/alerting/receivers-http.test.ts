@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPagerDutyReceiver,
-  createSlackReceiver,
-  createWebhookReceiver,
-  slackMessage,
-} from '../../src/alerting/index.js';
+import { createPagerDutyReceiver } from '../../src/alerting/receivers/pagerduty.js';
+import { createSlackReceiver, slackMessage } from '../../src/alerting/receivers/slack.js';
+import { createWebhookReceiver } from '../../src/alerting/receivers/webhook.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack.js';
 import { type FakeWebhook, startFakeWebhook } from '../fakes/webhook.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createReceivers } from '../../src/alerting/index.js';
+import { createReceivers } from '../../src/alerting/receivers/index.js';
 import { createPagerDutyReceiver } from '../../src/alerting/receivers/pagerduty.js';
 import { createSlackReceiver } from '../../src/alerting/receivers/slack.js';
 import { createWebhookReceiver } from '../../src/alerting/receivers/webhook.js';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type AlertState,
   type AlertTiming,
   advanceAlert,
   episodeIdFor,
   initialAlertState,
   observationsFor,
   timingFor,
-} from '../../src/alerting/index.js';
+} from '../../src/alerting/state.js';
+import type { AlertState } from '../../src/alerting/types.js';
 import type { AlertPolicy, Severity } from '../../src/config/types.js';
 
 const T0 = Date.parse('2026-11-27T04:00:00.000Z');

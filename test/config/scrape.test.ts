@@ -99,7 +99,9 @@ metrics:
       'observability.yaml',
       {},
     );
-    expect(errorsOf(result)[0]!.message).toContain('expected prometheus, datadog, influxdb, graphite or scrape');
+    expect(errorsOf(result)[0]!.message).toContain(
+      'expected prometheus, datadog, influxdb, graphite or scrape',
+    );
   });
 
   it('loads the copy-paste example of docs/observability-yaml.md, every query inside the subset', () => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { AlertPayload, DeliveryResult, Receiver } from '../../src/alerting/index.js';
+import type { AlertPayload, DeliveryResult, Receiver } from '../../src/alerting/types.js';
 import { defaultAlertPolicy } from '../../src/config/index.js';
 import { BlindMonitoring, type BlindSpec } from '../../src/daemon/blind.js';
 import { createLogger } from '../../src/daemon/index.js';

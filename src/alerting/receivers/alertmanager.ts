@@ -1,7 +1,7 @@
 import type { ReceiverConfig, Severity } from '../../config/types.js';
+import { severitiesUpTo } from '../../evaluate/severity.js';
 import { formatQuantity } from '../../units/index.js';
 import { alertSummary, MONITOR_NAME } from '../payload.js';
-import { severitiesUpTo } from '../severity.js';
 import type { AlertPayload, DeliveryResult, Receiver } from '../types.js';
 import { failureFor, type HttpReceiverOptions, isAnswer, postBody, shorten } from './http.js';
 

@@ -2,8 +2,9 @@
  * The maths of a period report, pure: percentiles, compliance, time out of target, breach episodes,
  * error budget, trend. Percentiles use the nearest-rank method (always an observed value).
  */
-import { isWorse, severityFor } from '../../alerting/index.js';
+
 import type { SeverityRule } from '../../config/types.js';
+import { isWorse, severityFor } from '../../evaluate/severity.js';
 import { compare, convert } from '../../units/index.js';
 import type { Comparator } from '../../units/types.js';
 import type {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isWorse, moreSevere, overshoot, severityFor } from '../../src/alerting/index.js';
 import type { SeverityRule } from '../../src/config/types.js';
-import { DEFAULT_RULES } from './fixtures.js';
+import { isWorse, moreSevere, overshoot, severityFor } from '../../src/evaluate/severity.js';
+import { DEFAULT_RULES } from '../alerting/fixtures.js';
 
 describe('overshoot', () => {
   it('is the relative distance past an upper bound (350 ms vs < 200 ms = +75%)', () => {

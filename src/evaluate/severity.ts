@@ -1,6 +1,6 @@
 import type { Severity, SeverityRule } from '../config/types.js';
-import type { Verdict } from '../evaluate/types.js';
 import type { Comparator, Unit } from '../units/types.js';
+import type { Verdict } from './types.js';
 
 /** SEV-1 is the most severe; a higher rank is more severe. */
 const severityRank: Record<Severity, number> = { 'SEV-1': 4, 'SEV-2': 3, 'SEV-3': 2, 'SEV-4': 1 };

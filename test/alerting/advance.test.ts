@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertState } from '../../src/alerting/index.js';
+import type { AlertContext } from '../../src/alerting/advance.js';
+import { advanceAlerts, alertKey } from '../../src/alerting/advance.js';
+import type { AlertState } from '../../src/alerting/types.js';
 import { defaultAlertPolicy } from '../../src/config/index.js';
-import type { AlertContext } from '../../src/daemon/alerts.js';
-import { advanceAlerts, alertKey } from '../../src/daemon/alerts.js';
 import type { Evaluation, Verdict } from '../../src/evaluate/index.js';
 
 const T0 = Date.parse('2026-11-27T04:00:00Z');

@@ -1,15 +1,10 @@
-import type { AlertEventType, AlertKind, AlertPayload, AlertState } from '../alerting/index.js';
-import {
-  advanceAlert,
-  buildAlertPayload,
-  initialAlertState,
-  observationsFor,
-  severityFor,
-  timingFor,
-} from '../alerting/index.js';
 import type { AlertPolicy, MetricMapping } from '../config/types.js';
 import type { Evaluation, Verdict } from '../evaluate/index.js';
+import { severityFor } from '../evaluate/severity.js';
 import type { NewNotification } from '../store/types.js';
+import { buildAlertPayload } from './payload.js';
+import { advanceAlert, initialAlertState, observationsFor, timingFor } from './state.js';
+import type { AlertEventType, AlertKind, AlertPayload, AlertState } from './types.js';
 
 export function alertKey(specId: string, metric: string, kind: AlertKind): string {
   return `${specId}\u0000${metric}\u0000${kind}`;
