@@ -4,6 +4,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from '../common/guarded-fetch.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
+import { buildSaasProvider, isSaasProvider } from './normalize-saas.js';
 import {
   DATADOG_ONLY_KEYS,
   type ObservabilityFile,
@@ -88,15 +89,16 @@ interface ProviderFields {
   site?: string | undefined;
   lookback?: RawDuration | undefined;
   reduce?: string | undefined;
+  api?: string | undefined;
 }
 
 const TOP_LEVEL_DEFAULT = 'default';
 
-function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
+export function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
   return context.placeholders.has(formatFieldPath(path));
 }
 
-function durationSeconds(
+export function durationSeconds(
   context: NormalizeContext,
   value: RawDuration | undefined | null,
   path: FieldPath,
@@ -138,7 +140,7 @@ function holdSpec(
 }
 
 /** A value from a fixed list; only values read from the environment can still be wrong here. */
-function choice<T extends string>(
+export function choice<T extends string>(
   context: NormalizeContext,
   value: string | undefined,
   path: FieldPath,
@@ -173,7 +175,7 @@ function httpUrl(context: NormalizeContext, value: string, path: FieldPath): str
   return value.replace(/\/+$/, '');
 }
 
-function baseUrl(context: NormalizeContext, value: string, path: FieldPath): string {
+export function baseUrl(context: NormalizeContext, value: string, path: FieldPath): string {
   const url = httpUrl(context, value, path);
   if (isPlaceholder(context, path)) return url;
   let parsed: URL | null = null;
@@ -210,7 +212,7 @@ function headersOf(
   return headers;
 }
 
-function httpSettings(
+export function httpSettings(
   context: NormalizeContext,
   fields: ProviderFields,
   basePath: FieldPath,
@@ -342,6 +344,9 @@ function buildDatadog(
     apiKey: fields.api_key ?? '',
     appKey: fields.app_key ?? null,
     site,
+    ...(fields.api === undefined
+      ? {}
+      : { api: choice(context, fields.api, [...basePath, 'api'], ['v1', 'v2'] as const, 'v1') }),
     lookbackSeconds: durationSeconds(
       context,
       fields.lookback,
@@ -805,6 +810,10 @@ export function normalizeConfig(
       context.sink.error(path, 'the top-level provider is already named `default`', 'rename this provider', {
         key: true,
       });
+      continue;
+    }
+    if (isSaasProvider(raw)) {
+      providers[name] = buildSaasProvider(context, name, raw, path);
       continue;
     }
     providers[name] =

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closestMatch } from '../common/closest.js';
+import { saasProviderSchemas } from './schema-saas.js';
 import {
   ALERTING_MODES,
   BUDGETING_METHODS,
@@ -189,18 +190,37 @@ const datadogProvider = z
     max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
+    api: choiceOrEnv(['v1', 'v2'], 'Datadog API version')
+      .meta({
+        description: 'v1: GET /api/v1/query; v2: POST /api/v2/query/timeseries (queries and formulas).',
+        default: 'v1',
+      })
+      .optional(),
   })
   .strict()
   .describe('A Datadog account.');
 
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const namedProvider = z.discriminatedUnion('type', [prometheusProvider, datadogProvider], {
+const saasProviders = saasProviderSchemas({
+  secret,
+  url,
+  headers,
+  timeout,
+  tls,
+  followRedirects,
+  maxResponseSize,
+  lookback,
+  reduce,
+});
+
+const namedProvider = z.discriminatedUnion('type', [prometheusProvider, datadogProvider, ...saasProviders], {
   error: (issue) =>
     issue.input === undefined
-      ? 'missing `type`: prometheus or datadog'
-      : 'unknown provider type; expected prometheus or datadog',
+      ? 'missing `type`: prometheus, datadog, newrelic, cloudwatch or dynatrace'
+      : 'unknown provider type; expected prometheus, datadog, newrelic, cloudwatch or dynatrace',
 });
+export type RawNamedProvider = z.infer<typeof namedProvider>;
 
 const severityRule = z
   .object({
@@ -532,6 +552,7 @@ export const observabilityFileSchema = z
     max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
+    api: datadogProvider.shape.api,
     providers: z
       .record(
         z.string().regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' }),
@@ -571,7 +592,7 @@ export type RawAuth = z.infer<typeof auth>;
 
 /** Keys only valid for one provider type (top-level keys are checked against `provider`). */
 export const PROMETHEUS_ONLY_KEYS = ['tenant', 'auth'] as const;
-export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce'] as const;
+export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce', 'api'] as const;
 export const SHARED_PROVIDER_KEYS = [
   'url',
   'headers',

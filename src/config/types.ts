@@ -1,4 +1,5 @@
 import type { Unit } from '../units/types.js';
+import type { SaasProviderConfig } from './types-saas.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -35,12 +36,14 @@ export interface DatadogProviderConfig {
   apiKey: string;
   appKey: string | null;
   site: string;
+  /** `v1` (the default): GET /api/v1/query; `v2`: POST /api/v2/query/timeseries (queries and formulas). */
+  api?: 'v1' | 'v2';
   /** How far back from the evaluation time points are requested. */
   lookbackSeconds: number;
   reduce: Reduction;
 }
 
-export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig;
+export type ProviderConfig = PrometheusProviderConfig | DatadogProviderConfig | SaasProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ConfigDiagnostic } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { checkPromQL } from './promql.js';
+import { checkSaasQueries } from './saas-queries.js';
 
 export interface ValidationProblem {
   severity: 'error' | 'warning';
@@ -97,6 +98,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
       });
     }
   }
+  problems.push(...checkSaasQueries(prepared.plan.checks, prepared.config.providers, configFile));
   const queryOf = new Map(prepared.plan.checks.map((c) => [c.nfr.metric, c.mapping.query]));
   return {
     specId: prepared.spec.specId,
