@@ -78,16 +78,18 @@ class NewRelicProvider implements Provider {
     if (answer.rows.some((row) => 'facet' in row)) return multipleRows(query, answer.rows.length);
     const samples: Sample[] = [];
     for (const row of answer.rows) {
-      const endSeconds = row.endTimeSeconds;
-      if (typeof endSeconds !== 'number') {
+      // A bucket's value is stamped at its start, as Datadog stamps its roll-ups: every bucket of the
+      // range then lies inside it.
+      const beginSeconds = row.beginTimeSeconds;
+      if (typeof beginSeconds !== 'number') {
         return fail(
           'bad_response',
-          `New Relic at ${this.client.hostPort} sent a TIMESERIES row without endTimeSeconds`,
+          `New Relic at ${this.client.hostPort} sent a TIMESERIES row without beginTimeSeconds`,
         );
       }
       const value = rowValue(row, query);
       if (!value.ok) return value;
-      if (value.value !== null) samples.push({ at: new Date(endSeconds * 1000), value: value.value });
+      if (value.value !== null) samples.push({ at: new Date(beginSeconds * 1000), value: value.value });
     }
     if (samples.length === 0) return fail('no_data', noRowsMessage(query, window), []);
     samples.sort((a, b) => a.at.getTime() - b.at.getTime());

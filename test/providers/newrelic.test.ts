@@ -71,7 +71,7 @@ describe('New Relic provider against a fake NerdGraph', () => {
     expect(body.query).not.toContain('checkout');
   });
 
-  it('backfills a range with TIMESERIES buckets of the step, stamped at each bucket end', async () => {
+  it('backfills a range with TIMESERIES buckets of the step, stamped at each bucket start', async () => {
     nr.respond(
       NRQL,
       nrReplies.points('average.duration', [
@@ -83,8 +83,8 @@ describe('New Relic provider against a fake NerdGraph', () => {
     const result = await createProvider(nrConfig(nr.url)).queryRange(NRQL, new Date(T - 3_600_000), AT, 1800);
     if (!result.ok) throw new Error(result.message);
     expect(result.samples.map((s) => [s.at.getTime(), s.value])).toEqual([
-      [T - 1_800_000, 2],
-      [T, 5],
+      [T - 3_600_000, 2],
+      [T - 1_800_000, 5],
     ]);
     const nrql = (nr.requests[0]!.body as { variables: { nrql: string } }).variables.nrql;
     expect(nrql).toBe(`${NRQL} SINCE ${T - 3_600_000} UNTIL ${T} TIMESERIES 30 minutes`);

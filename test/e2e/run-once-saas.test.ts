@@ -1,0 +1,214 @@
+/**
+ * New Relic, Dynatrace, CloudWatch and Datadog v2 through the built CLI, each against its fake: run-once
+ * verdicts with exact values and units, a daily report backfilled by range queries, errors and timeouts as
+ * unknown with a reason, and no secret in any output or written file.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeCloudWatch } from '../fakes/cloudwatch.js';
+import { cwReplies, startFakeCloudWatch } from '../fakes/cloudwatch.js';
+import type { FakeDatadog } from '../fakes/datadog.js';
+import { ddReplies, ddSeries, startFakeDatadog } from '../fakes/datadog.js';
+import type { FakeDynatrace } from '../fakes/dynatrace.js';
+import { dtReplies, startFakeDynatrace } from '../fakes/dynatrace.js';
+import type { FakeNewRelic } from '../fakes/newrelic.js';
+import { nrReplies, startFakeNewRelic } from '../fakes/newrelic.js';
+import { makeWorkspace, runCli } from './support.js';
+
+const SPEC_ID = 'spec-core-001-authentication';
+const AT = 1_795_752_000; // fixed evaluation instant (Unix seconds), 2026-11-27T04:00:00Z
+const DAY = '2026-11-26'; // the UTC day before AT
+const DAY_START = Date.parse(`${DAY}T00:00:00Z`) / 1000;
+const DAY_END = DAY_START + 86_400;
+
+const SPEC = `### Non-Functional Requirements
+
+| Category | Requirement | Metric | Target |
+|---|---|---|---|
+| Performance | p99 Latency | \`api_latency_p99\` | < 200ms |
+| Reliability | Error Rate | \`api_error_rate\` | < 0.1% |
+`;
+
+const NR_KEY = 'NRAK-E2E0TESTKEY0000000000000000';
+const NR_ACCOUNT = 3_141_592;
+const DT_TOKEN =
+  'dt0c01.E2ETESTTOKEN000000000000.e2e0secret00000000000000000000000000000000000000000000000000000';
+const DD_API = 'dd-api-e2e0v20000000000000000';
+const DD_APP = 'dd-app-e2e0v20000000000000000';
+const AWS_KEY_ID = 'AKIAE2ETESTKEY000001';
+const AWS_SECRET = 'e2eSecretAccessKey/0000000000000000000000';
+const SECRETS = [NR_KEY, DT_TOKEN, DD_API, DD_APP, AWS_SECRET];
+
+interface Summary {
+  status: string;
+  metrics: Array<{ name: string; value: number | null; status: string; reason: string }>;
+}
+
+async function readTree(dir: string): Promise<string> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const texts = await Promise.all(
+    entries.filter((e) => e.isFile()).map((e) => readFile(path.join(e.parentPath, e.name), 'utf8')),
+  );
+  return texts.join('\n');
+}
+
+/** Runs the built CLI in a fresh workspace; returns its output and every file it wrote. */
+async function run(obs: string, args: string[], env: Record<string, string>) {
+  const ws = await makeWorkspace({
+    [`specs/core/${SPEC_ID}/spec.md`]: SPEC,
+    [`specs/core/${SPEC_ID}/observability.yaml`]: obs,
+  });
+  try {
+    // No aggregator and, for the AWS SDK, no shared files or instance metadata of this machine.
+    const result = await runCli(args, {
+      cwd: ws.root,
+      env: {
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: path.join(ws.root, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(ws.root, 'no-aws-credentials'),
+        ...env,
+      },
+    });
+    const written = await readTree(path.join(ws.root, '.spec/reports'));
+    for (const text of [result.stdout, result.stderr, written]) {
+      for (const secret of SECRETS) expect(text).not.toContain(secret);
+    }
+    const dailyFile = path.join(
+      ws.root,
+      '.spec/reports/production-monitoring',
+      SPEC_ID,
+      'daily',
+      `${DAY}.json`,
+    );
+    const daily = await readFile(dailyFile, 'utf8').then(
+      (text) => JSON.parse(text) as DailyReport,
+      () => null,
+    );
+    return { ...result, daily };
+  } finally {
+    await ws.cleanup();
+  }
+}
+
+const runOnce = (obs: string, env: Record<string, string>) =>
+  run(obs, [SPEC_ID, '--at', String(AT), '--json'], env);
+
+const report = (obs: string, env: Record<string, string>) =>
+  run(
+    `${obs}reports:\n  weekly: false\n  aggregator_command: false\n`,
+    ['report', SPEC_ID, '--period', 'daily', '--date', DAY],
+    env,
+  );
+
+function byName(stdout: string) {
+  const summary = JSON.parse(stdout) as Summary;
+  return Object.fromEntries(summary.metrics.map((m) => [m.name, m]));
+}
+
+interface DailyReport {
+  metrics: Array<{
+    name: string;
+    samples: number;
+    source: string;
+    compliance: number;
+    stats: { p50: number };
+  }>;
+}
+
+function reportMetrics(daily: DailyReport | null) {
+  if (!daily) throw new Error('no daily report was written');
+  return Object.fromEntries(daily.metrics.map((m) => [m.name, m]));
+}
+
+describe('New Relic (NRQL over NerdGraph) through the built CLI', () => {
+  let nr: FakeNewRelic;
+  const P99 = "SELECT percentile(duration, 99) FROM Transaction WHERE appName = 'auth'";
+  const ERRORS = "SELECT percentage(count(*), WHERE error IS true) FROM Transaction WHERE appName = 'auth'";
+  const obs = (url: string, extra = '') => `providers:
+  nr:
+    type: newrelic
+    api_key: "{{env.NEW_RELIC_API_KEY}}"
+    account_id: ${NR_ACCOUNT}
+    region: eu
+    url: ${url}
+${extra}metrics:
+  - name: api_latency_p99
+    query: "${P99}"
+    unit: s
+  - name: api_error_rate
+    query: "${ERRORS}"
+    unit: "%"
+`;
+  beforeAll(async () => {
+    nr = await startFakeNewRelic({ apiKey: NR_KEY, accountId: NR_ACCOUNT });
+  });
+  afterAll(async () => {
+    await nr?.close();
+  });
+
+  it('run-once: 0.35 s p99 breaches < 200ms, 0.04 % errors are healthy', async () => {
+    nr.reset();
+    nr.respond(
+      P99,
+      nrReplies.points('percentile.duration', [[(AT - 60) * 1000, 0.35]], {
+        aggregate: 'latest',
+        nested: '99',
+      }),
+    );
+    nr.respond(ERRORS, nrReplies.points('percentage', [[(AT - 60) * 1000, 0.04]]));
+    const result = await runOnce(obs(nr.url), { NEW_RELIC_API_KEY: NR_KEY });
+    expect(result.code).toBe(1);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'breached', value: 350 });
+    expect(metrics.api_latency_p99!.reason).toContain('newrelic "nr"');
+    expect(metrics.api_error_rate).toMatchObject({ status: 'healthy', value: 0.04 });
+    expect((nr.requests[0]!.body as { variables: { nrql: string } }).variables.nrql).toBe(
+      `${P99} SINCE ${(AT - 300) * 1000} UNTIL ${AT * 1000}`,
+    );
+  });
+
+  it('an NRQL syntax error and a timeout are unknown with the reason: exit 3', async () => {
+    nr.reset();
+    nr.respond(P99, nrReplies.syntaxError('Unknown function percentle'));
+    nr.respond(ERRORS, nrReplies.delay(10_000));
+    const result = await runOnce(obs(nr.url, '    timeout: 1s\n'), { NEW_RELIC_API_KEY: NR_KEY });
+    expect(result.code).toBe(3);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'unknown', value: null });
+    expect(metrics.api_latency_p99!.reason).toContain('NRQL Syntax Error: Unknown function percentle');
+    expect(metrics.api_error_rate!.status).toBe('unknown');
+    expect(metrics.api_error_rate!.reason).toContain('timeout of 1000 ms');
+  });
+
+  it('report: the day is backfilled from TIMESERIES range queries', async () => {
+    nr.reset();
+    const minutes = Array.from({ length: 1440 }, (_, i) => (DAY_START + i * 60 + 30) * 1000);
+    nr.respond(
+      P99,
+      nrReplies.points(
+        'percentile.duration',
+        minutes.map((t) => [t, 0.1]),
+        { aggregate: 'max', nested: '99' },
+      ),
+    );
+    nr.respond(
+      ERRORS,
+      nrReplies.points(
+        'percentage',
+        minutes.map((t) => [t, 0.02]),
+      ),
+    );
+    const result = await report(obs(nr.url), { NEW_RELIC_API_KEY: NR_KEY });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const sent = nr.requests.map((r) => (r.body as { variables: { nrql: string } }).variables.nrql);
+    // The day's one-minute grid (00:00 to 23:59, 86 340 s) in at most 366 buckets: 236 s each, aligned
+    // to the window's end as NRQL does: 365 whole buckets, each stamped at its start.
+    expect(sent).toContain(`${P99} SINCE ${DAY_START * 1000} UNTIL ${(DAY_END - 60) * 1000} TIMESERIES 236 seconds`);
+    const metrics = reportMetrics(result.daily);
+    expect(metrics.api_latency_p99).toMatchObject({ samples: 365, source: 'backfill', compliance: 1 });
+    expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(100, 9);
+    expect(metrics.api_error_rate).toMatchObject({ samples: 365, compliance: 1 });
+  });
+});
