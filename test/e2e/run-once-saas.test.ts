@@ -205,10 +205,278 @@ ${extra}metrics:
     const sent = nr.requests.map((r) => (r.body as { variables: { nrql: string } }).variables.nrql);
     // The day's one-minute grid (00:00 to 23:59, 86 340 s) in at most 366 buckets: 236 s each, aligned
     // to the window's end as NRQL does: 365 whole buckets, each stamped at its start.
-    expect(sent).toContain(`${P99} SINCE ${DAY_START * 1000} UNTIL ${(DAY_END - 60) * 1000} TIMESERIES 236 seconds`);
+    expect(sent).toContain(
+      `${P99} SINCE ${DAY_START * 1000} UNTIL ${(DAY_END - 60) * 1000} TIMESERIES 236 seconds`,
+    );
     const metrics = reportMetrics(result.daily);
     expect(metrics.api_latency_p99).toMatchObject({ samples: 365, source: 'backfill', compliance: 1 });
     expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(100, 9);
     expect(metrics.api_error_rate).toMatchObject({ samples: 365, compliance: 1 });
+  });
+});
+
+describe('Dynatrace (metrics API v2) through the built CLI', () => {
+  let dt: FakeDynatrace;
+  const P99 =
+    'builtin:service.response.time:filter(eq("dt.entity.service","SERVICE-1234567890ABCDEF")):percentile(99)';
+  const ERRORS =
+    'builtin:service.errors.total.rate:filter(eq("dt.entity.service","SERVICE-1234567890ABCDEF"))';
+  const obs = (url: string, extra = '') => `providers:
+  dt:
+    type: dynatrace
+    url: ${url}
+    api_token: env:DT_API_TOKEN
+${extra}metrics:
+  - name: api_latency_p99
+    query: '${P99}'
+    unit: us
+  - name: api_error_rate
+    query: '${ERRORS}'
+    unit: "%"
+`;
+  beforeAll(async () => {
+    dt = await startFakeDynatrace({ apiToken: DT_TOKEN });
+  });
+  afterAll(async () => {
+    await dt?.close();
+  });
+
+  it('run-once: 150 000 µs p99 is healthy against < 200ms, 0.5 % errors breach < 0.1%', async () => {
+    dt.reset();
+    dt.respond(
+      P99,
+      dtReplies.service(P99, [
+        [(AT - 120) * 1000, 400_000],
+        [(AT - 60) * 1000, 150_000],
+      ]),
+    );
+    dt.respond(
+      ERRORS,
+      dtReplies.service(ERRORS, [
+        [(AT - 60) * 1000, 0.5],
+        [AT * 1000, null],
+      ]),
+    );
+    const result = await runOnce(obs(dt.url), { DT_API_TOKEN: DT_TOKEN });
+    expect(result.code).toBe(1);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'healthy', value: 150 });
+    expect(metrics.api_error_rate).toMatchObject({ status: 'breached', value: 0.5 });
+    expect(metrics.api_error_rate!.reason).toContain('dynatrace "dt"');
+    expect(dt.requests[0]!.headers.authorization).toBe(`Api-Token ${DT_TOKEN}`);
+  });
+
+  it('a token without metrics.read and a timeout are unknown with the reason: exit 3', async () => {
+    dt.reset();
+    dt.respond(
+      P99,
+      dtReplies.error(403, 'Token is missing required scope. Use one of: metrics.read (Read metrics)'),
+    );
+    dt.respond(ERRORS, dtReplies.delay(10_000));
+    const result = await runOnce(obs(dt.url, '    timeout: 1s\n'), { DT_API_TOKEN: DT_TOKEN });
+    expect(result.code).toBe(3);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'unknown' });
+    expect(metrics.api_latency_p99!.reason).toContain('metrics.read');
+    expect(metrics.api_error_rate!.reason).toContain('timeout of 1000 ms');
+  });
+
+  it('report: the day is backfilled at the one-minute resolution', async () => {
+    dt.reset();
+    const minutes = Array.from({ length: 1440 }, (_, i) => (DAY_START + (i + 1) * 60) * 1000);
+    dt.respond(
+      P99,
+      dtReplies.service(
+        P99,
+        minutes.map((t) => [t, 80_000]),
+      ),
+    );
+    dt.respond(
+      ERRORS,
+      dtReplies.service(
+        ERRORS,
+        minutes.map((t, i) => [t, i < 60 ? 1 : 0.01]),
+      ),
+    );
+    const result = await report(obs(dt.url), { DT_API_TOKEN: DT_TOKEN });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const request = dt.requests.find(
+      (r) => r.query.metricSelector === P99 && r.query.from === String(DAY_START * 1000),
+    )!;
+    expect(request.query).toMatchObject({ to: String((DAY_END - 60) * 1000), resolution: '1m' });
+    const metrics = reportMetrics(result.daily);
+    // Buckets (from + (k-1) min, from + k min] stamped at their end, k = 1..1439: the minute points of the
+    // first hour (at 1 % errors) fill buckets 1..60.
+    expect(metrics.api_latency_p99).toMatchObject({ samples: 1439, source: 'backfill', compliance: 1 });
+    expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(80, 9);
+    expect(metrics.api_error_rate!.samples).toBe(1439);
+    expect(metrics.api_error_rate!.compliance).toBeCloseTo((1439 - 60) / 1439, 9);
+  });
+});
+
+describe('Datadog v2 (timeseries with formulas) through the built CLI', () => {
+  let dd: FakeDatadog;
+  const ERRORS = `100 * errors / hits
+errors = sum:trace.rack.request.errors{service:my-api,env:prod}.as_count()
+hits = sum:trace.rack.request.hits{service:my-api,env:prod}.as_count()`;
+  const P99 = 'p99:trace.rack.request{service:my-api,env:prod}';
+  const obs = (url: string, extra = '') => `provider: datadog
+api: v2
+api_key: "{{env.DATADOG_API_KEY}}"
+app_key: "{{env.DATADOG_APP_KEY}}"
+site: eu
+url: ${url}
+${extra}metrics:
+  - name: api_latency_p99
+    query: "${P99}"
+  - name: api_error_rate
+    unit: "%"
+    query: |
+${ERRORS.split('\n')
+  .map((line) => `      ${line}`)
+  .join('\n')}
+`;
+  const env = { DATADOG_API_KEY: DD_API, DATADOG_APP_KEY: DD_APP };
+  beforeAll(async () => {
+    dd = await startFakeDatadog({ apiKey: DD_API, appKey: DD_APP });
+  });
+  afterAll(async () => {
+    await dd?.close();
+  });
+
+  it('run-once: the formula answer (0.05 %) is healthy and 0.25 s p99 breaches < 200ms', async () => {
+    dd.reset();
+    dd.respond(
+      '100 * errors / hits',
+      ddReplies.ok([
+        ddSeries({
+          pointlist: [
+            [(AT - 60) * 1000, 0.05],
+            [AT * 1000, null],
+          ],
+        }),
+      ]),
+    );
+    dd.respond(P99, ddReplies.ok([ddSeries({ pointlist: [[(AT - 60) * 1000, 0.25]] })]));
+    const result = await runOnce(obs(dd.url), env);
+    expect(result.code).toBe(1);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_error_rate).toMatchObject({ status: 'healthy', value: 0.05 });
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'breached', value: 250 });
+    expect(dd.requests.every((r) => r.path === '/api/v2/query/timeseries')).toBe(true);
+  });
+
+  it('a 400 and a timeout are unknown with the reason: exit 3', async () => {
+    dd.reset();
+    dd.respond('100 * errors / hits', ddReplies.badRequest('Error parsing query: unknown function as_cnt'));
+    dd.respond(P99, ddReplies.delay(10_000));
+    const result = await runOnce(obs(dd.url, 'timeout: 1s\n'), env);
+    expect(result.code).toBe(3);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_error_rate!.reason).toContain('unknown function as_cnt');
+    expect(metrics.api_latency_p99!.reason).toContain('timeout of 1000 ms');
+  });
+
+  it('report: the day is backfilled with the step as the v2 interval', async () => {
+    dd.reset();
+    const minutes = Array.from(
+      { length: 1440 },
+      (_, i) => [(DAY_START + i * 60) * 1000, 0.01] as [number, number],
+    );
+    dd.respond('100 * errors / hits', ddReplies.ok([ddSeries({ pointlist: minutes })]));
+    dd.respond(P99, ddReplies.ok([ddSeries({ pointlist: minutes.map(([t]) => [t, 0.12]) })]));
+    const result = await report(obs(dd.url), env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const attributes = dd.requests.map(
+      (r) => (r.body as { data: { attributes: Record<string, unknown> } }).data.attributes,
+    );
+    expect(attributes).toContainEqual(
+      expect.objectContaining({ from: DAY_START * 1000, to: (DAY_END - 60) * 1000 + 1, interval: 60_000 }),
+    );
+    const metrics = reportMetrics(result.daily);
+    expect(metrics.api_latency_p99).toMatchObject({ samples: 1440, source: 'backfill', compliance: 1 });
+    expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(120, 9);
+    expect(metrics.api_error_rate).toMatchObject({ samples: 1440, compliance: 1 });
+  });
+});
+
+describe('CloudWatch (GetMetricData through the AWS SDK) through the built CLI', () => {
+  let cw: FakeCloudWatch;
+  const REGION = 'eu-west-1';
+  const P99 = 'SELECT MAX(TargetResponseTime) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer)';
+  const obs = (url: string, extra = '') => `providers:
+  aws:
+    type: cloudwatch
+    region: ${REGION}
+    endpoint: ${url}
+${extra}metrics:
+  - name: api_latency_p99
+    query: '${P99}'
+    unit: s
+  - name: api_error_rate
+    unit: ratio
+    query: |
+      [
+        {"Id": "errors", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "HTTPCode_Target_5XX_Count",
+          "Dimensions": [{"Name": "LoadBalancer", "Value": "app/auth/50dc6c495c0c9188"}]}, "Period": 60, "Stat": "Sum"}},
+        {"Id": "requests", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
+          "Dimensions": [{"Name": "LoadBalancer", "Value": "app/auth/50dc6c495c0c9188"}]}, "Period": 60, "Stat": "Sum"}},
+        {"Id": "ratio", "Expression": "errors / requests"}
+      ]
+`;
+  const env = { AWS_ACCESS_KEY_ID: AWS_KEY_ID, AWS_SECRET_ACCESS_KEY: AWS_SECRET };
+  beforeAll(async () => {
+    cw = await startFakeCloudWatch({ accessKeyId: AWS_KEY_ID, region: REGION });
+  });
+  afterAll(async () => {
+    await cw?.close();
+  });
+
+  it('run-once: SigV4-signed; 0.18 s is healthy, an error ratio of 0.002 breaches < 0.1%', async () => {
+    cw.reset();
+    cw.respond(
+      P99,
+      cwReplies.points([
+        [AT - 120, 0.5],
+        [AT - 60, 0.18],
+      ]),
+    );
+    cw.respond('errors / requests', cwReplies.points([[AT - 60, 0.002]]));
+    const result = await runOnce(obs(cw.url), env);
+    expect(result.code).toBe(1);
+    const metrics = byName(result.stdout);
+    expect(metrics.api_latency_p99).toMatchObject({ status: 'healthy', value: 180 });
+    expect(metrics.api_error_rate).toMatchObject({ status: 'breached', value: 0.2 });
+    expect(metrics.api_error_rate!.reason).toContain('cloudwatch "aws"');
+    expect(cw.requests[0]!.headers.authorization).toContain(`Credential=${AWS_KEY_ID}/`);
+  });
+
+  it('no credentials and a timeout are unknown with the reason: exit 3', async () => {
+    cw.reset();
+    const none = await runOnce(obs(cw.url), {});
+    expect(none.code).toBe(3);
+    expect(byName(none.stdout).api_latency_p99!.reason).toContain('no AWS credentials found');
+    expect(cw.requests).toHaveLength(0);
+    cw.respond('*', cwReplies.delay(10_000));
+    const slow = await runOnce(obs(cw.url, '    timeout: 1s\n'), env);
+    expect(slow.code).toBe(3);
+    expect(byName(slow.stdout).api_latency_p99!.reason).toContain('timeout of 1000 ms');
+  });
+
+  it('report: the day is backfilled from GetMetricData over the day', async () => {
+    cw.reset();
+    const minutes = Array.from({ length: 1440 }, (_, i) => DAY_START + i * 60);
+    cw.respond(P99, cwReplies.points(minutes.map((t) => [t, 0.09])));
+    cw.respond('errors / requests', cwReplies.points(minutes.map((t) => [t, 0.0005])));
+    const result = await report(obs(cw.url), env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const metrics = reportMetrics(result.daily);
+    // EndTime is exclusive: the grid's last point (23:59) is not asked for.
+    expect(metrics.api_latency_p99).toMatchObject({ samples: 1439, source: 'backfill', compliance: 1 });
+    expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(90, 9);
+    expect(metrics.api_error_rate).toMatchObject({ samples: 1439, compliance: 1 });
   });
 });
