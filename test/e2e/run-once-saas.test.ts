@@ -3,8 +3,10 @@
  * verdicts with exact values and units, a daily report backfilled by range queries, errors and timeouts as
  * unknown with a reason, and no secret in any output or written file.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeCloudWatch } from '../fakes/cloudwatch.js';
 import { cwReplies, startFakeCloudWatch } from '../fakes/cloudwatch.js';
@@ -14,6 +16,7 @@ import type { FakeDynatrace } from '../fakes/dynatrace.js';
 import { dtReplies, startFakeDynatrace } from '../fakes/dynatrace.js';
 import type { FakeNewRelic } from '../fakes/newrelic.js';
 import { nrReplies, startFakeNewRelic } from '../fakes/newrelic.js';
+import { freePort } from '../support/prometheus.js';
 import { makeWorkspace, runCli } from './support.js';
 
 const SPEC_ID = 'spec-core-001-authentication';
@@ -478,5 +481,68 @@ ${extra}metrics:
     expect(metrics.api_latency_p99).toMatchObject({ samples: 1439, source: 'backfill', compliance: 1 });
     expect(metrics.api_latency_p99!.stats.p50).toBeCloseTo(90, 9);
     expect(metrics.api_error_rate).toMatchObject({ samples: 1439, compliance: 1 });
+  });
+});
+
+describe('start-up: the AWS SDK is loaded only when a CloudWatch provider is queried', () => {
+  /** Runs the CLI with a module hook that logs every `@aws-sdk/` module it resolves. */
+  async function sdkModulesLoaded(obs: string, env: Record<string, string>): Promise<string[]> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'smartspec-pm-hooks-'));
+    try {
+      const log = path.join(dir, 'sdk-modules.log');
+      await writeFile(log, '');
+      await writeFile(
+        path.join(dir, 'hooks.mjs'),
+        `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (specifier.includes('@aws-sdk/')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
+  return next(specifier, context);
+}
+`,
+      );
+      await writeFile(
+        path.join(dir, 'register.mjs'),
+        `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n`,
+      );
+      await runOnce(obs, {
+        ...env,
+        NODE_OPTIONS: `--import=${pathToFileURL(path.join(dir, 'register.mjs')).href}`,
+      });
+      return (await readFile(log, 'utf8')).split('\n').filter((line) => line !== '');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a Prometheus run-once never resolves @aws-sdk; a CloudWatch one does', async () => {
+    // A loopback port with nothing listening: the Prometheus path runs and fails fast, sending nothing.
+    const closed = await freePort();
+    const prometheus = `provider: prometheus
+url: http://127.0.0.1:${closed}
+metrics:
+  - name: api_latency_p99
+    query: 'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))'
+`;
+    expect(await sdkModulesLoaded(prometheus, {})).toEqual([]);
+    const cw = await startFakeCloudWatch({ accessKeyId: AWS_KEY_ID, region: 'eu-west-1' });
+    try {
+      const cloudwatch = `providers:
+  aws:
+    type: cloudwatch
+    region: eu-west-1
+    endpoint: ${cw.url}
+metrics:
+  - name: api_latency_p99
+    query: 'SELECT MAX(TargetResponseTime) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer)'
+    unit: s
+`;
+      const loaded = await sdkModulesLoaded(cloudwatch, {
+        AWS_ACCESS_KEY_ID: AWS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+      });
+      expect(loaded).toContain('@aws-sdk/client-cloudwatch');
+    } finally {
+      await cw.close();
+    }
   });
 });
