@@ -55,7 +55,8 @@ export function saasProviderSchemas<
       region: z
         .string()
         .min(1)
-        .meta({ description: `NerdGraph region: ${NEWRELIC_REGIONS.join(', ')}.`, default: 'us' }),
+        .meta({ description: `NerdGraph region: ${NEWRELIC_REGIONS.join(', ')}.`, default: 'us' })
+        .optional(),
       url: url(
         'Overrides the NerdGraph base URL (default https://api.newrelic.com, EU https://api.eu.newrelic.com); `/graphql` is appended.',
       ).optional(),
