@@ -211,9 +211,18 @@ const OPENSLO_OPS: Readonly<Record<Comparator, string>> = {
   '=': 'lte',
 };
 
+/** OpenSLO `metricSource.type` of each provider type. */
+const OPENSLO_SOURCE_TYPES: Readonly<Record<string, string>> = {
+  prometheus: 'Prometheus',
+  datadog: 'Datadog',
+  newrelic: 'NewRelic',
+  cloudwatch: 'CloudWatch',
+  dynatrace: 'Dynatrace',
+};
+
 export function openSloDocuments(sources: readonly OpenSloSource[]): Record<string, unknown>[] {
   return sources.map(({ specId, requirement, targetText, objective, query, providerType, threshold }) => {
-    const sourceType = providerType === 'datadog' ? 'Datadog' : 'Prometheus';
+    const sourceType = OPENSLO_SOURCE_TYPES[providerType] ?? 'Prometheus';
     const metricSource = (text: string) => ({ metricSource: { type: sourceType, spec: { query: text } } });
     const indicatorSpec =
       objective.sli !== null
