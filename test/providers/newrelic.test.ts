@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NewRelicProviderConfig } from '../../src/config/types-saas.js';
 import type { InstantResult, RangeResult } from '../../src/providers/index.js';
@@ -183,5 +185,35 @@ describe('New Relic provider against a fake NerdGraph', () => {
     const failure = failureOf(await provider.queryInstant(NRQL, AT));
     expect(failure.failure).toBe('timeout');
     expect(failure.message).toContain('300 ms');
+  });
+});
+
+describe('New Relic behind a redirect', () => {
+  it('follows a redirect to another origin only when asked, and never takes the API key there', async () => {
+    const nr = await startFakeNewRelic({ apiKey: API_KEY, accountId: ACCOUNT });
+    const front = createServer((_req, res) => {
+      res.writeHead(307, { Location: `${nr.url}/graphql` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    try {
+      const notFollowed = failureOf(await createProvider(nrConfig(frontUrl)).queryInstant(NRQL, AT));
+      expect(notFollowed.failure).toBe('bad_response');
+      expect(notFollowed.message).toContain('follow_redirects: true');
+      expect(nr.requests).toHaveLength(0);
+
+      const followed = nrConfig(frontUrl, { http: { ...nrConfig(frontUrl).http, followRedirects: true } });
+      const failure = failureOf(await createProvider(followed).queryInstant(NRQL, AT));
+      // The other origin got the query (POST body kept) but not the key, and said so.
+      expect(failure.failure).toBe('auth');
+      expect(nr.requests).toHaveLength(1);
+      expect(nr.requests[0]!.headers['api-key']).toBeUndefined();
+      expect((nr.requests[0]!.body as { variables: { nrql: string } }).variables.nrql).toContain(NRQL);
+    } finally {
+      front.closeAllConnections();
+      await new Promise((resolve) => front.close(resolve));
+      await nr.close();
+    }
   });
 });
