@@ -6,6 +6,7 @@ import type { InstantResult, RangeResult } from '../../src/providers/index.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { FakeCloudWatch } from '../fakes/cloudwatch.js';
 import { cwReplies, startFakeCloudWatch } from '../fakes/cloudwatch.js';
+import { findOpenssl, makeTestPki, startHttpsProxy } from '../support/tls.js';
 
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -229,5 +230,41 @@ describe('parseCloudWatchQuery', () => {
       ok: false,
       problem: expect.stringContaining('not a JSON list'),
     });
+  });
+});
+
+const openssl = findOpenssl();
+
+describe.skipIf(openssl === null)('CloudWatch over HTTPS: the SDK gets the TLS settings', () => {
+  it('trusts only tls.ca_file, and names the certificate problem otherwise', async () => {
+    const pki = await makeTestPki(openssl!);
+    const cw = await startFakeCloudWatch({ accessKeyId: ACCESS_KEY, region: REGION });
+    const proxy = await startHttpsProxy(cw.url, { key: pki.serverKey, cert: pki.serverCert });
+    for (const [name, value] of Object.entries(ENV)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+    try {
+      const tls = (caFile: string) =>
+        cwConfig(proxy.url, {
+          http: { ...cwConfig(proxy.url).http, tls: { caFile, insecureSkipVerify: false } },
+        });
+      const untrusted = failureOf(await createProvider(tls(pki.otherCaFile)).queryInstant(EXPRESSION, AT));
+      expect(untrusted.failure).toBe('unreachable');
+      expect(untrusted.message).toMatch(/certificate/i);
+      expect(proxy.forwarded).toBe(0);
+      // Trusted: the request crosses TLS and reaches the fake (which refuses it: the proxy drops the signature).
+      const trusted = failureOf(await createProvider(tls(pki.caFile)).queryInstant(EXPRESSION, AT));
+      expect(trusted.failure).not.toBe('unreachable');
+      expect(proxy.forwarded).toBeGreaterThan(0);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await proxy.close();
+      await cw.close();
+      await pki.cleanup();
+    }
   });
 });
