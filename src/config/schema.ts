@@ -338,7 +338,7 @@ const metric = z
     query: z
       .string()
       .min(1, { error: 'must not be empty' })
-      .describe('PromQL or Datadog query returning one number.'),
+      .describe('PromQL, Datadog, NRQL, CloudWatch or Dynatrace query returning one number.'),
     provider: z
       .string()
       .min(1)
