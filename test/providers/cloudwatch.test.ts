@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudWatchProviderConfig } from '../../src/config/types-saas.js';
@@ -204,6 +206,45 @@ describe('CloudWatch provider (AWS SDK v3) against a fake GetMetricData endpoint
     } finally {
       process.env.AWS_ACCESS_KEY_ID = ACCESS_KEY;
       process.env.AWS_SECRET_ACCESS_KEY = SECRET_KEY;
+    }
+  });
+});
+
+describe('CloudWatch credentials from the shared files', () => {
+  it('a `profile` of the shared credentials file signs the request; the env keys are not needed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'smartspec-pm-aws-'));
+    const credentials = path.join(dir, 'credentials');
+    await writeFile(
+      credentials,
+      '[default]\naws_access_key_id = AKIADEFAULTDEFAULT01\naws_secret_access_key = default-secret-000000000000000000\n\n[monitor]\naws_access_key_id = AKIAMONITORPROFILE01\naws_secret_access_key = monitor-secret-00000000000000000000\n',
+    );
+    const cw = await startFakeCloudWatch({ accessKeyId: 'AKIAMONITORPROFILE01', region: REGION });
+    const env = {
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_CONFIG_FILE: path.join(dir, 'config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const previous: Record<string, string | undefined> = {};
+    for (const name of [...Object.keys(env), 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
+      previous[name] = process.env[name];
+      delete process.env[name];
+    }
+    Object.assign(process.env, env);
+    try {
+      cw.respond(EXPRESSION, cwReplies.points([[T - 60, 0.2]]));
+      const result = await createProvider(cwConfig(cw.url, { profile: 'monitor' })).queryInstant(
+        EXPRESSION,
+        AT,
+      );
+      expect(result.ok && result.value).toBe(0.2);
+      expect(cw.requests[0]!.headers.authorization).toContain('Credential=AKIAMONITORPROFILE01/');
+    } finally {
+      for (const [name, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await cw.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
