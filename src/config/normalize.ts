@@ -587,6 +587,15 @@ function metricsOf(
       }
     }
 
+    if (providerType === 'newrelic' && raw.reduce !== undefined) {
+      context.sink.warning(
+        [...path, 'reduce'],
+        '`reduce` does not apply to newrelic providers: the NRQL aggregate is the value; ignored',
+        null,
+        { key: true },
+      );
+    }
+
     let unit: Unit | null = null;
     if (raw.unit !== undefined && !isPlaceholder(context, [...path, 'unit'])) {
       unit = parseUnit(raw.unit);

@@ -88,4 +88,15 @@ describe('newrelic, cloudwatch and dynatrace providers in observability.yaml', (
     const wrong = load('  dd:\n    type: datadog\n    api: v3\n    api_key: env:DATADOG_API_KEY\n');
     expect(diagnosticFor(wrong, 'providers.dd.api').message).toContain('unknown Datadog API version `v3`');
   });
+
+  it('warns that a metric’s `reduce` does nothing on New Relic, where the NRQL aggregate is the value', () => {
+    const result = parseObservabilityConfig(
+      'providers:\n  nr:\n    type: newrelic\n    api_key: env:NEW_RELIC_API_KEY\n    account_id: 1\nmetrics:\n  - name: m\n    query: SELECT count(*) FROM Transaction\n    reduce: max\n    lookback: 10m\n',
+      'observability.yaml',
+      ENV,
+    );
+    expect(errorsOf(result)).toEqual([]);
+    expect(diagnosticFor(result, 'metrics[0].reduce')).toMatchObject({ severity: 'warning', line: 9 });
+    expect(result.config!.metrics[0]).toMatchObject({ lookbackSeconds: 600 });
+  });
 });
