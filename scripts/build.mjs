@@ -40,6 +40,7 @@ await build({
     'pino',
     'prom-client',
     'undici',
+    '@aws-sdk/client-cloudwatch',
   ],
   // Bundled CommonJS dependencies call require(); give the ESM output one.
   banner: {

@@ -10,7 +10,7 @@ import { type FieldPath, formatFieldPath } from './yaml-source.js';
  */
 export type SecretKind = 'refuse-literal' | 'secret' | 'plain';
 
-const ALWAYS_SECRET_KEYS = new Set(['api_key', 'app_key', 'hmac_secret', 'routing_key']);
+const ALWAYS_SECRET_KEYS = new Set(['api_key', 'app_key', 'api_token', 'hmac_secret', 'routing_key']);
 const SENSITIVE_HEADER = /authorization|key|token|secret|password|cookie/i;
 const SLACK_WEBHOOK = /hooks\.slack\.com\/services\//i;
 

@@ -5,6 +5,7 @@ import { buildScrape } from '../providers/scrape/config.js';
 import { parseUnit, type Unit } from '../units/index.js';
 import { isLoopbackHost } from '../workspace/network.js';
 import type { DiagnosticSink } from './diagnostics.js';
+import { buildSaasProvider, isSaasProvider } from './normalize-saas.js';
 import { buildGraphite } from './providers/graphite.js';
 import { buildInfluxdb } from './providers/influxdb.js';
 import {
@@ -91,11 +92,12 @@ interface ProviderFields {
   site?: string | undefined;
   lookback?: RawDuration | undefined;
   reduce?: string | undefined;
+  api?: string | undefined;
 }
 
 const TOP_LEVEL_DEFAULT = 'default';
 
-function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
+export function isPlaceholder(context: NormalizeContext, path: FieldPath): boolean {
   return context.placeholders.has(formatFieldPath(path));
 }
 
@@ -141,7 +143,7 @@ function holdSpec(
 }
 
 /** A value from a fixed list; only values read from the environment can still be wrong here. */
-function choice<T extends string>(
+export function choice<T extends string>(
   context: NormalizeContext,
   value: string | undefined,
   path: FieldPath,
@@ -345,6 +347,9 @@ function buildDatadog(
     apiKey: fields.api_key ?? '',
     appKey: fields.app_key ?? null,
     site,
+    ...(fields.api === undefined
+      ? {}
+      : { api: choice(context, fields.api, [...basePath, 'api'], ['v1', 'v2'] as const, 'v1') }),
     lookbackSeconds: durationSeconds(
       context,
       fields.lookback,
@@ -587,6 +592,15 @@ function metricsOf(
       }
     }
 
+    if (providerType === 'newrelic' && raw.reduce !== undefined) {
+      context.sink.warning(
+        [...path, 'reduce'],
+        '`reduce` does not apply to newrelic providers: the NRQL aggregate is the value; ignored',
+        null,
+        { key: true },
+      );
+    }
+
     let unit: Unit | null = null;
     if (raw.unit !== undefined && !isPlaceholder(context, [...path, 'unit'])) {
       unit = parseUnit(raw.unit);
@@ -810,6 +824,10 @@ export function normalizeConfig(
       context.sink.error(path, 'the top-level provider is already named `default`', 'rename this provider', {
         key: true,
       });
+      continue;
+    }
+    if (isSaasProvider(raw)) {
+      providers[name] = buildSaasProvider(context, name, raw, path);
       continue;
     }
     if (raw.type === 'influxdb') providers[name] = buildInfluxdb(context, name, raw, path);

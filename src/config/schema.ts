@@ -3,6 +3,7 @@ import { closestMatch } from '../common/closest.js';
 import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/schema.js';
 import { graphiteProviderSchema } from './providers/graphite.js';
 import { influxdbProviderSchema } from './providers/influxdb.js';
+import { saasProviderSchemas } from './schema-saas.js';
 import {
   ALERTING_MODES,
   BUDGETING_METHODS,
@@ -192,6 +193,12 @@ const datadogProvider = z
     max_response_size: maxResponseSize.optional(),
     lookback: lookback.optional(),
     reduce: reduce.optional(),
+    api: choiceOrEnv(['v1', 'v2'], 'Datadog API version')
+      .meta({
+        description: 'v1: GET /api/v1/query; v2: POST /api/v2/query/timeseries (queries and formulas).',
+        default: 'v1',
+      })
+      .optional(),
   })
   .strict()
   .describe('A Datadog account.');
@@ -212,6 +219,18 @@ const scrapeProvider = scrapeProviderSchema({
 
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+const saasProviders = saasProviderSchemas({
+  secret,
+  url,
+  headers,
+  timeout,
+  tls,
+  followRedirects,
+  maxResponseSize,
+  lookback,
+  reduce,
+});
+
 const namedProvider = z.discriminatedUnion(
   'type',
   [
@@ -220,14 +239,16 @@ const namedProvider = z.discriminatedUnion(
     influxdbProviderSchema(providerParts),
     graphiteProviderSchema(providerParts),
     scrapeProvider,
+    ...saasProviders,
   ],
   {
     error: (issue) =>
       issue.input === undefined
-        ? 'missing `type`: prometheus, datadog, influxdb, graphite or scrape'
-        : 'unknown provider type; expected prometheus, datadog, influxdb, graphite or scrape',
+        ? 'missing `type`: prometheus, datadog, influxdb, graphite, scrape, newrelic, cloudwatch or dynatrace'
+        : 'unknown provider type; expected prometheus, datadog, influxdb, graphite, scrape, newrelic, cloudwatch or dynatrace',
   },
 );
+export type RawNamedProvider = z.infer<typeof namedProvider>;
 
 const severityRule = z
   .object({
@@ -345,7 +366,7 @@ const metric = z
     query: z
       .string()
       .min(1, { error: 'must not be empty' })
-      .describe('PromQL or Datadog query returning one number.'),
+      .describe('PromQL, Datadog, NRQL, CloudWatch or Dynatrace query returning one number.'),
     provider: z
       .string()
       .min(1)
@@ -560,6 +581,7 @@ export const observabilityFileSchema = z
     lookback: lookback.optional(),
     reduce: reduce.optional(),
     interval: scrapeIntervalSchema({ duration }).optional(),
+    api: datadogProvider.shape.api,
     providers: z
       .record(
         z.string().regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' }),
@@ -606,7 +628,7 @@ export type RawAuth = z.infer<typeof auth>;
 
 /** Keys only valid for one provider type (top-level keys are checked against `provider`). */
 export const PROMETHEUS_ONLY_KEYS = ['tenant', 'auth'] as const;
-export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce'] as const;
+export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce', 'api'] as const;
 export const SHARED_PROVIDER_KEYS = [
   'url',
   'headers',

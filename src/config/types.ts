@@ -4,6 +4,7 @@ import type { ImportLocation, SloSourceRef } from './import/types.js';
 import type { ProcessSettingKey } from './process-keys.js';
 import type { GraphiteProviderConfig } from './providers/graphite.js';
 import type { InfluxdbProviderConfig } from './providers/influxdb.js';
+import type { SaasProviderConfig } from './types-saas.js';
 
 /** How numbers from a backend are reduced to one value (Datadog point lists). */
 export type Reduction = 'last' | 'avg' | 'min' | 'max';
@@ -40,6 +41,8 @@ export interface DatadogProviderConfig {
   apiKey: string;
   appKey: string | null;
   site: string;
+  /** `v1` (the default): GET /api/v1/query; `v2`: POST /api/v2/query/timeseries (queries and formulas). */
+  api?: 'v1' | 'v2';
   /** How far back from the evaluation time points are requested. */
   lookbackSeconds: number;
   reduce: Reduction;
@@ -50,7 +53,8 @@ export type ProviderConfig =
   | DatadogProviderConfig
   | InfluxdbProviderConfig
   | GraphiteProviderConfig
-  | ScrapeProviderConfig;
+  | ScrapeProviderConfig
+  | SaasProviderConfig;
 
 export interface MetricMapping {
   /** Joins the NFR's metric name. */

@@ -122,48 +122,16 @@ class DatadogProvider implements Provider {
     const said = detail ? ` (Datadog said: ${detail})` : '';
     const retried = retryNote ? ` (${retryNote})` : '';
 
-    if (response.status === 401) {
-      return fail(
-        'auth',
-        `Datadog rejected the API key (DD-API-KEY, HTTP 401): check api_key / its env var${said}`,
-      );
-    }
-    if (response.status === 403) {
-      const appKey = this.config.appKey
-        ? 'Datadog rejected the application key or it lacks the timeseries_query permission (DD-APPLICATION-KEY, HTTP 403): check app_key'
-        : 'Datadog refused the query (HTTP 403) and no application key is configured: set app_key (DD-APPLICATION-KEY), queries need both keys';
-      return fail(
-        'auth',
-        `${appKey}; Datadog also answers 403 to an invalid API key: check api_key / its env var${said}`,
-      );
-    }
-    if (response.status === 400) {
-      return fail('query_error', `Datadog rejected the query (HTTP 400)${said} (query: ${shown})`);
-    }
-    if (response.status === 429) {
-      return fail(
-        'rate_limited',
-        `Datadog rate limit reached (HTTP 429${rateLimitText(response)})${retried}${said}`,
-      );
-    }
-    if (response.status >= 500) {
-      return fail(
-        'unreachable',
-        `Datadog at ${this.client.hostPort} failed with HTTP ${response.status}${retried}: try again later or check status.datadoghq.com${said}`,
-      );
-    }
-    if (response.status === 404) {
-      return fail(
-        'bad_response',
-        `HTTP 404 for ${this.client.describe(QUERY_PATH)}: check the provider's site / url (e.g. https://api.datadoghq.eu)${said}`,
-      );
-    }
-    if (response.status < 200 || response.status >= 300) {
-      return fail(
-        'bad_response',
-        `unexpected HTTP ${response.status} from ${this.client.describe(QUERY_PATH)}${said}`,
-      );
-    }
+    const httpFailure = datadogHttpFailure(
+      response,
+      this.client,
+      this.config,
+      QUERY_PATH,
+      shown,
+      said,
+      retried,
+    );
+    if (httpFailure) return httpFailure;
     if (!isRecord(json)) {
       return fail(
         'bad_response',
@@ -198,6 +166,58 @@ class DatadogProvider implements Provider {
     }
     return { ok: true, series, warnings };
   }
+}
+
+/** The failure an HTTP status means, for both API versions; null for 2xx. */
+export function datadogHttpFailure(
+  response: HttpResponse,
+  client: HttpClient,
+  config: DatadogProviderConfig,
+  path: string,
+  shown: string,
+  said: string,
+  retried: string,
+): Failure | null {
+  if (response.status === 401) {
+    return fail(
+      'auth',
+      `Datadog rejected the API key (DD-API-KEY, HTTP 401): check api_key / its env var${said}`,
+    );
+  }
+  if (response.status === 403) {
+    const appKey = config.appKey
+      ? 'Datadog rejected the application key or it lacks the timeseries_query permission (DD-APPLICATION-KEY, HTTP 403): check app_key'
+      : 'Datadog refused the query (HTTP 403) and no application key is configured: set app_key (DD-APPLICATION-KEY), queries need both keys';
+    return fail(
+      'auth',
+      `${appKey}; Datadog also answers 403 to an invalid API key: check api_key / its env var${said}`,
+    );
+  }
+  if (response.status === 400) {
+    return fail('query_error', `Datadog rejected the query (HTTP 400)${said} (query: ${shown})`);
+  }
+  if (response.status === 429) {
+    return fail(
+      'rate_limited',
+      `Datadog rate limit reached (HTTP 429${rateLimitText(response)})${retried}${said}`,
+    );
+  }
+  if (response.status >= 500) {
+    return fail(
+      'unreachable',
+      `Datadog at ${client.hostPort} failed with HTTP ${response.status}${retried}: try again later or check status.datadoghq.com${said}`,
+    );
+  }
+  if (response.status === 404) {
+    return fail(
+      'bad_response',
+      `HTTP 404 for ${client.describe(path)}: check the provider's site / url (e.g. https://api.datadoghq.eu)${said}`,
+    );
+  }
+  if (response.status < 200 || response.status >= 300) {
+    return fail('bad_response', `unexpected HTTP ${response.status} from ${client.describe(path)}${said}`);
+  }
+  return null;
 }
 
 /** Keeps non-null points in time order; `pointlist` timestamps are milliseconds. */
@@ -263,7 +283,7 @@ function parseJson(body: string): unknown {
   }
 }
 
-function errorsOf(json: unknown): string[] {
+export function errorsOf(json: unknown): string[] {
   if (!isRecord(json) || !Array.isArray(json.errors)) return [];
   return json.errors.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
 }

@@ -38,6 +38,8 @@ export interface HttpRequest {
   /** Appended to the base URL's path, e.g. `/api/v1/query`. */
   path: string;
   params: Record<string, string>;
+  /** A JSON body (NerdGraph, Datadog v2): sent instead of the form body; `params` then stay in the URL. */
+  json?: unknown;
   signal?: AbortSignal;
   /** Whether a non-2xx answer deserves another attempt. Default: 429 and 5xx. */
   retryable?: (response: HttpResponse) => boolean;
@@ -198,7 +200,11 @@ export class HttpClient {
     const form = new URLSearchParams(request.params);
     const headers = new Headers(this.headers);
     let body: string | undefined;
-    if (request.method === 'POST') {
+    if (request.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(request.json);
+      url.search = form.toString();
+    } else if (request.method === 'POST') {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = form.toString();
     } else {

@@ -1,8 +1,12 @@
 import type { HostDecision } from '../common/guarded-fetch.js';
 import type { ProviderConfig } from '../config/types.js';
+import { createCloudWatchProvider } from './cloudwatch.js';
 import { createDatadogProvider } from './datadog.js';
+import { createDatadogV2Provider } from './datadog-v2.js';
+import { createDynatraceProvider } from './dynatrace.js';
 import { createGraphiteProvider } from './graphite.js';
 import { createInfluxdbProvider } from './influxdb.js';
+import { createNewRelicProvider } from './newrelic.js';
 import { createPrometheusProvider } from './prometheus.js';
 import { createScrapeProvider } from './scrape/provider.js';
 import type { Provider } from './types.js';
@@ -35,7 +39,15 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}):
     case 'prometheus':
       return createPrometheusProvider(config, deps);
     case 'datadog':
-      return createDatadogProvider(config, deps);
+      return config.api === 'v2'
+        ? createDatadogV2Provider(config, deps)
+        : createDatadogProvider(config, deps);
+    case 'newrelic':
+      return createNewRelicProvider(config, deps);
+    case 'cloudwatch':
+      return createCloudWatchProvider(config, deps);
+    case 'dynatrace':
+      return createDynatraceProvider(config, deps);
     case 'influxdb':
       return createInfluxdbProvider(config, deps);
     case 'graphite':

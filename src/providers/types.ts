@@ -1,3 +1,5 @@
+import type { ProviderConfig } from '../config/types.js';
+
 /** Why a backend gave no usable number. Every failure makes the metric unknown, never healthy. */
 export type QueryFailure =
   | 'no_data'
@@ -33,7 +35,7 @@ export interface QueryOptions {
 /** One configured backend. Implementations never throw for backend problems: they return failures. */
 export interface Provider {
   readonly name: string;
-  readonly type: 'prometheus' | 'datadog' | 'influxdb' | 'graphite' | 'scrape';
+  readonly type: ProviderConfig['type'];
   /** Host the provider talks to, for the network policy. */
   readonly host: string;
   queryInstant(query: string, at: Date, options?: QueryOptions): Promise<InstantResult>;

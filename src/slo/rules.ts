@@ -211,9 +211,13 @@ const OPENSLO_OPS: Readonly<Record<Comparator, string>> = {
   '=': 'lte',
 };
 
-/** OpenSLO `metricSource.type` per provider type. */
+/** OpenSLO `metricSource.type` of each provider type. */
 const OPENSLO_SOURCE_TYPES: Readonly<Record<string, string>> = {
+  prometheus: 'Prometheus',
   datadog: 'Datadog',
+  newrelic: 'NewRelic',
+  cloudwatch: 'CloudWatch',
+  dynatrace: 'Dynatrace',
   influxdb: 'InfluxDB',
   graphite: 'Graphite',
 };

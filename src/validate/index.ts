@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ConfigDiagnostic, MetricMapping } from '../config/types.js';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { checkPromQL } from './promql.js';
+import { checkSaasQueries } from './saas-queries.js';
 import { queryShapeProblems } from './shapes.js';
 import type { SloDerivation } from './slo.js';
 
@@ -108,6 +109,7 @@ export async function validatePrepared(prepared: PreparedCheck): Promise<Validat
     }
   }
   problems.push(...queryShapeProblems(prepared, configFile));
+  problems.push(...checkSaasQueries(prepared.plan.checks, prepared.config.providers, configFile));
   const queryOf = new Map(prepared.plan.checks.map((c) => [c.nfr.metric, c.mapping.query]));
   // The PromQL parser the SLO model uses loads only here.
   const slo = (await import('./slo.js')).sloDerivations(prepared);

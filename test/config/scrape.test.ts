@@ -100,7 +100,7 @@ metrics:
       {},
     );
     expect(errorsOf(result)[0]!.message).toContain(
-      'expected prometheus, datadog, influxdb, graphite or scrape',
+      'expected prometheus, datadog, influxdb, graphite, scrape, newrelic, cloudwatch or dynatrace',
     );
   });
 

@@ -3,6 +3,12 @@
  * `from`/`to` are integer seconds, `pointlist` timestamps are milliseconds, values may be null,
  * errors are `{"errors": [...]}`, rate limits carry `X-RateLimit-Limit/Period/Remaining/Reset`.
  *
+ * It also serves v2 `POST /api/v2/query/timeseries`: a JSON `timeseries_request` with `from`
+ * (inclusive) and `to` (exclusive) in ms, named `queries` and optional `formulas`. v2 replies are
+ * scripted with the same builders, keyed by the formula (or the single query when there is none); the
+ * fake answers a `timeseries_response` whose `times` are the union of the series' points in [from, to)
+ * and whose `values` rows are parallel to `series`, null where a series has no point.
+ *
  *   const dd = await startFakeDatadog({ apiKey: 'k', appKey: 'a' });
  *   dd.respond('sum:hits{service:api}', ddSeries({ pointlist: [[t * 1000, 1]] }));
  *   dd.respond('*', ddReplies.serverError(), ddReplies.ok([...]));   // 500, then success forever
@@ -51,6 +57,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** `Date.now()` when the request arrived. */
   receivedAt: number;
+  /** Parsed JSON body (v2). */
+  body?: unknown;
 }
 
 export interface FakeDatadog {
@@ -154,6 +162,7 @@ export const ddReplies = {
 };
 
 const QUERY_PATH = '/api/v1/query';
+const V2_PATH = '/api/v2/query/timeseries';
 
 export async function startFakeDatadog(options: FakeDatadogOptions = {}): Promise<FakeDatadog> {
   const requests: RecordedRequest[] = [];
@@ -175,9 +184,65 @@ export async function startFakeDatadog(options: FakeDatadogOptions = {}): Promis
       if (typeof value === 'string') headers[name] = value;
       else if (Array.isArray(value)) headers[name] = value.join(', ');
     }
-    requests.push({ method: req.method ?? '', path: url.pathname, query, headers, receivedAt: Date.now() });
-    void handle(req, res, url, query);
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: url.pathname,
+      query,
+      headers,
+      receivedAt: Date.now(),
+    };
+    requests.push(recorded);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (chunks.length > 0) {
+        try {
+          recorded.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          recorded.body = Buffer.concat(chunks).toString('utf8');
+        }
+      }
+      void (url.pathname === V2_PATH ? handleV2(req, res, recorded.body) : handle(req, res, url, query));
+    });
   });
+
+  const checkKeys = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (options.apiKey !== undefined && req.headers['dd-api-key'] !== options.apiKey) {
+      send(res, 403, { errors: ['Forbidden'] });
+      return false;
+    }
+    if (options.appKey !== undefined && req.headers['dd-application-key'] !== options.appKey) {
+      send(res, 403, { errors: ['Forbidden'] });
+      return false;
+    }
+    return true;
+  };
+
+  const handleV2 = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    if (req.method !== 'POST') return send(res, 405, { errors: ['Method Not Allowed'] });
+    if (!checkKeys(req, res)) return;
+    const parsed = validateV2(body);
+    if (typeof parsed === 'string') return send(res, 400, { errors: [parsed] });
+    const { from, to, queries, formulas } = parsed;
+    let reply = nextReply(formulas[0] ?? queries[0]!.query);
+    while (reply.kind === 'delay') {
+      await new Promise((resolve) => setTimeout(resolve, reply.kind === 'delay' ? reply.ms : 0));
+      if (!reply.then) return;
+      reply = reply.then;
+    }
+    if (res.destroyed) return;
+    switch (reply.kind) {
+      case 'http':
+        return send(res, reply.status, reply.body, reply.headers);
+      case 'query_error':
+        return send(res, 200, {
+          data: { id: '0', type: 'timeseries_response', attributes: {} },
+          errors: reply.error,
+        });
+      case 'series':
+        return send(res, 200, v2Response(reply.series, from, to));
+    }
+  };
 
   const handle = async (
     req: IncomingMessage,
@@ -187,12 +252,7 @@ export async function startFakeDatadog(options: FakeDatadogOptions = {}): Promis
   ): Promise<void> => {
     if (url.pathname !== QUERY_PATH) return send(res, 404, { errors: ['Not found'] });
     if (req.method !== 'GET') return send(res, 405, { errors: ['Method Not Allowed'] });
-    if (options.apiKey !== undefined && req.headers['dd-api-key'] !== options.apiKey) {
-      return send(res, 403, { errors: ['Forbidden'] });
-    }
-    if (options.appKey !== undefined && req.headers['dd-application-key'] !== options.appKey) {
-      return send(res, 403, { errors: ['Forbidden'] });
-    }
+    if (!checkKeys(req, res)) return;
     const problem = validateParams(query);
     if (problem) return send(res, 400, { errors: [problem] });
     const from = Number(query.from);
@@ -285,4 +345,91 @@ function send(
   const contentType = typeof body === 'string' ? 'text/html' : 'application/json';
   res.writeHead(status, { 'Content-Type': contentType, ...headers });
   res.end(text);
+}
+
+interface V2Request {
+  from: number;
+  to: number;
+  queries: Array<{ name: string; query: string }>;
+  formulas: string[];
+}
+
+/** The checks Datadog's API input validation makes, with its message style. */
+function validateV2(body: unknown): V2Request | string {
+  const data = (body as { data?: { type?: unknown; attributes?: Record<string, unknown> } } | undefined)
+    ?.data;
+  if (!data) return 'API input validation failed: data is required';
+  if (data.type !== 'timeseries_request')
+    return 'API input validation failed: Invalid type. Expected "timeseries_request".';
+  const attributes = data.attributes ?? {};
+  for (const name of ['from', 'to'] as const) {
+    const value = attributes[name];
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      return `API input validation failed: ${name} must be an integer (ms)`;
+    // Seconds instead of milliseconds would be a client bug: 1e12 ms is 2001.
+    if (value < 1e12) return `API input validation failed: ${name} must be in milliseconds`;
+  }
+  if ((attributes.from as number) >= (attributes.to as number))
+    return "API input validation failed: 'from' must be before 'to'";
+  if (
+    attributes.interval !== undefined &&
+    (typeof attributes.interval !== 'number' || attributes.interval <= 0)
+  ) {
+    return 'API input validation failed: interval must be a positive number of ms';
+  }
+  const queries = attributes.queries;
+  if (!Array.isArray(queries) || queries.length === 0)
+    return 'API input validation failed: queries must not be empty';
+  const parsed: V2Request['queries'] = [];
+  for (const query of queries as Array<Record<string, unknown>>) {
+    if (query.data_source !== 'metrics' && query.data_source !== 'cloud_cost') {
+      return 'API input validation failed: data_source must be metrics or cloud_cost';
+    }
+    if (typeof query.name !== 'string' || typeof query.query !== 'string' || query.query === '') {
+      return 'API input validation failed: each query needs a name and a query';
+    }
+    parsed.push({ name: query.name, query: query.query });
+  }
+  const formulas: string[] = [];
+  if (attributes.formulas !== undefined) {
+    if (!Array.isArray(attributes.formulas)) return 'API input validation failed: formulas must be a list';
+    for (const formula of attributes.formulas as Array<Record<string, unknown>>) {
+      if (typeof formula.formula !== 'string')
+        return 'API input validation failed: each formula needs a formula';
+      for (const name of formula.formula.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+        if (
+          /^[a-z]/.test(name) &&
+          !parsed.some((query) => query.name === name) &&
+          !/^(abs|log2|log10|cumsum|per_second|per_minute|per_hour|default_zero|clamp_min|clamp_max)$/.test(
+            name,
+          )
+        ) {
+          return `Error parsing formula: unknown query name ${name}`;
+        }
+      }
+      formulas.push(formula.formula);
+    }
+  }
+  return { from: attributes.from as number, to: attributes.to as number, queries: parsed, formulas };
+}
+
+/** v1-shaped scripted series → the v2 columnar answer over [from, to). */
+function v2Response(series: DatadogSeriesJson[], from: number, to: number) {
+  const inside = series.map((entry) => entry.pointlist.filter(([t]) => t >= from && t < to));
+  const times = [...new Set(inside.flatMap((points) => points.map(([t]) => t)))].sort((a, b) => a - b);
+  return {
+    data: {
+      id: '0',
+      type: 'timeseries_response',
+      attributes: {
+        series: series.map((entry) => ({
+          group_tags: entry.scope === '*' ? [] : entry.tag_set,
+          query_index: 0,
+          unit: null,
+        })),
+        times,
+        values: inside.map((points) => times.map((t) => points.find(([pt]) => pt === t)?.[1] ?? null)),
+      },
+    },
+  };
 }
