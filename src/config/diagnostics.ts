@@ -155,7 +155,8 @@ const REQUIRED_KEY_HINTS: Readonly<Record<string, string>> = {
   api_key: 'e.g. `api_key: "{{env.DATADOG_API_KEY}}"`',
   routing_key: 'e.g. `routing_key: "{{env.PD_ROUTING_KEY}}"`',
   name: 'the metric name used in the NFR table of spec.md, e.g. `name: api_latency_p99`',
-  query: "the query in the provider's language (PromQL, Datadog, InfluxQL, Graphite, NRQL...) that returns the metric",
+  query:
+    "the query in the provider's language (PromQL, Datadog, InfluxQL, Graphite, NRQL...) that returns the metric",
   argv: 'e.g. `argv: [smartspec_incident_response, --alert-payload, "{payload}"]`',
   min_overshoot: 'e.g. `min_overshoot: 0.5` (50% past the target)',
   severity: 'one of SEV-1, SEV-2, SEV-3, SEV-4',

@@ -366,7 +366,9 @@ const metric = z
     query: z
       .string()
       .min(1, { error: 'must not be empty' })
-      .describe('PromQL, Datadog, NRQL, CloudWatch or Dynatrace query returning one number.'),
+      .describe(
+        "The query in the provider's language (PromQL, Datadog, InfluxQL, Graphite, NRQL, CloudWatch, Dynatrace) returning one number.",
+      ),
     provider: z
       .string()
       .min(1)
