@@ -1,4 +1,7 @@
-import type { UserError } from '../common/errors.js';
+import type { UserError, UserErrorCode } from '../common/errors.js';
+
+/** A user error's code, or what stopped a run that was no user's mistake. */
+export type JsonErrorCode = UserErrorCode | 'interrupted' | 'internal';
 
 /**
  * What `--json` prints on stdout when a run fails before it has a summary, so a pipeline reading stdout
@@ -9,8 +12,7 @@ export interface JsonError {
   status: 'error';
   exit_code: number;
   error: {
-    /** `usage`, `config`, `network_denied`, ... or `internal` for a bug. */
-    code: string;
+    code: JsonErrorCode;
     message: string;
     hint: string | null;
     file: string | null;
@@ -22,8 +24,9 @@ export interface JsonError {
 }
 
 export function jsonErrorOf(
-  error: Pick<UserError, 'code' | 'message'> &
-    Partial<Pick<UserError, 'hint' | 'location' | 'field' | 'details'>>,
+  error: { code: JsonErrorCode; message: string } & Partial<
+    Pick<UserError, 'hint' | 'location' | 'field' | 'details'>
+  >,
   exitCode: number,
 ): JsonError {
   return {

@@ -6,11 +6,26 @@ export interface SourceLocation {
 }
 
 /**
+ * What kind of problem a UserError is; `--json` prints it as `code` (docs/cli.md). One snake_case
+ * word each, a closed list, so scripts can rely on it.
+ */
+export type UserErrorCode =
+  | 'usage'
+  | 'config'
+  | 'spec_not_found'
+  | 'unsafe_path'
+  | 'network_denied'
+  | 'locked'
+  | 'database_lost'
+  | 'listen_failed'
+  | 'unauthenticated_listener';
+
+/**
  * A problem the user can fix (bad flag, bad config, unknown spec, unsafe path...).
  * Raised where it is detected, rendered once by the CLI, always exit code 2.
  */
 export class UserError extends Error {
-  readonly code: string;
+  readonly code: UserErrorCode;
   readonly location: SourceLocation | undefined;
   readonly field: string | undefined;
   readonly hint: string | undefined;
@@ -18,7 +33,7 @@ export class UserError extends Error {
   readonly details: readonly string[];
 
   constructor(
-    code: string,
+    code: UserErrorCode,
     message: string,
     options: { location?: SourceLocation; field?: string; hint?: string; details?: readonly string[] } = {},
   ) {

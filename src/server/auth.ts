@@ -73,7 +73,7 @@ export function checkListenPolicy(listen: {
 }): void {
   if (listen.token !== null || listen.allowUnauthenticated || isLoopbackHost(listen.host)) return;
   throw new UserError(
-    'server.unauthenticated',
+    'unauthenticated_listener',
     `refusing to listen on ${formatHostPort(listen.host, listen.port)} without a token: ` +
       'anyone who can reach it could read the status, the history and the reports',
     {

@@ -204,7 +204,7 @@ export async function startServer(
   clock: Pick<Clock, 'now'> = systemClock,
 ): Promise<RunningServer> {
   if (options.token === '') {
-    throw new UserError('server.empty_token', 'the status server token is empty', {
+    throw new UserError('config', 'the status server token is empty', {
       hint: 'set a non-empty token, or none to serve without authentication',
     });
   }
@@ -236,19 +236,15 @@ export async function startServer(
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
-        new UserError(
-          'server.listen_failed',
-          `cannot listen on ${options.host}:${options.port}: ${error.message}`,
-          {
-            field: options.listenOrigin?.field ?? 'server.listen',
-            ...(options.listenOrigin?.file ? { location: { file: options.listenOrigin.file } } : {}),
-            hint:
-              (error.code === 'EADDRINUSE'
-                ? 'another process uses this port: stop it, or choose another port'
-                : 'check the host and port') +
-              ' with --listen <host:port> (or `server.listen` in observability.yaml); --no-server runs the daemon without the HTTP listener',
-          },
-        ),
+        new UserError('listen_failed', `cannot listen on ${options.host}:${options.port}: ${error.message}`, {
+          field: options.listenOrigin?.field ?? 'server.listen',
+          ...(options.listenOrigin?.file ? { location: { file: options.listenOrigin.file } } : {}),
+          hint:
+            (error.code === 'EADDRINUSE'
+              ? 'another process uses this port: stop it, or choose another port'
+              : 'check the host and port') +
+            ' with --listen <host:port> (or `server.listen` in observability.yaml); --no-server runs the daemon without the HTTP listener',
+        }),
       );
     };
     server.once('error', onError);

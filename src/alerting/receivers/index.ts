@@ -54,7 +54,7 @@ export function createReceivers(
   const taken = new Set(receivers.map((r) => r.name));
   for (const cfg of configs) {
     if (taken.has(cfg.name)) {
-      throw new UserError('receiver_name_conflict', `two receivers are named "${cfg.name}"`, {
+      throw new UserError('config', `two receivers are named "${cfg.name}"`, {
         field: 'receivers',
         hint: `receiver names must be unique; "${FILE_RECEIVER_NAME}" and "${INCIDENT_COMMAND_RECEIVER_NAME}" are built in`,
       });
