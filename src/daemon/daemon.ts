@@ -149,11 +149,15 @@ export class Daemon {
         void this.reports.writeIfDue();
         void this.housekeeping.refreshBudgets(at);
         void this.housekeeping.summarizeHoursIfDue(at);
-        void this.status.objectives.refresh(
-          this.shared.runtimes.map((r) => r.prepared),
-          at,
-          this.stopController.signal,
-        );
+      },
+      objectives: {
+        measure: (at) =>
+          this.status.objectives.refresh(
+            this.shared.runtimes.map((r) => r.prepared),
+            at,
+            this.stopController.signal,
+          ),
+        at: (specId, at) => this.status.objectives.reportsAt(specId, at),
       },
     });
   }

@@ -14,6 +14,8 @@ export const BUDGET_REFRESH_MS = 5 * 60_000;
 const CONCURRENCY = 8;
 
 interface SpecObjectives {
+  /** The cycle time the objectives were measured at. */
+  at: number;
   /** When (on the daemon's clock) the whole window was last asked for. */
   budgetAt: number;
   measurements: Map<string, Measurement>;
@@ -70,6 +72,7 @@ export class ObjectiveTracker {
         );
         if (signal?.aborted) return;
         this.bySpec.set(specId, {
+          at: at.getTime(),
           budgetAt: budget ? at.getTime() : (known?.budgetAt ?? at.getTime()),
           measurements,
           reports,
@@ -77,6 +80,12 @@ export class ObjectiveTracker {
       }),
     );
     this.onChange();
+  }
+
+  /** A spec's objectives by metric as measured at `at` exactly (the cycle's), else undefined. */
+  reportsAt(specId: string, at: Date): ReadonlyMap<string, ObjectiveReport> | undefined {
+    const known = this.bySpec.get(specId);
+    return known && known.at === at.getTime() ? known.reports : undefined;
   }
 
   /** A spec's summary with each metric's latest objective (unchanged before the first refresh). */
