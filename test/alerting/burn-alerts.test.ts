@@ -270,7 +270,7 @@ describe('one alert per metric: threshold and burn rate together', () => {
         {
           specId: 'spec',
           checkedAt,
-          status: 'breached',
+          status: 'unhealthy',
           verdicts: [{ ...verdict('breached', 1.2), checkedAt }],
           unmonitored: [],
         },
