@@ -7,7 +7,34 @@ import pLimit from 'p-limit';
 import type { PreparedCheck } from '../pipeline/index.js';
 import { failFast, measureCheckObjective } from '../pipeline/objectives.js';
 import type { Summary } from '../report/index.js';
+import type { BudgetStatus } from '../server/types.js';
 import type { Measurement, ObjectiveReport } from '../slo/index.js';
+
+/** Days of an objective's window ending at the report's time: a calendar month counts its own days. */
+function windowDaysOf(report: ObjectiveReport): number {
+  const days = WINDOW_DAYS[report.window];
+  if (days !== undefined) return days;
+  const start = new Date(report.window_start);
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0)).getUTCDate();
+}
+
+const WINDOW_DAYS: Partial<Record<ObjectiveReport['window'], number>> = {
+  '7d': 7,
+  '28d': 28,
+  '30d': 30,
+  week: 7,
+};
+
+/** One metric's `budgets[]` entry: null with the objective's reason when the budget is unknown. */
+export function budgetOf(metric: string, report: ObjectiveReport): BudgetStatus {
+  const remaining = report.error_budget.remaining;
+  return {
+    metric,
+    windowDays: windowDaysOf(report),
+    remaining,
+    reason: remaining === null ? (report.reason ?? 'the error budget is not known yet') : null,
+  };
+}
 
 /** The whole-window query (30 days of `increase()`, or 30 days of slices) is the costly one. */
 export const BUDGET_REFRESH_MS = 5 * 60_000;
@@ -86,6 +113,17 @@ export class ObjectiveTracker {
   reportsAt(specId: string, at: Date): ReadonlyMap<string, ObjectiveReport> | undefined {
     const known = this.bySpec.get(specId);
     return known && known.at === at.getTime() ? known.reports : undefined;
+  }
+
+  /**
+   * A spec's error budgets as /api/status `budgets[]` has always given them, now from the measured
+   * objectives (the backend's whole window), never from the daemon's own history; empty before the
+   * first measurement.
+   */
+  budgets(specId: string): BudgetStatus[] {
+    const reports = this.bySpec.get(specId)?.reports;
+    if (!reports) return [];
+    return [...reports].map(([metric, report]) => budgetOf(metric, report));
   }
 
   /** A spec's summary with each metric's latest objective (unchanged before the first refresh). */

@@ -97,9 +97,9 @@ describe('StatusView', () => {
 describe('Housekeeping', () => {
   it('prunes beyond storage.retention at most once an hour of the daemon clock', async () => {
     const root = makeWorkspace();
-    const { shared, metrics } = await sharedOf(root);
+    const { shared } = await sharedOf(root);
     const { log, lines } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, viewOf(shared, metrics), log, {
+    const housekeeping = new Housekeeping(shared, log, {
       isStopping: () => false,
       retentionDays: () => 90,
     });
@@ -126,39 +126,6 @@ describe('Housekeeping', () => {
     expect(shared.store.measurements(all)).toHaveLength(2);
     housekeeping.pruneIfDue(new Date(now.getTime() + HOUR));
     expect(shared.store.measurements(all)).toHaveLength(1);
-    shared.store.close();
-  });
-
-  it('computes the 30-day error budget of ratio NFRs from the store, once a minute of the daemon clock', async () => {
-    const root = makeWorkspace();
-    const { shared, metrics } = await sharedOf(root);
-    const view = viewOf(shared, metrics);
-    const { log } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, view, log, {
-      isStopping: () => false,
-      retentionDays: () => 90,
-    });
-    // 1% errors against a 5% budget: a fifth of the budget is spent.
-    for (let i = 0; i < 4; i++) {
-      const at = new Date(T0.getTime() + i * 60_000);
-      shared.store.commitCycle({ at, measurements: rowsOf(at, 1), alertStates: [], notifications: [] });
-    }
-    const last = new Date(T0.getTime() + 3 * 60_000);
-    view.latest.set('spec-a', {
-      evaluation: evaluationOf('spec-a', last, { errorRate: 1, latency: 120 }),
-      summary: {} as never,
-    });
-    const revision = view.revision();
-
-    await housekeeping.refreshBudgets(last);
-
-    const budgets = view.budgets.get('spec-a')!.budgets;
-    expect(budgets.map((b) => b.metric)).toEqual(['api_error_rate']);
-    expect(budgets[0]!.remaining).toBeCloseTo(0.8, 6);
-    expect(view.revision()).toBe(revision + 1);
-    // Within the minute the cached budgets stand.
-    await housekeeping.refreshBudgets(new Date(last.getTime() + 30_000));
-    expect(view.revision()).toBe(revision + 1);
     shared.store.close();
   });
 });

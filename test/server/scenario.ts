@@ -71,7 +71,7 @@ export function applyScenario(
 ) {
   source.specList = [
     specStatus('checkout', CHECKOUT_METRICS, now, {
-      budgets: [{ metric: 'availability', windowDays: 30, remaining: 0.93 }],
+      budgets: [{ metric: 'availability', windowDays: 30, remaining: 0.93, reason: null }],
       reports,
     }),
     specStatus('payments', PAYMENTS_METRICS, now, {
@@ -87,8 +87,8 @@ export function applyScenario(
         alertState('payments', 'error_rate', 'inactive', null),
       ],
       budgets: [
-        { metric: 'error_rate', windowDays: 30, remaining: 0.42 },
-        { metric: 'p99_latency', windowDays: 30, remaining: -0.12 },
+        { metric: 'error_rate', windowDays: 30, remaining: 0.42, reason: null },
+        { metric: 'p99_latency', windowDays: 30, remaining: -0.12, reason: null },
       ],
     }),
   ];

@@ -471,7 +471,7 @@ function budgetsBlock(spec: SpecStatusJson): HTMLElement | null {
       spec.budgets.map((budget) => {
         const text =
           budget.remaining === null
-            ? 'no data yet'
+            ? 'unknown (' + (budget.reason ?? 'no data yet') + ')'
             : budget.remaining < 0
               ? 'overspent by ' + formatQuantity(-budget.remaining * 100, '%')
               : formatQuantity(budget.remaining * 100, '%') + ' left';
