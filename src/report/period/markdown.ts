@@ -52,6 +52,23 @@ function budgetText(m: PeriodMetric): string | null {
   return `allowed ${share(b.allowedBadFraction)}, spent ${share(b.spent)}, remaining ${share(b.remaining)}`;
 }
 
+/** Budget over the objective's window at the period's end, from the backend, and the peak 1h burn. */
+function objectiveText(m: PeriodMetric): string | null {
+  const o = m.objective;
+  if (!o || o.atEnd.target === null) return null;
+  const remaining = o.atEnd.error_budget.remaining;
+  const rate = (value: number | null | undefined) =>
+    value === null || value === undefined ? 'unknown' : `${Number(value.toPrecision(4))}×`;
+  const budget =
+    remaining === null
+      ? `budget unknown (${o.atEnd.reason ?? 'not measured'})`
+      : `budget remaining ${share(remaining)}`;
+  const peak = o.peakBurnRate1h
+    ? `highest 1h burn rate in the period ${rate(o.peakBurnRate1h.value)} at ${instant(o.peakBurnRate1h.at)}`
+    : `highest 1h burn rate unknown (${o.peakReason ?? 'not measured'})`;
+  return `${budget}; burn rate at the end 1h ${rate(o.atEnd.burn_rates['1h'])}, 6h ${rate(o.atEnd.burn_rates['6h'])}, 3d ${rate(o.atEnd.burn_rates['3d'])}; ${peak}`;
+}
+
 function previousText(m: PeriodMetric): string {
   const p = m.previous;
   if (p.samples === 0) return 'no data';
@@ -72,6 +89,9 @@ function metricSection(m: PeriodMetric, report: PeriodReport, chart: string | un
   ];
   const budget = budgetText(m);
   if (budget) rows.push(['Error budget', budget]);
+  const objective = objectiveText(m);
+  if (objective)
+    rows.push([`Objective (${m.objective!.atEnd.window} window ending with the period)`, objective]);
   rows.push([`Previous period (${m.previous.period.label})`, previousText(m)]);
   rows.push([
     'Change',
