@@ -9,6 +9,7 @@ import { createProvider } from '../../src/providers/index.js';
 import {
   buildPeriodReport,
   dailyPeriod,
+  renderPeriodHtml,
   renderPeriodJson,
   renderPeriodMarkdown,
 } from '../../src/report/period/index.js';
@@ -85,5 +86,8 @@ metrics:
     const markdown = renderPeriodMarkdown(report);
     expect(markdown).toContain('Objective (30d window ending with the period)');
     expect(markdown).toContain('highest 1h burn rate in the period 20×');
+    const html = await renderPeriodHtml(report);
+    expect(html).toContain('<dt>Objective (30d window ending with the period)</dt>');
+    expect(html).toContain('highest 1h burn rate in the period 20×');
   });
 });

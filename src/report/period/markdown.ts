@@ -4,6 +4,7 @@ import {
   duration,
   instant,
   listedEpisodes,
+  objectiveText,
   quantity,
   share,
   signedChange,
@@ -50,23 +51,6 @@ function budgetText(m: PeriodMetric): string | null {
   if (b.spent === null)
     return `allowed 0 % (the target allows no bad fraction), mean bad ${share(b.meanBadFraction)}`;
   return `allowed ${share(b.allowedBadFraction)}, spent ${share(b.spent)}, remaining ${share(b.remaining)}`;
-}
-
-/** Budget over the objective's window at the period's end, from the backend, and the peak 1h burn. */
-function objectiveText(m: PeriodMetric): string | null {
-  const o = m.objective;
-  if (!o || o.atEnd.target === null) return null;
-  const remaining = o.atEnd.error_budget.remaining;
-  const rate = (value: number | null | undefined) =>
-    value === null || value === undefined ? 'unknown' : `${Number(value.toPrecision(4))}×`;
-  const budget =
-    remaining === null
-      ? `budget unknown (${o.atEnd.reason ?? 'not measured'})`
-      : `budget remaining ${share(remaining)}`;
-  const peak = o.peakBurnRate1h
-    ? `highest 1h burn rate in the period ${rate(o.peakBurnRate1h.value)} at ${instant(o.peakBurnRate1h.at)}`
-    : `highest 1h burn rate unknown (${o.peakReason ?? 'not measured'})`;
-  return `${budget}; burn rate at the end 1h ${rate(o.atEnd.burn_rates['1h'])}, 6h ${rate(o.atEnd.burn_rates['6h'])}, 3d ${rate(o.atEnd.burn_rates['3d'])}; ${peak}`;
 }
 
 function previousText(m: PeriodMetric): string {
