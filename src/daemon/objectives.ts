@@ -1,5 +1,5 @@
 /**
- * The daemon's measured objectives (docs/slo.md#measured-objectives): burn rates after
+ * The daemon's measured objectives (docs/slo.md#measured-objectives): burn rates in
  * every cycle, the whole window's error budget at most every BUDGET_REFRESH_MS, both from the backend
  * from the first cycle on (never from the daemon's own, possibly minutes-long, history).
  */

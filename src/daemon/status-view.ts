@@ -24,7 +24,7 @@ export class StatusView implements MonitorStatusSource {
   readonly intervalSeconds: number;
   /** The last recorded evaluation of each spec. */
   readonly latest = new Map<string, LatestSpec>();
-  /** The objectives measured from the backend after each cycle (docs/slo.md#measured-objectives). */
+  /** The objectives measured from the backend in each cycle (docs/slo.md#measured-objectives). */
   readonly objectives: ObjectiveTracker;
   private last: CycleInfo | null = null;
   /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
