@@ -12,8 +12,6 @@
  *                an upgrade does it (six hours per transaction): total time, slowest step, hours summarized;
  *   - query:     the same read once the summaries exist, as a running daemon serves it (timed reads:
  *                median of 5 runs, every run listed);
- *   - budget:    the daemon's 30-day error budget of the series, added up in SQL one day at a time:
- *                total time, the slowest day (how long the event loop is held at once), peak RSS;
  *   - legacy (with --legacy): what the server did before, every row of the range into JavaScript
  *                (Store.measurements without reasons) then reduced in memory;
  *   - server:    the real status server over that store, in a child process; from this process,
@@ -172,44 +170,6 @@ function summarize(db: string): Record<string, number | number[]> {
     summarize_seconds: round(seconds),
     slowest_step_ms: round(slowestStepMs),
     db_bytes: statSync(db).size,
-    ...peak(),
-  };
-}
-
-/**
- * The daemon's error budget over 30 days of this series: bad shares added up in SQL one day at a time
- * (the event loop is free between days). The cost does not depend on the values, so the latencies are
- * simply read as percentages here.
- */
-function budget(db: string): Record<string, number | number[]> {
-  const store = openStore(db, { readonly: true });
-  const share = { scale: 0.01, upperBound: true };
-  const from = end - 30 * 24 * HOUR;
-  let slowestSliceMs = 0;
-  let rows = 0;
-  const runs = repeat(() => {
-    rows = 0;
-    for (let sliceStart = from; sliceStart < end; sliceStart += 24 * HOUR) {
-      const began = performance.now();
-      const part = store.badShareTotals(
-        {
-          specId: SPEC,
-          metric: METRIC,
-          from: new Date(sliceStart),
-          to: new Date(Math.min(end, sliceStart + 24 * HOUR)),
-        },
-        share,
-      );
-      slowestSliceMs = Math.max(slowestSliceMs, performance.now() - began);
-      rows += part.count;
-    }
-  });
-  store.close();
-  return {
-    rows,
-    budget_seconds: median(runs),
-    budget_runs_seconds: runs,
-    slowest_day_slice_ms: round(slowestSliceMs),
     ...peak(),
   };
 }
@@ -444,7 +404,6 @@ async function main(): Promise<void> {
   if (phase === 'query') return void console.log(JSON.stringify(query(db)));
   if (phase === 'summarize') return void console.log(JSON.stringify(summarize(db)));
   if (phase === 'legacy') return void console.log(JSON.stringify(legacy(db)));
-  if (phase === 'budget') return void console.log(JSON.stringify(budget(db)));
   if (phase === 'serve') return serve(db);
 
   const dir = mkdtempSync(join(tmpdir(), 'ssm-bench-history-'));
@@ -461,8 +420,6 @@ async function main(): Promise<void> {
     process.stderr.write(`summarize: ${JSON.stringify(summarized)}\n`);
     const read = runPhase('query', file);
     process.stderr.write(`query: ${JSON.stringify(read)}\n`);
-    const errorBudget = runPhase('budget', file);
-    process.stderr.write(`budget: ${JSON.stringify(errorBudget)}\n`);
     const before = process.argv.includes('--legacy') ? runPhase('legacy', file) : null;
     if (before) process.stderr.write(`legacy: ${JSON.stringify(before)}\n`);
     const server = await underLoad(file);
@@ -477,8 +434,6 @@ async function main(): Promise<void> {
       summarize_whole_history: summarized,
       downsampled_query: read,
       query_vs_count_time: round(Number(read.query_seconds) / Number(count.count_seconds)),
-      error_budget_30d: errorBudget,
-      budget_vs_count_time: round(Number(errorBudget.budget_seconds) / Number(count.count_seconds)),
       legacy_read_all_rows: before,
       server,
     };

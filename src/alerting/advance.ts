@@ -1,7 +1,15 @@
 import type { AlertPolicy, MetricMapping } from '../config/types.js';
 import type { Evaluation, Verdict } from '../evaluate/index.js';
-import { severityFor } from '../evaluate/severity.js';
+import { moreSevere, severityFor } from '../evaluate/severity.js';
+import type { ObjectiveReport } from '../slo/index.js';
 import type { NewNotification } from '../store/types.js';
+import {
+  type AlertingMode,
+  type BurnObservation,
+  burnObservationOf,
+  combineConditions,
+  unknownBurn,
+} from './burn.js';
 import { buildAlertPayload } from './payload.js';
 import { advanceAlert, initialAlertState, observationsFor, timingFor } from './state.js';
 import type { AlertEventType, AlertKind, AlertPayload, AlertState } from './types.js';
@@ -24,6 +32,8 @@ export interface AlertContext {
   version: string;
   host: string;
   redact: (text: string) => string;
+  /** `alerting.mode` of a metric (default `both`). */
+  alertingMode?: (metric: string) => AlertingMode;
 }
 
 export interface AlertOutcome {
@@ -36,6 +46,9 @@ export interface AlertOutcome {
 /**
  * Feeds one cycle's verdicts to the alert state machines (one for the objective, one for "monitoring
  * is blind" per metric) and turns their events into outbox notifications, one per receiver.
+ * `objectives` are the objectives measured this cycle, by metric: the `slo` machine is then bad when
+ * the threshold condition or a burn-rate rule holds (per `alerting.mode`); without them (a caller that
+ * measures no objectives) the threshold alone drives it.
  * Pure: the same states and verdicts always give the same result, so a cycle replayed after a crash
  * enqueues nothing twice (the idempotency keys repeat).
  */
@@ -43,23 +56,41 @@ export function advanceAlerts(
   evaluation: Evaluation,
   states: ReadonlyMap<string, AlertState>,
   ctx: AlertContext,
+  objectives?: ReadonlyMap<string, ObjectiveReport>,
 ): AlertOutcome {
   const outcome: AlertOutcome = { changed: [], notifications: [], events: [] };
   for (const verdict of evaluation.verdicts) {
     const policy = ctx.policy(verdict.metric);
     const observed = observationsFor(verdict, policy);
+    const report = objectives?.get(verdict.metric);
+    const burn: BurnObservation | null = objectives
+      ? report
+        ? burnObservationOf(report)
+        : unknownBurn(null)
+      : null;
+    const mode: AlertingMode = ctx.alertingMode?.(verdict.metric) ?? 'both';
+    const sloKey = alertKey(evaluation.specId, verdict.metric, 'slo');
+    const sloPhase = states.get(sloKey)?.phase ?? 'inactive';
+    const slo = combineConditions(mode, observed.slo, burn, sloPhase);
     const machines: [AlertKind, boolean | null][] = [
-      ['slo', observed.slo],
+      ['slo', slo.bad],
       ['no_data', observed.noData],
     ];
     for (const [kind, bad] of machines) {
       const key = alertKey(evaluation.specId, verdict.metric, kind);
       const before = states.get(key) ?? initialAlertState(evaluation.specId, verdict.metric, kind);
       if (bad === null) continue; // this machine is not fed (e.g. unknown is not evidence either way)
+      // The higher of the two sources' severities; each only while its condition holds.
       const severity =
         kind === 'slo'
-          ? severityFor(verdict, policy.severityRules)
+          ? moreSevere(
+              slo.trigger === 'threshold' || slo.trigger === 'both'
+                ? severityFor(verdict, policy.severityRules)
+                : null,
+              slo.burnFiring ? (burn?.severity ?? null) : null,
+            )
           : severityFor({ ...verdict, value: null }, policy.severityRules);
+      const timing = timingFor(kind, policy);
       const step = advanceAlert(
         before,
         {
@@ -70,7 +101,8 @@ export function advanceAlerts(
           value: verdict.value,
           objective: { comparator: verdict.comparator, slo: verdict.slo },
         },
-        timingFor(kind, policy),
+        // A firing burn-rate rule has held over its own long and short windows: it opens at once.
+        kind === 'slo' && slo.burnFiring ? { ...timing, for: { cycles: 1 } } : timing,
       );
       if (JSON.stringify(step.state) !== JSON.stringify(before)) outcome.changed.push(step.state);
       if (!step.event) continue;
@@ -84,6 +116,7 @@ export function advanceAlerts(
         version: ctx.version,
         host: ctx.host,
         redact: ctx.redact,
+        ...(kind === 'slo' ? { burn: { observation: burn, trigger: slo.trigger } } : {}),
       });
       outcome.events.push({ event: step.event, payload });
       // Reminders repeat within an episode, so their key carries the cycle time.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FALLBACK_SEVERITY } from '../evaluate/severity.js';
 import type { Verdict } from '../evaluate/types.js';
 import { formatQuantity } from '../units/index.js';
+import type { AlertTrigger, BurnObservation } from './burn.js';
 import type { AlertEventType, AlertKind, AlertPayload, AlertState } from './types.js';
 
 export const MONITOR_NAME = 'smartspec-production-monitor';
@@ -32,6 +33,8 @@ export interface AlertPayloadInput {
   host: string;
   /** Applied to free text that comes from the user's files (query, reason). */
   redact?: (text: string) => string;
+  /** The burn-rate side measured this cycle (`slo` alerts only) and what holds now. */
+  burn?: { observation: BurnObservation | null; trigger: AlertTrigger | null };
 }
 
 function finiteOrNull(value: number | null): number | null {
@@ -67,6 +70,11 @@ export function buildAlertPayload(input: AlertPayloadInput): AlertPayload {
     reason: redact(verdict.reason),
     links: { report: input.links.report, status_page: input.links.status_page },
     monitor: { name: MONITOR_NAME, version: input.version, host: input.host },
+    trigger: event === 'resolve' || kind === 'no_data' ? null : (input.burn?.trigger ?? 'threshold'),
+    burn_rates: input.burn?.observation?.burnRates ?? null,
+    budget_remaining: input.burn?.observation?.budgetRemaining ?? null,
+    window: input.burn?.observation?.window || null,
+    firing_rules: event === 'resolve' ? [] : (input.burn?.observation?.firingRules ?? []),
   };
 }
 
@@ -84,6 +92,13 @@ export function alertSummary(payload: AlertPayload): string {
   const measured = payload.value === null ? 'no data' : formatQuantity(payload.value, payload.unit);
   if (payload.event === 'resolve') {
     return `[RESOLVED] ${subject} = ${measured} meets ${payload.target} again${about}`;
+  }
+  const fastest = payload.firing_rules[0];
+  if (payload.trigger === 'burn_rate' && fastest) {
+    const rate = payload.burn_rates?.[fastest.long];
+    const burning = rate === null || rate === undefined ? `over ${fastest.factor}×` : `${rate}×`;
+    const verb = payload.event === 'reminder' ? 'still burns' : 'burns';
+    return `[${payload.severity}] ${subject} ${verb} its error budget at ${burning} over ${fastest.long} (target ${payload.target})${about}`;
   }
   const verb = payload.event === 'reminder' ? 'still breaches' : 'breaches';
   return `[${payload.severity}] ${subject} = ${measured} ${verb} ${payload.target}${about}`;

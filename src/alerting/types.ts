@@ -67,6 +67,16 @@ export interface AlertPayload {
   reason: string;
   links: { report: string | null; status_page: string | null };
   monitor: { name: 'smartspec-production-monitor'; version: string; host: string };
+  /** What holds this cycle: the threshold held for `for`, a burn-rate rule, or both; null on a resolve and for no-data alerts. */
+  trigger: 'threshold' | 'burn_rate' | 'both' | null;
+  /** Burn rates (bad share ÷ allowed) at 5m…3d from the objective measured this cycle; null when not measured. */
+  burn_rates: Record<string, number | null> | null;
+  /** Error budget left over the objective's window (a fraction, negative when overspent), or null. */
+  budget_remaining: number | null;
+  /** The objective's window (`30d`, `month`, …), or null. */
+  window: string | null;
+  /** The burn-rate rules firing this cycle. */
+  firing_rules: { severity: 'page' | 'ticket'; long: string; short: string; factor: number }[];
 }
 
 /** A notification waiting in (or delivered from) the durable outbox. */

@@ -20,6 +20,8 @@ export function alertContextFor(
     version: daemon.version,
     host: os.hostname(),
     redact: (text: string) => prepared.redactor.redact(text),
+    alertingMode: (metric: string) =>
+      mappings.get(metric)?.sloAlerting?.mode ?? prepared.config.sloAlerting?.mode ?? ('both' as const),
   };
 }
 

@@ -1,3 +1,4 @@
+import { burnObservationOf, combineConditions } from '../alerting/burn.js';
 import { buildAlertPayload } from '../alerting/index.js';
 import type { SpecAlertContext } from './alert-context.js';
 import type { Logger } from './logger.js';
@@ -37,6 +38,15 @@ export class AlertmanagerRefresh {
       for (const state of this.shared.alertStates.values()) {
         const verdict = verdicts.get(state.metric);
         if (state.specId !== specId || state.phase !== 'firing' || !verdict) continue;
+        // The same burn-rate details as the cycle's notification, from the objectives of that cycle.
+        const report = this.view.objectives.reportsAt(specId, verdict.checkedAt)?.get(state.metric);
+        const observation = report ? burnObservationOf(report) : null;
+        const { trigger } = combineConditions(
+          context.alertingMode(state.metric),
+          verdict.status === 'breached',
+          observation,
+          'firing',
+        );
         const payload = buildAlertPayload({
           verdict,
           state,
@@ -47,6 +57,7 @@ export class AlertmanagerRefresh {
           version: context.version,
           host: context.host,
           redact: context.redact,
+          ...(state.kind === 'slo' ? { burn: { observation, trigger } } : {}),
         });
         for (const receiver of receivers) {
           const result = await receiver.deliver(payload);

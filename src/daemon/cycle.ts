@@ -8,6 +8,7 @@ import type { Evaluation } from '../evaluate/index.js';
 import { runCheck } from '../pipeline/index.js';
 import type { Summary } from '../report/index.js';
 import { buildSummary, runIdFor } from '../report/index.js';
+import type { ObjectiveReport } from '../slo/index.js';
 import { explainStoreError } from '../store/index.js';
 import type { MeasurementRow } from '../store/types.js';
 import type { SpecAlertContext } from './alert-context.js';
@@ -41,6 +42,14 @@ export interface CycleParts {
   /** Started once the cycle is recorded, not awaited (delivery, reports, budgets, summaries). */
   followUp: (at: Date) => void;
   measure?: Measure;
+  /**
+   * The objectives measured from the backend for this cycle (burn rates feed the alerts): started
+   * beside the verdicts, then read per spec. Without it the threshold alone drives the alerts.
+   */
+  objectives?: {
+    measure: (at: Date) => Promise<void>;
+    at: (specId: string, at: Date) => ReadonlyMap<string, ObjectiveReport> | undefined;
+  };
 }
 
 const measureFromBackends: Measure = (runtime, at) => runCheck(runtime.prepared, at);
@@ -70,7 +79,11 @@ export class Cycle {
     let evaluations: Evaluation[] | null = null;
     try {
       if (!this.parts.databaseIsThere()) return;
-      evaluations = await Promise.all(runtimes.map((r) => this.measure(r, at)));
+      const objectives = this.parts.objectives;
+      [evaluations] = await Promise.all([
+        Promise.all(runtimes.map((r) => this.measure(r, at))),
+        objectives?.measure(at),
+      ]);
       const measurements: MeasurementRow[] = [];
       const changed: AlertState[] = [];
       const notifications = [];
@@ -88,7 +101,14 @@ export class Cycle {
             reason: v.reason,
           });
         }
-        const outcome = advanceAlerts(evaluation, this.shared.alertStates, this.parts.alertContext(runtime));
+        // Not measured this cycle (backend down, refresh failed): unknown burn rates, never "not burning".
+        const measured = objectives ? (objectives.at(evaluation.specId, at) ?? new Map()) : undefined;
+        const outcome = advanceAlerts(
+          evaluation,
+          this.shared.alertStates,
+          this.parts.alertContext(runtime),
+          measured,
+        );
         changed.push(...outcome.changed);
         notifications.push(...outcome.notifications);
         for (const e of outcome.events) {

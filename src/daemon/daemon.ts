@@ -106,7 +106,7 @@ export class Daemon {
         version,
         statusPageUrl: this.server ? `${this.server.url}/` : null,
       });
-    this.housekeeping = new Housekeeping(this.shared, this.status, log, {
+    this.housekeeping = new Housekeeping(this.shared, log, {
       isStopping,
       retentionDays: () => this.settings!.retentionDays,
     });
@@ -147,13 +147,16 @@ export class Daemon {
         void this.alertmanager.refreshIfDue(at);
         void this.delivery.deliver();
         void this.reports.writeIfDue();
-        void this.housekeeping.refreshBudgets(at);
         void this.housekeeping.summarizeHoursIfDue(at);
-        void this.status.objectives.refresh(
-          this.shared.runtimes.map((r) => r.prepared),
-          at,
-          this.stopController.signal,
-        );
+      },
+      objectives: {
+        measure: (at) =>
+          this.status.objectives.refresh(
+            this.shared.runtimes.map((r) => r.prepared),
+            at,
+            this.stopController.signal,
+          ),
+        at: (specId, at) => this.status.objectives.reportsAt(specId, at),
       },
     });
   }
@@ -311,7 +314,6 @@ export class Daemon {
       const restartNeeded = restartOnlyChanges(this.settings, settings);
       this.settings = settings;
       this.setRuntimes(next);
-      this.status.budgets.clear();
       this.status.objectives.clear();
       this.status.changed();
       this.files.watch(next);

@@ -1,19 +1,14 @@
-import { badShareOf, errorBudgetOfTotals } from '../report/period/index.js';
-import type { BudgetStatus } from '../server/types.js';
 import type { Logger } from './logger.js';
 import type { DaemonShared } from './shared.js';
-import type { StatusView } from './status-view.js';
 
-const BUDGET_WINDOW_DAYS = 30;
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const PRUNE_EVERY_MS = HOUR_MS;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The database's upkeep after each recorded cycle, on the daemon's clock: bounded retention, the hourly
- * summaries that long history reads use, and the error budgets the status page shows. The long passes
+ * The database's upkeep after each recorded cycle, on the daemon's clock: bounded retention and the
+ * hourly summaries that long history reads use. The long passes
  * give the event loop back between steps, so neither /healthz nor a cycle waits for them.
  */
 export class Housekeeping {
@@ -21,11 +16,9 @@ export class Housekeeping {
   /** The hour of the daemon's clock whose completed hours are summarized, and whether a pass runs. */
   private summarizedHour: number | null = null;
   private summarizing = false;
-  private budgetsRefreshing = false;
 
   constructor(
     private readonly shared: DaemonShared,
-    private readonly view: StatusView,
     private readonly log: Logger,
     private readonly parts: {
       /** True once the daemon stops: long passes end early. */
@@ -68,60 +61,6 @@ export class Housekeeping {
       this.log.warn({ event: 'summaries_failed' }, error instanceof Error ? error.message : String(error));
     } finally {
       this.summarizing = false;
-    }
-  }
-
-  /**
-   * Recomputes the error budget left over the last BUDGET_WINDOW_DAYS for every ratio NFR, at most once
-   * a minute of the daemon's clock. The shares are added up in SQL one day of history at a time, with
-   * the event loop free between days: a window of one-second rows takes seconds of SQLite, and neither
-   * /healthz nor a cycle may wait for it.
-   */
-  async refreshBudgets(at: Date): Promise<void> {
-    if (this.budgetsRefreshing) return;
-    this.budgetsRefreshing = true;
-    try {
-      for (const [specId, latest] of this.view.latest) {
-        const cached = this.view.budgets.get(specId);
-        if (cached && at.getTime() - cached.at < 60_000 && at.getTime() >= cached.at) continue;
-        const to = new Date(latest.evaluation.checkedAt.getTime() + 1);
-        const from = new Date(to.getTime() - BUDGET_WINDOW_DAYS * DAY_MS);
-        const budgets: BudgetStatus[] = [];
-        for (const verdict of latest.evaluation.verdicts) {
-          const target = { text: '', comparator: verdict.comparator, slo: verdict.slo, unit: verdict.unit };
-          const share = badShareOf(target);
-          if (share === null) continue;
-          let count = 0;
-          let sum = 0;
-          for (let start = from.getTime(); start < to.getTime(); start += DAY_MS) {
-            if (this.parts.isStopping()) return;
-            const part = this.shared.store.badShareTotals(
-              {
-                specId,
-                metric: verdict.metric,
-                from: new Date(start),
-                to: new Date(Math.min(to.getTime(), start + DAY_MS)),
-              },
-              share,
-            );
-            count += part.count;
-            sum += part.sum;
-            await yieldToEventLoop();
-          }
-          budgets.push({
-            metric: verdict.metric,
-            windowDays: BUDGET_WINDOW_DAYS,
-            remaining: errorBudgetOfTotals(count, sum, target)?.remaining ?? null,
-          });
-        }
-        this.view.budgets.set(specId, { at: at.getTime(), budgets });
-        this.view.changed();
-      }
-    } catch (error) {
-      // The next cycle tries again; a failing store is reported by the cycle itself.
-      this.log.warn({ event: 'budgets_failed' }, error instanceof Error ? error.message : String(error));
-    } finally {
-      this.budgetsRefreshing = false;
     }
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Evaluation } from '../evaluate/index.js';
 import type { Summary } from '../report/index.js';
 import { resolveReportFile } from '../server/reports.js';
-import type { BudgetStatus, CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
+import type { CycleInfo, MonitorStatusSource, SpecStatus } from '../server/types.js';
 import type { HistorySample, SeriesRange } from '../store/types.js';
 import type { DaemonMetrics } from './metrics.js';
 import { ObjectiveTracker } from './objectives.js';
@@ -12,12 +12,6 @@ import type { DaemonShared } from './shared.js';
 export interface LatestSpec {
   evaluation: Evaluation;
   summary: Summary;
-}
-
-/** The error budgets of one spec and when (daemon clock, ms) they were computed. */
-export interface SpecBudgets {
-  at: number;
-  budgets: BudgetStatus[];
 }
 
 /**
@@ -30,9 +24,7 @@ export class StatusView implements MonitorStatusSource {
   readonly intervalSeconds: number;
   /** The last recorded evaluation of each spec. */
   readonly latest = new Map<string, LatestSpec>();
-  /** Kept current by Housekeeping.refreshBudgets. */
-  readonly budgets = new Map<string, SpecBudgets>();
-  /** The objectives measured from the backend after each cycle (docs/slo.md#measured-objectives). */
+  /** The objectives measured from the backend in each cycle (docs/slo.md#measured-objectives). */
   readonly objectives: ObjectiveTracker;
   private last: CycleInfo | null = null;
   /** Bumped whenever what the status server shows may change (see MonitorStatusSource.revision). */
@@ -87,7 +79,7 @@ export class StatusView implements MonitorStatusSource {
         {
           summary: this.objectives.withObjectives(latest.summary),
           alerts,
-          budgets: this.budgetsFor(specId),
+          budgets: this.objectives.budgets(specId),
           reports: this.reportsOf(specId),
         },
       ];
@@ -105,11 +97,6 @@ export class StatusView implements MonitorStatusSource {
   reportFile(relativePath: string): string | null {
     const root = this.shared.runtimes[0]?.prepared.root;
     return root ? resolveReportFile(root, this.outputBase, relativePath) : null;
-  }
-
-  /** The error budgets last computed for a spec (refreshBudgets keeps them current), empty before. */
-  private budgetsFor(specId: string): BudgetStatus[] {
-    return this.budgets.get(specId)?.budgets ?? [];
   }
 
   /** The newest report files (HTML preferred, else JSON) of each kind, relative to the root. */

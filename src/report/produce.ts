@@ -41,6 +41,7 @@ export async function producePeriodReport(options: {
     severityRules: prepared.config.alerting.severityRules,
     generatedAt: options.generatedAt,
     version: options.version,
+    config: prepared.config,
   });
   const redacted = prepared.redactor.redactDeep(report);
   const files = await writePeriodReport({

@@ -120,6 +120,8 @@ a { color: var(--accent); }
 .nfr-line { margin: 6px 0; display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 10px; }
 .value { font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
 .target { color: var(--muted); }
+.objective { margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 10px; color: var(--muted); }
+.burn-rates { display: inline-flex; flex-wrap: wrap; gap: 4px 8px; }
 details { margin: 4px 0; }
 summary { cursor: pointer; color: var(--accent); }
 details p { margin: 4px 0; font-size: .9rem; overflow-wrap: anywhere; }

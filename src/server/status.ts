@@ -30,6 +30,7 @@ export interface BudgetJson {
   metric: string;
   window_days: number;
   remaining: number | null;
+  reason: string | null;
 }
 
 /** One spec of /api/status: the run-once summary.json shape plus what the daemon knows. */
@@ -78,7 +79,12 @@ function alertToJson(alert: AlertState): AlertJson {
 }
 
 function budgetToJson(budget: BudgetStatus): BudgetJson {
-  return { metric: budget.metric, window_days: budget.windowDays, remaining: budget.remaining };
+  return {
+    metric: budget.metric,
+    window_days: budget.windowDays,
+    remaining: budget.remaining,
+    reason: budget.reason,
+  };
 }
 
 function specStatusToJson(spec: SpecStatus): SpecStatusJson {

@@ -3,12 +3,14 @@ import type { AlertState } from '../alerting/types.js';
 import type { Summary } from '../report/index.js';
 import type { HistorySample, SeriesRange } from '../store/types.js';
 
-/** Error budget of one ratio-style NFR over a rolling window (e.g. 30 days). */
+/** Error budget of one NFR over its objective's window, from the backend (docs/slo.md). */
 export interface BudgetStatus {
   metric: string;
   windowDays: number;
-  /** Share of the window's budget still unspent, 0-1 (negative when overspent); null without data. */
+  /** Share of the window's budget still unspent, 0-1 (negative when overspent); null when unknown. */
   remaining: number | null;
+  /** Why `remaining` is null (the objective's reason); null when it is known. */
+  reason: string | null;
 }
 
 /** What the status page and /api/status show for one monitored spec. */

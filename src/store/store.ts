@@ -429,14 +429,6 @@ function prepareStatements(db: Database.Database) {
       .pluck(),
     valuesOfSeries: db.prepare<[number, number, number], number | null>(SERIES_COLUMNS_SQL.values).pluck(),
     bucketLow: db.prepare<[number, number, number], BucketDbRow>(HISTORY_SQL.bucketLow),
-    badShareTotals: db.prepare<
-      [number, number, number, number, number, number],
-      { count: number; sum: number }
-    >(
-      `SELECT count(value) AS count,
-              total(min(1.0, max(0.0, CASE WHEN ? THEN value * ? ELSE 1.0 - value * ? END))) AS sum
-       ${SERIES_RANGE} AND value IS NOT NULL`,
-    ),
     bucketHigh: db.prepare<[number, number, number], { high: number | null; high_at: number | null }>(
       HISTORY_SQL.bucketHigh,
     ),
@@ -904,29 +896,6 @@ export class Store implements OutboxRepository, OutboxDraining {
       value: columns.value.subarray(0, columns.length),
       unknown: columns.unknown.subarray(0, columns.length),
     };
-  }
-
-  /**
-   * How many values of one series lie in [from, to), and the sum of their bad shares for an error
-   * budget (`clamp01(value × scale)` for an upper bound, `clamp01(1 − value × scale)` for a lower one),
-   * added up in SQL: a 30-day window of one-second rows never reaches JavaScript. One range read of the
-   * primary key; callers slice a long window to keep each read short.
-   */
-  badShareTotals(
-    range: SeriesRange,
-    share: { scale: number; upperBound: boolean },
-  ): { count: number; sum: number } {
-    const series = this.sql.findSeries.get(range.specId, range.metric);
-    if (!series) return { count: 0, sum: 0 };
-    const row = this.sql.badShareTotals.get(
-      share.upperBound ? 1 : 0,
-      share.scale,
-      share.scale,
-      series.id,
-      toMs(range.from),
-      toMs(range.to),
-    );
-    return row ?? { count: 0, sum: 0 };
   }
 
   /** Every (spec, metric) that has ever been measured. */

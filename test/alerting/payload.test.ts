@@ -59,6 +59,11 @@ describe('buildAlertPayload', () => {
         status_page: 'http://127.0.0.1:9999/status',
       },
       monitor: { name: 'smartspec-production-monitor', version: '0.1.0', host: 'monitor-1' },
+      trigger: 'threshold',
+      burn_rates: null,
+      budget_remaining: null,
+      window: null,
+      firing_rules: [],
     });
   });
 

@@ -108,6 +108,42 @@ describe('the daemon’s objectives', () => {
     expect(windowQueries()).toBe(3);
   });
 
+  it('gives /api/status budgets[] from the measured whole window, null with the reason when unknown', async () => {
+    const provider = new CountingProvider();
+    const tracker = new ObjectiveTracker(
+      () => undefined,
+      (message) => {
+        throw new Error(message);
+      },
+    );
+    const prepared = preparedWith(provider);
+    const t0 = new Date('2026-03-11T12:00:00Z');
+    expect(tracker.budgets('spec-a')).toEqual([]);
+    // 0.05 % bad over the whole 30 days (the backend's, not the daemon's first minutes) of 0.1 % allowed.
+    provider.share = 0.0005;
+    await tracker.refresh([prepared], t0);
+    expect(tracker.budgets('spec-a')).toEqual([
+      { metric: 'error_rate', windowDays: 30, remaining: 0.5, reason: null },
+    ]);
+    expect(tracker.reportsAt('spec-a', t0)?.get('error_rate')?.error_budget.remaining).toBe(0.5);
+    expect(tracker.reportsAt('spec-a', new Date(t0.getTime() + 1))).toBeUndefined();
+
+    const down = new ObjectiveTracker(
+      () => undefined,
+      () => undefined,
+    );
+    provider.queryInstant = async () => ({
+      ok: false,
+      failure: 'unreachable',
+      message: 'connection refused',
+      warnings: [],
+    });
+    await down.refresh([prepared], t0);
+    const [budget] = down.budgets('spec-a');
+    expect(budget).toMatchObject({ metric: 'error_rate', windowDays: 30, remaining: null });
+    expect(budget!.reason).toContain('connection refused');
+  });
+
   it('never runs two refreshes at once: a slow backend skips cycles', async () => {
     const provider = new CountingProvider();
     let release!: () => void;

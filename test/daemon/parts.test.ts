@@ -3,11 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initialAlertState } from '../../src/alerting/state.js';
 import type { AlertPayload, DeliveryResult, Receiver } from '../../src/alerting/types.js';
+import { alertContextFor } from '../../src/daemon/alert-context.js';
+import { AlertmanagerRefresh } from '../../src/daemon/alertmanager-refresh.js';
 import { DeliveryLoop } from '../../src/daemon/delivery.js';
 import { Housekeeping } from '../../src/daemon/housekeeping.js';
 import type { DaemonMetrics } from '../../src/daemon/metrics.js';
 import type { DaemonShared } from '../../src/daemon/shared.js';
 import { StatusView } from '../../src/daemon/status-view.js';
+import type { Provider } from '../../src/providers/types.js';
 import type { MeasurementRow } from '../../src/store/types.js';
 import { samplePayload } from '../alerting/fixtures.js';
 import { useTempDirs } from '../support/temp.js';
@@ -97,9 +100,9 @@ describe('StatusView', () => {
 describe('Housekeeping', () => {
   it('prunes beyond storage.retention at most once an hour of the daemon clock', async () => {
     const root = makeWorkspace();
-    const { shared, metrics } = await sharedOf(root);
+    const { shared } = await sharedOf(root);
     const { log, lines } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, viewOf(shared, metrics), log, {
+    const housekeeping = new Housekeeping(shared, log, {
       isStopping: () => false,
       retentionDays: () => 90,
     });
@@ -126,39 +129,6 @@ describe('Housekeeping', () => {
     expect(shared.store.measurements(all)).toHaveLength(2);
     housekeeping.pruneIfDue(new Date(now.getTime() + HOUR));
     expect(shared.store.measurements(all)).toHaveLength(1);
-    shared.store.close();
-  });
-
-  it('computes the 30-day error budget of ratio NFRs from the store, once a minute of the daemon clock', async () => {
-    const root = makeWorkspace();
-    const { shared, metrics } = await sharedOf(root);
-    const view = viewOf(shared, metrics);
-    const { log } = capturingLogger();
-    const housekeeping = new Housekeeping(shared, view, log, {
-      isStopping: () => false,
-      retentionDays: () => 90,
-    });
-    // 1% errors against a 5% budget: a fifth of the budget is spent.
-    for (let i = 0; i < 4; i++) {
-      const at = new Date(T0.getTime() + i * 60_000);
-      shared.store.commitCycle({ at, measurements: rowsOf(at, 1), alertStates: [], notifications: [] });
-    }
-    const last = new Date(T0.getTime() + 3 * 60_000);
-    view.latest.set('spec-a', {
-      evaluation: evaluationOf('spec-a', last, { errorRate: 1, latency: 120 }),
-      summary: {} as never,
-    });
-    const revision = view.revision();
-
-    await housekeeping.refreshBudgets(last);
-
-    const budgets = view.budgets.get('spec-a')!.budgets;
-    expect(budgets.map((b) => b.metric)).toEqual(['api_error_rate']);
-    expect(budgets[0]!.remaining).toBeCloseTo(0.8, 6);
-    expect(view.revision()).toBe(revision + 1);
-    // Within the minute the cached budgets stand.
-    await housekeeping.refreshBudgets(new Date(last.getTime() + 30_000));
-    expect(view.revision()).toBe(revision + 1);
     shared.store.close();
   });
 });
@@ -266,6 +236,67 @@ describe('DeliveryLoop', () => {
     await loop.deliver();
     expect(seen).toEqual([]);
     expect(shared.store.depth()).toBe(1);
+    shared.store.close();
+  });
+});
+
+describe('AlertmanagerRefresh', () => {
+  it('re-posts a firing burn-rate alert with the burn rates and trigger of the cycle it was measured in', async () => {
+    const root = makeWorkspace();
+    const { shared, metrics } = await sharedOf(root);
+    const view = viewOf(shared, metrics);
+    const runtime = shared.runtimes[0]!;
+    // The instant value (3 %) meets the NFR's < 5 %; every 1-minute slice of the range reads 6 %, so
+    // every slice is bad: a 20× burn of the 5 % allowed, and the fast page fires.
+    const backend: Provider = {
+      name: 'default',
+      type: 'prometheus',
+      host: '127.0.0.1',
+      queryInstant: async (_query, at) => ({ ok: true, value: 3, at, warnings: [] }),
+      queryRange: async (_query, start, end, step) => {
+        const samples = [];
+        for (let t = start.getTime(); t <= end.getTime(); t += step * 1000) {
+          samples.push({ at: new Date(t), value: 6 });
+        }
+        return { ok: true, samples, warnings: [] };
+      },
+    };
+    (runtime.prepared.providers as Map<string, Provider>).set('default', backend);
+    const posted: AlertPayload[] = [];
+    runtime.receivers = [
+      {
+        name: 'am',
+        type: 'alertmanager',
+        deliver: async (payload): Promise<DeliveryResult> => {
+          posted.push(payload);
+          return { ok: true };
+        },
+      },
+    ];
+    await view.objectives.refresh([runtime.prepared], T0);
+    view.latest.set('spec-a', {
+      evaluation: evaluationOf('spec-a', T0, { errorRate: 3, latency: 120 }),
+      summary: {} as never,
+    });
+    shared.alertStates.set('spec-a\u0000api_error_rate\u0000slo', {
+      ...initialAlertState('spec-a', 'api_error_rate', 'slo'),
+      phase: 'firing',
+      since: T0,
+      firedAt: T0,
+      episodeId: 'e1',
+      severity: 'SEV-1',
+    });
+    const { log } = capturingLogger();
+    const refresh = new AlertmanagerRefresh(shared, view, {
+      intervalSeconds: 60,
+      log,
+      alertContext: (r) => alertContextFor(r, { intervalSeconds: 60, version: '0', statusPageUrl: null }),
+    });
+    await refresh.refreshIfDue(T0);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ event: 'reminder', trigger: 'burn_rate', window: '30d' });
+    expect(posted[0]!.burn_rates?.['1h']).toBe(20);
+    expect(posted[0]!.firing_rules.map((r) => `${r.severity}-${r.long}-${r.short}`)).toContain('page-1h-5m');
     shared.store.close();
   });
 });

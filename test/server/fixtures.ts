@@ -6,6 +6,7 @@ import type { AlertState } from '../../src/alerting/types.js';
 import type { Evaluation, NfrStatus, OverallStatus, Verdict } from '../../src/evaluate/types.js';
 import { buildSummary, runIdFor } from '../../src/report/index.js';
 import type { CycleInfo, MonitorStatusSource, SpecStatus } from '../../src/server/index.js';
+import type { ObjectiveReport } from '../../src/slo/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { HistorySample, MeasurementRow, SeriesRange } from '../../src/store/types.js';
 import type { Comparator, Unit } from '../../src/units/types.js';
@@ -18,6 +19,8 @@ export interface MetricFixture {
   value: number | null;
   status: NfrStatus;
   reason?: string;
+  /** The objective measured from the backend, as the daemon attaches it. */
+  objective?: ObjectiveReport;
 }
 
 export function verdict(fixture: MetricFixture, checkedAt: Date, line: number): Verdict {
@@ -78,8 +81,15 @@ export function specStatus(
     warnings: [],
     writes: [],
   });
+  const objectives = new Map(metrics.flatMap((m) => (m.objective ? [[m.metric, m.objective] as const] : [])));
   return {
-    summary,
+    summary: {
+      ...summary,
+      metrics: summary.metrics.map((m) => {
+        const objective = objectives.get(m.name);
+        return objective ? { ...m, objective } : m;
+      }),
+    },
     alerts: extra.alerts ?? [],
     budgets: extra.budgets ?? [],
     reports: extra.reports ?? { daily: [], weekly: [] },

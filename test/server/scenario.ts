@@ -12,7 +12,26 @@ export const CHECKOUT_METRICS: MetricFixture[] = [
 
 export const PAYMENTS_METRICS: MetricFixture[] = [
   { metric: 'p99_latency', unit: 'ms', comparator: '<', slo: 500, value: 812, status: 'breached' },
-  { metric: 'error_rate', unit: '%', comparator: '<', slo: 1, value: 0.4, status: 'healthy' },
+  {
+    metric: 'error_rate',
+    unit: '%',
+    comparator: '<',
+    slo: 1,
+    value: 0.4,
+    status: 'healthy',
+    // From the backend: 42 % of the 30-day budget left, burning at 20× over the last hour.
+    objective: {
+      window: '30d',
+      window_start: '2026-10-28T12:00:00.000Z',
+      budgeting: 'occurrences',
+      target: 0.99,
+      sli: { kind: 'events', source: 'ratio_query', bad: 'b', total: 't', good: null, note: null },
+      error_budget: { allowed: 0.01, consumed: 0.58, remaining: 0.42 },
+      burn_rates: { '5m': 18, '30m': 19.5, '1h': 20, '2h': 11, '6h': 3.4, '1d': 0.9, '3d': null },
+      alerts: [],
+      reason: '3d: no events in 3d (0 ÷ 0)',
+    },
+  },
   { metric: 'throughput', unit: 'rps', comparator: '>=', slo: 50, value: null, status: 'unknown' },
 ];
 
@@ -71,7 +90,7 @@ export function applyScenario(
 ) {
   source.specList = [
     specStatus('checkout', CHECKOUT_METRICS, now, {
-      budgets: [{ metric: 'availability', windowDays: 30, remaining: 0.93 }],
+      budgets: [{ metric: 'availability', windowDays: 30, remaining: 0.93, reason: null }],
       reports,
     }),
     specStatus('payments', PAYMENTS_METRICS, now, {
@@ -87,8 +106,8 @@ export function applyScenario(
         alertState('payments', 'error_rate', 'inactive', null),
       ],
       budgets: [
-        { metric: 'error_rate', windowDays: 30, remaining: 0.42 },
-        { metric: 'p99_latency', windowDays: 30, remaining: -0.12 },
+        { metric: 'error_rate', windowDays: 30, remaining: 0.42, reason: null },
+        { metric: 'p99_latency', windowDays: 30, remaining: -0.12, reason: null },
       ],
     }),
   ];

@@ -234,8 +234,8 @@ describe('/api/status', () => {
       },
     ]);
     expect(budgets).toEqual([
-      { metric: 'error_rate', window_days: 30, remaining: 0.42 },
-      { metric: 'p99_latency', window_days: 30, remaining: -0.12 },
+      { metric: 'error_rate', window_days: 30, remaining: 0.42, reason: null },
+      { metric: 'p99_latency', window_days: 30, remaining: -0.12, reason: null },
     ]);
     expect(reports).toEqual({ daily: [], weekly: [] });
     expect(status.specs[0]!.reports.daily).toEqual([`${REPORT_DIR}/daily/2026-11-26.md`]);

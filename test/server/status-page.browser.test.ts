@@ -150,6 +150,17 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
       expect(await payments.locator('li.budget[data-metric="p99_latency"]').textContent()).toContain(
         'overspent by 12 %',
       );
+      // The objective measured from the backend: budget left over its window and the current burn rates.
+      const errorRate = payments.locator('article[data-metric="error_rate"]');
+      expect(await errorRate.locator('.objective .budget-left').textContent()).toBe(
+        '42 % of budget left (30d)',
+      );
+      expect(await errorRate.locator('.burn-rate').allTextContents()).toEqual([
+        'burn 1h 20\u00d7',
+        'burn 6h 3.4\u00d7',
+        'burn 3d ?',
+      ]);
+      expect(await p99.locator('.objective').count()).toBe(0);
       expect(await checkout.locator('.reports a').first().getAttribute('href')).toBe(
         '/reports/.spec/reports/production-monitoring/checkout/daily/2026-11-26.md',
       );

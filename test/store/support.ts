@@ -86,6 +86,11 @@ export function payload(overrides: Partial<AlertPayload> = {}): AlertPayload {
     reason: 'p95 812 ms > 500 ms',
     links: { report: null, status_page: 'http://127.0.0.1:9464/' },
     monitor: { name: 'smartspec-production-monitor', version: '0.1.0', host: 'test-host' },
+    trigger: 'threshold',
+    burn_rates: null,
+    budget_remaining: null,
+    window: null,
+    firing_rules: [],
     ...overrides,
   };
 }

@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
 import { UserError } from '../../common/errors.js';
-import type { SeverityRule } from '../../config/types.js';
+import type { ObservabilityConfig, SeverityRule } from '../../config/types.js';
 import type { Check } from '../../evaluate/index.js';
 import type { OverallStatus } from '../../evaluate/types.js';
 import type { Provider } from '../../providers/types.js';
 import { formatQuantity } from '../../units/index.js';
 import type { HistorySource } from './collect.js';
 import { collectColumns } from './collect.js';
+import { periodObjectiveOf } from './objective.js';
 import { previousPeriod } from './periods.js';
 import { chartPoints, computeFigures, trendOf } from './stats.js';
 import type {
@@ -44,6 +45,8 @@ export interface BuildPeriodReportInput {
   /** The report time: figures of a period that has not ended stop here. */
   generatedAt: Date;
   version: string;
+  /** The observability.yaml: with it, each metric's objective is measured at the period's end. */
+  config?: ObservabilityConfig;
 }
 
 function requirePositive(value: number, name: string): void {
@@ -234,6 +237,12 @@ export async function buildPeriodReport(input: BuildPeriodReportInput): Promise<
           previous: previousSummary,
           change: trendOf(figures.stats, previousFigures.stats, target, trendThreshold),
           chart: chartPoints(current.samples),
+          objective: input.config
+            ? await periodObjectiveOf({ config: input.config, providers: input.providers }, check, {
+                from: period.from,
+                to: new Date(currentEnd),
+              })
+            : null,
         };
       }),
     ),

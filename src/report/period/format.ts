@@ -79,3 +79,20 @@ export function listedEpisodes(episodes: readonly BreachEpisode[]): {
     .sort((a, b) => a.start.getTime() - b.start.getTime());
   return { shown: longest, hidden: episodes.length - longest.length };
 }
+
+/** Budget over the objective's window at the period's end, from the backend, and the peak 1h burn. */
+export function objectiveText(m: PeriodMetric): string | null {
+  const o = m.objective;
+  if (!o || o.atEnd.target === null) return null;
+  const remaining = o.atEnd.error_budget.remaining;
+  const rate = (value: number | null | undefined) =>
+    value === null || value === undefined ? 'unknown' : `${Number(value.toPrecision(4))}×`;
+  const budget =
+    remaining === null
+      ? `budget unknown (${o.atEnd.reason ?? 'not measured'})`
+      : `budget remaining ${share(remaining)}`;
+  const peak = o.peakBurnRate1h
+    ? `highest 1h burn rate in the period ${rate(o.peakBurnRate1h.value)} at ${instant(o.peakBurnRate1h.at)}`
+    : `highest 1h burn rate unknown (${o.peakReason ?? 'not measured'})`;
+  return `${budget}; burn rate at the end 1h ${rate(o.atEnd.burn_rates['1h'])}, 6h ${rate(o.atEnd.burn_rates['6h'])}, 3d ${rate(o.atEnd.burn_rates['3d'])}; ${peak}`;
+}

@@ -8,6 +8,7 @@ import {
   duration,
   instant,
   listedEpisodes,
+  objectiveText,
   quantity,
   share,
   signedChange,
@@ -101,6 +102,13 @@ function figuresList(m: PeriodMetric): string {
           ? `allowed 0 %, mean bad ${share(b.meanBadFraction)}`
           : `allowed ${share(b.allowedBadFraction)}, spent ${share(b.spent)}, remaining ${share(b.remaining)}`,
       ),
+    ]);
+  }
+  const objective = objectiveText(m);
+  if (objective) {
+    rows.push([
+      `Objective (${m.objective!.atEnd.window} window ending with the period)`,
+      escapeHtml(objective),
     ]);
   }
   const p = m.previous;

@@ -19,7 +19,7 @@ export {
   validateTimeZone,
   weeklyPeriod,
 } from './periods.js';
-export { badShareOf, errorBudget, errorBudgetOfTotals } from './stats.js';
+export { errorBudget } from './stats.js';
 export type * from './types.js';
 export type { PeriodReportFormat, WritePeriodReportOptions } from './write.js';
 export { chartFileNames, writePeriodReport } from './write.js';

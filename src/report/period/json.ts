@@ -37,6 +37,19 @@ export interface EpisodeJson {
   touches_period_end: boolean;
 }
 
+export interface PeriodObjectiveJson {
+  measured_at: string;
+  window: string;
+  window_start: string;
+  budgeting: string;
+  target: number | null;
+  error_budget: { allowed: number | null; consumed: number | null; remaining: number | null };
+  burn_rates: Record<string, number | null>;
+  peak_burn_rate_1h: { value: number; at: string } | null;
+  peak_reason: string | null;
+  reason: string | null;
+}
+
 export interface MetricJson {
   name: string;
   nfr_id: string | null;
@@ -73,6 +86,8 @@ export interface MetricJson {
     compliance: number | null;
   };
   change: { mean: number | null; p95: number | null; trend: Trend };
+  /** The objective over the window that ends with the period, from the backend; null when not measured. */
+  objective: PeriodObjectiveJson | null;
 }
 
 export interface PeriodReportJson {
@@ -191,6 +206,22 @@ function metricJson(m: PeriodMetric): MetricJson {
       compliance: n(m.previous.compliance),
     },
     change: { mean: n(m.change.mean), p95: n(m.change.p95), trend: m.change.trend },
+    objective: m.objective
+      ? {
+          measured_at: m.objective.measuredAt.toISOString(),
+          window: m.objective.atEnd.window,
+          window_start: m.objective.atEnd.window_start,
+          budgeting: m.objective.atEnd.budgeting,
+          target: m.objective.atEnd.target,
+          error_budget: m.objective.atEnd.error_budget,
+          burn_rates: m.objective.atEnd.burn_rates,
+          peak_burn_rate_1h: m.objective.peakBurnRate1h
+            ? { value: m.objective.peakBurnRate1h.value, at: m.objective.peakBurnRate1h.at.toISOString() }
+            : null,
+          peak_reason: m.objective.peakReason,
+          reason: m.objective.atEnd.reason,
+        }
+      : null,
   };
 }
 

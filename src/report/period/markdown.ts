@@ -4,6 +4,7 @@ import {
   duration,
   instant,
   listedEpisodes,
+  objectiveText,
   quantity,
   share,
   signedChange,
@@ -72,6 +73,9 @@ function metricSection(m: PeriodMetric, report: PeriodReport, chart: string | un
   ];
   const budget = budgetText(m);
   if (budget) rows.push(['Error budget', budget]);
+  const objective = objectiveText(m);
+  if (objective)
+    rows.push([`Objective (${m.objective!.atEnd.window} window ending with the period)`, objective]);
   rows.push([`Previous period (${m.previous.period.label})`, previousText(m)]);
   rows.push([
     'Change',

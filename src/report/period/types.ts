@@ -1,6 +1,7 @@
 import type { Severity } from '../../config/types.js';
 import type { OverallStatus } from '../../evaluate/types.js';
 import type { Comparator, Unit } from '../../units/types.js';
+import type { PeriodObjective } from './objective.js';
 
 export type PeriodKind = 'daily' | 'weekly' | 'custom';
 
@@ -120,6 +121,8 @@ export interface PeriodMetric extends MetricFigures {
   change: MetricChange;
   /** Up to ~1000 points (min and max per bucket, so spikes survive) for charts; not in the JSON. */
   chart: ChartPoint[];
+  /** The objective measured from the backend at the period's end; null when not measured. */
+  objective: PeriodObjective | null;
 }
 
 /** A metric whose trend is `worse`, with a sentence in the feedback aggregator's style. */

@@ -471,7 +471,7 @@ function budgetsBlock(spec: SpecStatusJson): HTMLElement | null {
       spec.budgets.map((budget) => {
         const text =
           budget.remaining === null
-            ? 'no data yet'
+            ? 'unknown (' + (budget.reason ?? 'no data yet') + ')'
             : budget.remaining < 0
               ? 'overspent by ' + formatQuantity(-budget.remaining * 100, '%')
               : formatQuantity(budget.remaining * 100, '%') + ' left';
@@ -558,6 +558,7 @@ function updateCard(card: Card, metric: SummaryMetricJson): void {
         h('span', { class: 'value', text: formatValue(metric.value, metric.unit) }),
         h('span', { class: 'target', text: 'target ' + card.target }),
       ]),
+      objectiveLine(metric),
       h('details', { open: open }, [
         h('summary', { text: 'Why ' + statusText }),
         h('p', { class: 'reason', text: metric.reason }),
@@ -584,6 +585,41 @@ function updateCard(card: Card, metric: SummaryMetricJson): void {
   if (changed || !series) card.pending = 'load';
   else if (!card.plot.firstChild) card.pending = 'draw';
 }
+/** Burn rates shown on each card: fast, medium and slow (the page and ticket rules' long windows). */
+const CARD_BURN_WINDOWS = ['1h', '6h', '3d'];
+
+/** The objective measured from the backend: budget left over its window and the current burn rates. */
+function objectiveLine(metric: SummaryMetricJson): HTMLElement | null {
+  const objective = metric.objective;
+  if (!objective || objective.target === null) return null;
+  const remaining = objective.error_budget.remaining;
+  const budgetText =
+    remaining === null
+      ? 'budget unknown'
+      : remaining < 0
+        ? 'budget overspent by ' + formatQuantity(-remaining * 100, '%')
+        : formatQuantity(remaining * 100, '%') + ' of budget left';
+  return h('p', { class: 'objective', 'data-window': objective.window }, [
+    h('span', { class: 'budget-left', text: budgetText + ' (' + objective.window + ')' }),
+    h(
+      'span',
+      { class: 'burn-rates' },
+      CARD_BURN_WINDOWS.map((window) => {
+        const rate = objective.burn_rates[window];
+        return h('span', {
+          class: 'burn-rate',
+          'data-window': window,
+          text:
+            'burn ' +
+            window +
+            ' ' +
+            (rate === null || rate === undefined ? '?' : formatNumber(rate) + '\u00d7'),
+        });
+      }),
+    ),
+  ]);
+}
+
 function drawPendingCharts(): void {
   allCards().forEach((card) => {
     const pending = card.pending;
