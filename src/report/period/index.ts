@@ -21,5 +21,5 @@ export {
 } from './periods.js';
 export { errorBudget } from './stats.js';
 export type * from './types.js';
-export type { PeriodReportFormat, WritePeriodReportOptions } from './write.js';
+export type { WritePeriodReportOptions } from './write.js';
 export { chartFileNames, writePeriodReport } from './write.js';

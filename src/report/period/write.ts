@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ReportFormat } from '../../config/types.js';
 import { makeWritableDir, type WriteScope, writeFileAtomic } from '../../workspace/index.js';
 import { renderChartPng, renderChartSvg } from './chart.js';
 import { renderPeriodHtml } from './html.js';
@@ -6,13 +7,11 @@ import { renderPeriodJson } from './json.js';
 import { renderPeriodMarkdown } from './markdown.js';
 import type { PeriodReport } from './types.js';
 
-export type PeriodReportFormat = 'json' | 'md' | 'html';
-
 export interface WritePeriodReportOptions {
   /** `<reports>/production-monitoring/<spec-id>`. */
   baseDir: string;
   report: PeriodReport;
-  formats: readonly PeriodReportFormat[];
+  formats: readonly ReportFormat[];
   /** Every folder and file is checked against it at the moment it is written. */
   scope: WriteScope;
 }
