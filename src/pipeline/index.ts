@@ -18,6 +18,7 @@ import { judge, overallStatus, planChecks } from '../evaluate/index.js';
 import { createProvider } from '../providers/index.js';
 import { scrapeQueryDiagnostics } from '../providers/scrape/check.js';
 import type { Provider } from '../providers/types.js';
+import { loadPromqlGrammar } from '../slo/sli.js';
 import { parseNfrs } from '../spec/index.js';
 import { DEFAULT_MAX_SPEC_BYTES, readSpecText } from '../spec/source.js';
 import type { Nfr } from '../spec/types.js';
@@ -120,7 +121,9 @@ export async function prepareCheck(options: CheckOptions): Promise<PreparedCheck
     resolveSecrets: !options.offline,
     ...maxBytes,
   });
-  // OpenSLO/Sloth `slo_sources` (docs/slo.md#import); the PromQL parser they need loads only then.
+  // Objectives derive SLIs from PromQL queries: the grammar loads when there is anything to measure.
+  if (loaded.config?.sloSources || (loaded.config?.metrics.length ?? 0) > 0) await loadPromqlGrammar();
+  // OpenSLO/Sloth `slo_sources` (docs/slo.md#import).
   const { config, diagnostics } = loaded.config?.sloSources
     ? (await import('../config/import/index.js')).applySloSources(loaded, {
         root,

@@ -36,7 +36,14 @@ export {
   ruleProblem,
   slothSpecs,
 } from './rules.js';
-export { atWindow, histogramQuantileOf, ratioOfRates, sliQueryTemplate, WINDOW_PLACEHOLDER } from './sli.js';
+export {
+  atWindow,
+  histogramQuantileOf,
+  loadPromqlGrammar,
+  ratioOfRates,
+  sliQueryTemplate,
+  WINDOW_PLACEHOLDER,
+} from './sli.js';
 export type * from './types.js';
 export {
   BURN_WINDOWS_SECONDS,

@@ -1,4 +1,3 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import type { SliConfig } from '../config/types.js';
 import type { EventSli } from './types.js';
 
@@ -25,8 +24,21 @@ function childrenOf(node: SyntaxNodeLike): SyntaxNodeLike[] {
   return children;
 }
 
+type PromqlParser = typeof import('@prometheus-io/lezer-promql')['parser'];
+let promql: PromqlParser | null = null;
+
+/**
+ * Loads the PromQL grammar that SLI derivation parses queries with. It is large, so it is not a static
+ * import: commands that never derive an SLI (and every module that shares a chunk with this one, such
+ * as the units) start without it. The pipeline loads it before it derives objectives.
+ */
+export async function loadPromqlGrammar(): Promise<void> {
+  promql ??= (await import('@prometheus-io/lezer-promql')).parser;
+}
+
 function parse(query: string): SyntaxNodeLike | null {
-  const tree = parser.parse(query);
+  if (!promql) throw new Error('the PromQL grammar is not loaded: await loadPromqlGrammar() first');
+  const tree = promql.parse(query);
   let broken = false;
   tree.iterate({
     enter: (node) => {
