@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { onPath, run } from '../deploy/support.js';
+import { eventually } from './daemon-support.js';
 import {
   AUTH_INDEX,
   AUTH_OBS_PATH,
@@ -41,21 +42,19 @@ afterEach(async () => {
 });
 
 /** Waits until the log file has a JSON line with this event (bounded), and returns it. */
-async function logLine(file: string, event: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lines = (await readFile(file, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const found = lines.find((line) => line.event === event);
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `no "${event}" in ${file} within ${timeoutMs} ms: ${lines.map((l) => l.event).join(', ')}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits for the daemon's JSON log file to hold a line with `event`. */
+function logLine(file: string, event: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  return eventually(
+    async () =>
+      (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.event === event),
+    `"${event}" in ${file}`,
+    timeoutMs,
+    100,
+  );
 }
 
 describe.skipIf(skip !== null)('the daemon without a supervisor (docs/deployment.md)', () => {
@@ -99,11 +98,11 @@ describe.skipIf(skip !== null)('the daemon without a supervisor (docs/deployment
       await logLine(log, 'reloaded');
       expect((await shell(stop)).code).toBe(0);
       await logLine(log, 'stopped');
-      const deadline = Date.now() + 10_000;
-      while ((await shell(`kill -0 ${pid}`)).code === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect((await shell(`kill -0 ${pid}`)).code).not.toBe(0);
+      await eventually(
+        async () => ((await shell(`kill -0 ${pid}`)).code !== 0 ? true : undefined),
+        `process ${pid} to exit`,
+        10_000,
+      );
     } finally {
       // Whatever happened, no daemon is left behind: the pid file's and the one that logged.
       await shell(`kill -KILL ${[...pids].join(' ')} 2>/dev/null`);
