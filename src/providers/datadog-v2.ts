@@ -1,14 +1,13 @@
 import type { DatadogProviderConfig } from '../config/types.js';
 import { datadogHttpFailure, errorsOf, reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { HttpClient } from './http.js';
 import { dig, isRecord, parseJson } from './json.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 const QUERY_PATH = '/api/v2/query/timeseries';
-const MAX_LISTED_SERIES = 3;
 /** Datadog query names: a letter, then letters, digits and underscores. */
 const QUERY_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const SINGLE_QUERY_NAME = 'query1';
@@ -195,11 +194,9 @@ class DatadogV2Provider implements Provider {
       );
     }
     if (series.length > 1) {
-      const tags = series.slice(0, MAX_LISTED_SERIES).map((entry) => entry.tags || '*');
-      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
       return fail(
         'multiple_series',
-        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them (sum:, max:) or remove the "by {…}" grouping. Groups: ${tags.join('; ')}${more}`,
+        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them (sum:, max:) or remove the "by {…}" grouping. Groups: ${listSeries(series, (entry) => entry.tags || '*', '; ')}`,
         warnings,
       );
     }

@@ -1,12 +1,11 @@
 import type { DatadogProviderConfig, Reduction } from '../config/types.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps, HttpResponse } from './http.js';
 import { HttpClient } from './http.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 const QUERY_PATH = '/api/v1/query';
-const MAX_LISTED_SERIES = 3;
 
 /** Datadog metrics through the v1 `GET /api/v1/query` endpoint (from/to in seconds, points in ms). */
 export function createDatadogProvider(config: DatadogProviderConfig, deps: HttpDeps = {}): Provider {
@@ -94,11 +93,9 @@ class DatadogProvider implements Provider {
       );
     }
     if (series.length > 1) {
-      const scopes = series.slice(0, MAX_LISTED_SERIES).map((entry) => entry.scope || '*');
-      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
       return fail(
         'multiple_series',
-        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. start the query with sum: or max:, or remove the "by {…}" grouping. Scopes: ${scopes.join('; ')}${more}`,
+        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. start the query with sum: or max:, or remove the "by {…}" grouping. Scopes: ${listSeries(series, (entry) => entry.scope || '*', '; ')}`,
         warnings,
       );
     }

@@ -1,14 +1,13 @@
 import type { DynatraceProviderConfig } from '../config/types-saas.js';
 import { reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { HttpClient } from './http.js';
 import { isRecord, parseJson } from './json.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 const QUERY_PATH = '/api/v2/metrics/query';
-const MAX_LISTED_SERIES = 3;
 
 /** Dynatrace metrics API v2: `GET /api/v2/metrics/query` with `Authorization: Api-Token <token>`. */
 export function createDynatraceProvider(config: DynatraceProviderConfig, deps: HttpDeps = {}): Provider {
@@ -86,11 +85,9 @@ class DynatraceProvider implements Provider {
       );
     }
     if (series.length > 1) {
-      const labels = series.slice(0, MAX_LISTED_SERIES).map((entry) => entry.label);
-      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
       return fail(
         'multiple_series',
-        `Dynatrace returned ${series.length} series but exactly one is needed (metricSelector: ${shown}): aggregate them with :splitBy() or :filter() to one entity. Series: ${labels.join('; ')}${more}`,
+        `Dynatrace returned ${series.length} series but exactly one is needed (metricSelector: ${shown}): aggregate them with :splitBy() or :filter() to one entity. Series: ${listSeries(series, (entry) => entry.label, '; ')}`,
         warnings,
       );
     }

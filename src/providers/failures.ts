@@ -17,6 +17,20 @@ export function fail(failure: QueryFailure, message: string, warnings: string[] 
 const QUERY_DISPLAY_CHARS = 300;
 
 /** The query as quoted in messages: long queries are shortened. */
+/** Series named in a multiple-series message; the rest are counted. */
+const MAX_LISTED_SERIES = 3;
+
+/** The first few series of an answer that should have had one, for the message: `a, b, c, and 4 more`. */
+export function listSeries<T>(
+  series: readonly T[],
+  labelOf: (entry: T) => string,
+  separator: string,
+): string {
+  const listed = series.slice(0, MAX_LISTED_SERIES).map(labelOf).join(separator);
+  const rest = series.length - MAX_LISTED_SERIES;
+  return rest > 0 ? `${listed}, and ${rest} more` : listed;
+}
+
 export function quoteQuery(query: string): string {
   const flat = query.replace(/\s+/g, ' ').trim();
   return flat.length > QUERY_DISPLAY_CHARS ? `${flat.slice(0, QUERY_DISPLAY_CHARS)}…` : flat;

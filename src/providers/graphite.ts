@@ -1,13 +1,11 @@
 import type { GraphiteProviderConfig } from '../config/providers/graphite.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { HttpClient } from './http.js';
 import { POST_QUERY_THRESHOLD } from './prometheus.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
-
-const MAX_LISTED_SERIES = 3;
 
 /** graphite-web's render API with `format=json` (also hosted Graphite). */
 export function createGraphiteProvider(config: GraphiteProviderConfig, deps: HttpDeps = {}): Provider {
@@ -97,11 +95,9 @@ class GraphiteProvider implements Provider {
       );
     }
     if (series.length > 1) {
-      const listed = series.slice(0, MAX_LISTED_SERIES).map((entry) => JSON.stringify(entry.target));
-      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
       return fail(
         'multiple_series',
-        `the target returned ${series.length} series but exactly one is needed (query: ${shown}): combine them, e.g. sumSeries(...) or averageSeries(...). Series: ${listed.join(', ')}${more}`,
+        `the target returned ${series.length} series but exactly one is needed (query: ${shown}): combine them, e.g. sumSeries(...) or averageSeries(...). Series: ${listSeries(series, (entry) => JSON.stringify(entry.target), ', ')}`,
       );
     }
     return { ok: true, ...series[0]! };

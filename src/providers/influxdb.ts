@@ -1,7 +1,7 @@
 import type { InfluxdbProviderConfig } from '../config/providers/influxdb.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { HttpClient } from './http.js';
 import { POST_QUERY_THRESHOLD } from './prometheus.js';
@@ -9,7 +9,6 @@ import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from 
 
 /** Where a query says which time window it reads; replaced by the monitor, as Grafana does. */
 export const TIME_FILTER = '$timeFilter';
-const MAX_LISTED_SERIES = 3;
 
 /** InfluxDB 1.x `/query` with InfluxQL (also the 1.x-compatible endpoint of InfluxDB 2 and 3). */
 export function createInfluxdbProvider(config: InfluxdbProviderConfig, deps: HttpDeps = {}): Provider {
@@ -109,11 +108,9 @@ class InfluxdbProvider implements Provider {
       );
     }
     if (series.length > 1) {
-      const listed = series.slice(0, MAX_LISTED_SERIES).map(describeSeries);
-      const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
       return fail(
         'multiple_series',
-        `query returned ${series.length} series but exactly one is needed (query: ${shown}): drop the GROUP BY tags or narrow the WHERE clause. Series: ${listed.join(', ')}${more}`,
+        `query returned ${series.length} series but exactly one is needed (query: ${shown}): drop the GROUP BY tags or narrow the WHERE clause. Series: ${listSeries(series, describeSeries, ', ')}`,
         warnings,
       );
     }

@@ -1,13 +1,12 @@
 import type { PrometheusProviderConfig } from '../config/types.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
 import type { HttpDeps, HttpResponse } from './http.js';
 import { defaultRetryable, HttpClient } from './http.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 /** Queries whose URL-encoded text is longer than this go in a POST form body (URL length limits). */
 export const POST_QUERY_THRESHOLD = 2000;
-const MAX_LISTED_SERIES = 3;
 /** VictoriaMetrics answers a path it does not serve with 400 and this text (not 404). */
 const VICTORIA_METRICS_UNKNOWN_PATH = 'unsupported path requested';
 
@@ -315,11 +314,12 @@ function noDataMessage(shown: string, at: Date | null, range?: { start: Date; en
 }
 
 function multipleSeriesMessage(series: unknown[], shown: string): string {
-  const listed = series
-    .slice(0, MAX_LISTED_SERIES)
-    .map((entry) => formatLabels(isRecord(entry) && isRecord(entry.metric) ? entry.metric : {}));
-  const more = series.length > MAX_LISTED_SERIES ? `, and ${series.length - MAX_LISTED_SERIES} more` : '';
-  return `query returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. wrap the query in sum(...) or max(...). Series: ${listed.join(', ')}${more}`;
+  const listed = listSeries(
+    series,
+    (entry) => formatLabels(isRecord(entry) && isRecord(entry.metric) ? entry.metric : {}),
+    ', ',
+  );
+  return `query returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. wrap the query in sum(...) or max(...). Series: ${listed}`;
 }
 
 function formatLabels(metric: Record<string, unknown>): string {

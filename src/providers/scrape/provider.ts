@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Failure } from '../failures.js';
-import { fail, quoteQuery, transportFailure } from '../failures.js';
+import { fail, listSeries, quoteQuery, transportFailure } from '../failures.js';
 import type { HttpDeps } from '../http.js';
 import { HttpClient } from '../http.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult } from '../types.js';
@@ -14,7 +14,6 @@ export interface ScrapeDeps extends HttpDeps {
 }
 
 const BACKEND = 'scrape target';
-const MAX_LISTED_SERIES = 3;
 /** How far `at` may lie from now: a scrape sees only the present. */
 const MIN_PRESENT_TOLERANCE_MS = 60_000;
 
@@ -96,14 +95,9 @@ class ScrapeProvider implements Provider {
       );
     }
     if (others.length > 0) {
-      const listed = value.samples.slice(0, MAX_LISTED_SERIES).map((s) => formatLabels(s.labels));
-      const more =
-        value.samples.length > MAX_LISTED_SERIES
-          ? `, and ${value.samples.length - MAX_LISTED_SERIES} more`
-          : '';
       return fail(
         'multiple_series',
-        `query returned ${value.samples.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. wrap the query in sum(...) or max(...). Series: ${listed.join(', ')}${more}`,
+        `query returned ${value.samples.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. wrap the query in sum(...) or max(...). Series: ${listSeries(value.samples, (s) => formatLabels(s.labels), ', ')}`,
         warnings,
       );
     }
