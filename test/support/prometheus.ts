@@ -12,10 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, startServer } from './server-process.js';
+
+export { freePort };
 
 /** One time series of the generated history. */
 export interface HistorySeries {
@@ -49,8 +51,6 @@ export interface RunningPrometheus {
 }
 
 const DAY = 86_400;
-const READY_TIMEOUT_MS = 30_000;
-
 /** The binaries: `PROMETHEUS_BIN` / `PROMTOOL_BIN`, else Debian's `/usr/bin`, else PATH. */
 export function prometheusBinaries(): { prometheus: string; promtool: string } | null {
   const prometheus = findBinary('prometheus', process.env.PROMETHEUS_BIN);
@@ -71,20 +71,6 @@ function findBinary(name: string, override: string | undefined): string | null {
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)),
   ];
   return candidates.find((path) => existsSync(path)) ?? null;
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Family name and OpenMetrics type line for a series. */
@@ -193,100 +179,27 @@ export async function startPrometheus(options: HistoryOptions): Promise<RunningP
     const configFile = join(root, 'prometheus.yml');
     await writeFile(configFile, 'scrape_configs: []\n');
 
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        return await launch(binaries.prometheus, root, dataDir, configFile, attempt);
-      } catch (error) {
-        lastError = error;
-        // Another process may have taken the port between freePort() and the bind: try a new one.
-        if (!String(error).includes('address already in use')) break;
-      }
-    }
-    throw lastError;
+    const server = await startServer(
+      {
+        name: 'prometheus',
+        binary: binaries.prometheus,
+        args: (_, port) => [
+          `--config.file=${configFile}`,
+          `--storage.tsdb.path=${dataDir}`,
+          // The default 15 d would delete backfilled blocks older than that at startup.
+          '--storage.tsdb.retention.time=100y',
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--web.enable-lifecycle',
+        ],
+        readyPath: '/-/ready',
+      },
+      root,
+    );
+    return { url: server.url, port: server.port, dataDir, stop: server.stop };
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
   }
-}
-
-async function launch(
-  binary: string,
-  root: string,
-  dataDir: string,
-  configFile: string,
-  attempt: number,
-): Promise<RunningPrometheus> {
-  const port = await freePort();
-  const logFile = join(root, `prometheus-${attempt}.log`);
-  const log = await open(logFile, 'w');
-  const child = spawn(
-    binary,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${dataDir}`,
-      // The default 15 d would delete backfilled blocks older than that at startup.
-      '--storage.tsdb.retention.time=100y',
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-lifecycle',
-    ],
-    { stdio: ['ignore', log.fd, log.fd] },
-  );
-  await log.close();
-  const pid = child.pid;
-  let exited = child.exitCode !== null;
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.once('error', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  // If the test process dies without calling stop(), do not leave Prometheus behind.
-  const killOnExit = (): void => {
-    if (!exited && pid !== undefined) process.kill(pid, 'SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  const url = `http://127.0.0.1:${port}`;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    if (!exited && pid !== undefined) {
-      process.kill(pid, 'SIGTERM');
-      const timer = setTimeout(() => {
-        if (!exited) process.kill(pid, 'SIGKILL');
-      }, 5_000);
-      await exitedPromise;
-      clearTimeout(timer);
-    }
-    await rm(root, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited) {
-      const text = await readFile(logFile, 'utf8').catch(() => '');
-      stopped = true;
-      process.removeListener('exit', killOnExit);
-      throw new Error(`prometheus exited before it was ready: ${text.slice(-2000)}`);
-    }
-    try {
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return { url, port, dataDir, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  await stop();
-  throw new Error(`prometheus was not ready within ${READY_TIMEOUT_MS} ms: ${text.slice(-2000)}`);
 }
 
 /** Cumulative counter on the grid `start + k·step`: the value at t sums `increment` over grid points ≤ t. */

@@ -1,15 +1,29 @@
 /**
- * One real server binary (InfluxDB, graphite-web, VictoriaMetrics) run by a test: started in its own temp
+ * One real server binary (Prometheus, InfluxDB, graphite-web, VictoriaMetrics) run by a test: started in its own temp
  * folder on a free loopback port, polled until it answers, stopped by its own PID, folder removed after.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from './prometheus.js';
 
 const READY_TIMEOUT_MS = 60_000;
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
