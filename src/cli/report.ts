@@ -6,7 +6,6 @@ import { UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import type { ReportFormat } from '../config/types.js';
 import { prepareCheck } from '../pipeline/index.js';
-import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/index.js';
 import type { Period, PeriodReport } from '../report/period/index.js';
 import {
   customPeriod,
@@ -15,6 +14,7 @@ import {
   validateTimeZone,
   weeklyPeriod,
 } from '../report/period/index.js';
+import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
