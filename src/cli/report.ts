@@ -18,11 +18,11 @@ import { aggregatorCommand, producePeriodReport, runAggregator } from '../report
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
+import { useColor } from './color.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
 import type { Output } from './output.js';
-import { useColor } from './render.js';
 import { describeQueries } from './verbose.js';
 
 export interface ReportFlags {
