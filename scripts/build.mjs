@@ -30,8 +30,7 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // Native addons and packages only the daemon or reports load stay in node_modules. undici is only
-  // loaded for TLS settings; bundled, its CommonJS exports reach a dynamic import() as `default` only.
+  // Native addons and packages only the daemon or reports load stay in node_modules.
   external: [
     'better-sqlite3',
     '@resvg/resvg-js',
@@ -39,7 +38,6 @@ await build({
     'playwright-core',
     'pino',
     'prom-client',
-    'undici',
     '@aws-sdk/client-cloudwatch',
   ],
   // Bundled CommonJS dependencies call require(); give the ESM output one.

@@ -6,11 +6,11 @@ import { parseNfrs } from '../spec/index.js';
 import { DEFAULT_MAX_SPEC_BYTES, readSpecText } from '../spec/source.js';
 import type { Nfr } from '../spec/types.js';
 import { loadSmartSpecSettings, resolveSpec, validateSpecId } from '../workspace/index.js';
+import { useColor } from './color.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { pickSpecId } from './options.js';
 import type { Output } from './output.js';
-import { useColor } from './render.js';
 
 /** One target of `nfrs --json` (docs/cli.md#nfrs). */
 export interface ListedTarget extends Omit<DocumentTarget, 'kind'> {

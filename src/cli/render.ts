@@ -3,11 +3,6 @@ import pc from 'picocolors';
 import type { Summary } from '../report/index.js';
 import { formatBudgetCell, formatValue } from '../report/index.js';
 
-/** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-}
-
 /** The console view of a run: a table, the reasons for anything not healthy, and a one-line verdict. */
 export function renderRunConsole(summary: Summary, color: boolean): string {
   const c = pc.createColors(color);

@@ -6,7 +6,6 @@ import { UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import type { ReportFormat } from '../config/types.js';
 import { prepareCheck } from '../pipeline/index.js';
-import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/index.js';
 import type { Period, PeriodReport } from '../report/period/index.js';
 import {
   customPeriod,
@@ -15,14 +14,15 @@ import {
   validateTimeZone,
   weeklyPeriod,
 } from '../report/period/index.js';
+import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
+import { useColor } from './color.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, parsePositiveNumber, pickSpecId } from './options.js';
 import type { Output } from './output.js';
-import { useColor } from './render.js';
 import { describeQueries } from './verbose.js';
 
 export interface ReportFlags {

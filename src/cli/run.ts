@@ -7,6 +7,7 @@ import { APPLY_NOTE, buildSummary, runIdFor, writeRunReport } from '../report/in
 import { assertWritable, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { checkCiFlags } from './ci-flags.js';
 import { emitCiOutputs, resolveFormatOut } from './ci-output.js';
+import { useColor } from './color.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { GateFlags } from './gate.js';
 import { gateOf, gateResult } from './gate.js';
@@ -14,7 +15,6 @@ import { formatJsonError, jsonErrorOf } from './json-error.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, parseAt, pickSpecId } from './options.js';
 import type { Output } from './output.js';
-import { renderRunConsole, useColor } from './render.js';
 import type { ModeFlags } from './run-flags.js';
 import { checkModeFlags } from './run-flags.js';
 import { describeQueries } from './verbose.js';
@@ -150,6 +150,10 @@ async function checkAndReport(
     durationSeconds: (systemClock.now().getTime() - startedAt.getTime()) / 1000,
   });
   if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (!ci.stdoutTaken) output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
+  else if (!ci.stdoutTaken && !options.quiet) {
+    // The table library is loaded only when the table is shown.
+    const { renderRunConsole } = await import('./render.js');
+    output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
+  }
   return exitCodeFor(summary.gate?.status ?? summary.status);
 }

@@ -3,11 +3,11 @@ import { prepareCheck } from '../pipeline/index.js';
 import { describeSlo } from '../validate/describe-slo.js';
 import type { ValidationReport } from '../validate/index.js';
 import { validatePrepared } from '../validate/index.js';
+import { useColor } from './color.js';
 import { EXIT } from './exit-codes.js';
 import type { CommonOptions } from './options.js';
 import { checkOptionsOf, pickSpecId } from './options.js';
 import type { Output } from './output.js';
-import { useColor } from './render.js';
 
 /** `validate`: spec and config checked without any network. Exit 0 (valid) or 2. */
 export async function validate(

@@ -27,14 +27,19 @@ export const systemClock: Clock = {
 };
 
 /**
- * A clock that starts at `start` and runs `speed` times faster than real time: the daemon's replay
- * mode evaluates past data as if it were live (dry runs of alert policies, and the tests).
+ * The daemon's replay clock (dry runs of alert policies over past data, and the tests): it starts at
+ * `start`, and moves only when the daemon sleeps, to exactly the instant it slept until, after
+ * 1/`speed` of the real wait. Work between two sleeps takes no time on it, so a loaded machine replays
+ * the same instants as an idle one, only more slowly.
  */
 export function replayClock(start: Date, speed: number): Clock {
-  const realStart = Date.now();
-  const toVirtual = (real: number) => start.getTime() + (real - realStart) * speed;
+  let virtual = start.getTime();
   return {
-    now: () => new Date(toVirtual(Date.now())),
-    sleepUntil: (until, signal) => sleepMs((until.getTime() - toVirtual(Date.now())) / speed, signal),
+    now: () => new Date(virtual),
+    sleepUntil: async (until, signal) => {
+      await sleepMs((until.getTime() - virtual) / speed, signal);
+      // Several sleepers (cycles, deliveries) may wake in any order: time never goes back.
+      if (!signal?.aborted) virtual = Math.max(virtual, until.getTime());
+    },
   };
 }

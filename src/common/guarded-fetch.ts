@@ -1,3 +1,6 @@
+import { HttpHeaders } from './http-headers.js';
+import { decodeContent, type HttpTransport, type TransportResponse } from './http-transport.js';
+
 /**
  * One HTTP exchange under the monitor's network rules, shared by the backend clients and the alert
  * receivers: redirects are not followed unless asked for; when they are, every hop passes the network
@@ -16,7 +19,7 @@ const CROSS_ORIGIN_SAFE_HEADERS = new Set(['accept', 'user-agent', 'content-type
 export type HostDecision = { allowed: true } | { allowed: false; message: string };
 
 export interface GuardOptions {
-  fetch: typeof fetch;
+  transport: HttpTransport;
   followRedirects: boolean;
   /**
    * The network policy, asked before every request is sent: for the configured host (already checked
@@ -26,13 +29,11 @@ export interface GuardOptions {
   maxBytes: number;
   /** `fail`: a longer body is an error (a backend answer cut short is useless); `truncate`: keep the start. */
   oversize: 'fail' | 'truncate';
-  /** Passed through to fetch (an undici Agent for TLS settings). */
-  dispatcher?: unknown;
 }
 
 export interface GuardedRequest {
   method: string;
-  headers: Headers;
+  headers: HttpHeaders;
   body?: string;
   signal: AbortSignal;
 }
@@ -42,7 +43,7 @@ export type GuardedResult =
       kind: 'response';
       status: number;
       statusText: string;
-      headers: Headers;
+      headers: HttpHeaders;
       body: string;
       /** Only with `oversize: 'truncate'`: the body is the first `maxBytes` bytes. */
       truncated: boolean;
@@ -56,8 +57,8 @@ export type GuardedResult =
   | { kind: 'denied'; reason: string };
 
 /**
- * Sends the request and reads the reply. Network failures throw as fetch's do (the callers already
- * know how to describe them); every other outcome is a value.
+ * Sends the request and reads the reply. Network failures throw the transport's errors (the callers
+ * already know how to describe them); every other outcome is a value.
  */
 export async function guardedFetch(
   url: URL,
@@ -65,21 +66,23 @@ export async function guardedFetch(
   options: GuardOptions,
 ): Promise<GuardedResult> {
   let current = new URL(url.href);
-  let headers = new Headers(request.headers);
+  let headers = new HttpHeaders(request.headers);
   const origin = url.origin;
   const first = options.allowHost?.(url.hostname) ?? { allowed: true };
   if (!first.allowed) return { kind: 'denied', reason: first.message };
   for (let hop = 0; ; hop++) {
-    const init: RequestInit = { method: request.method, headers, signal: request.signal, redirect: 'manual' };
-    if (request.body !== undefined) init.body = request.body;
-    if (options.dispatcher) (init as { dispatcher?: unknown }).dispatcher = options.dispatcher;
-    const response = await options.fetch(current, init);
+    const response = await options.transport.send(current, {
+      method: request.method,
+      headers,
+      signal: request.signal,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
 
     const locationHeader = response.headers.get('location');
     if (!REDIRECT_STATUSES.has(response.status) || locationHeader === null) {
       return readBody(response, options);
     }
-    await response.body?.cancel().catch(() => undefined);
+    response.discard();
     let next: URL;
     try {
       next = new URL(locationHeader, current);
@@ -136,33 +139,33 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function withoutCredentials(headers: Headers): Headers {
-  const kept = new Headers();
+function withoutCredentials(headers: HttpHeaders): HttpHeaders {
+  const kept = new HttpHeaders();
   headers.forEach((value, name) => {
     if (CROSS_ORIGIN_SAFE_HEADERS.has(name)) kept.set(name, value);
   });
   return kept;
 }
 
-/** Reads at most `maxBytes` and stops the transfer there: a huge reply never sits in memory. */
-async function readBody(response: Response, options: GuardOptions): Promise<GuardedResult> {
+/**
+ * Reads at most `maxBytes` and stops the transfer there: a huge reply never sits in memory. The limit
+ * holds for the body as sent and again once its content coding is undone.
+ */
+async function readBody(response: TransportResponse, options: GuardOptions): Promise<GuardedResult> {
   const { maxBytes } = options;
   const base = { status: response.status, statusText: response.statusText, headers: response.headers };
+  const encoding = response.headers.get('content-encoding');
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (options.oversize === 'fail' && declared > maxBytes && !response.headers.has('content-encoding')) {
-    await response.body?.cancel().catch(() => undefined);
+  if (options.oversize === 'fail' && declared > maxBytes) {
+    response.discard();
     return { kind: 'too_large', maxBytes };
   }
-  if (!response.body) return { kind: 'response', ...base, body: '', truncated: false };
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const value of response.body) {
     if (total + value.byteLength > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      response.discard();
       if (options.oversize === 'fail') return { kind: 'too_large', maxBytes };
       chunks.push(value.subarray(0, maxBytes - total));
       truncated = true;
@@ -171,13 +174,25 @@ async function readBody(response: Response, options: GuardOptions): Promise<Guar
     chunks.push(value);
     total += value.byteLength;
   }
-  const body = Buffer.concat(chunks).toString('utf8');
-  return { kind: 'response', ...base, body, truncated };
+  let raw: Buffer = Buffer.concat(chunks);
+  if (encoding !== null) {
+    // A cut compressed body cannot be decoded: with `truncate` nothing of it is kept.
+    const decoded = truncated ? null : await decodeContent(raw, encoding, maxBytes);
+    if (decoded === null || (!decoded.ok && decoded.reason === 'too_large')) {
+      if (options.oversize === 'fail') return { kind: 'too_large', maxBytes };
+      raw = Buffer.alloc(0);
+      truncated = true;
+    } else if (decoded.ok) {
+      raw = decoded.body;
+    }
+    // An unknown coding is passed on as it came, as browsers do.
+  }
+  return { kind: 'response', ...base, body: raw.toString('utf8'), truncated };
 }
 
 /**
- * fetch wraps socket errors as `TypeError('fetch failed', { cause })`: the code, and the most telling
- * message, are further down the chain. "fetch failed" itself says nothing and is never the detail.
+ * The code and the most telling message of a network failure. Some libraries wrap socket errors
+ * (`TypeError('fetch failed', { cause })`, the AWS SDK): the details are further down the chain.
  */
 export function networkErrorOf(error: unknown): { code: string; detail: string } {
   let code: string | null = null;
@@ -189,8 +204,6 @@ export function networkErrorOf(error: unknown): { code: string; detail: string }
     if (typeof candidate.message === 'string' && candidate.message !== '') detail = candidate.message;
     current = candidate.cause;
   }
-  // The fetch standard refuses some ports outright (e.g. 9, 25, 6000) before any connection.
-  if (code === null && detail === 'bad port') code = 'ERR_BAD_PORT';
   return { code: code ?? 'UNKNOWN', detail: detail ?? String(error) };
 }
 
@@ -228,23 +241,29 @@ export function describeNetworkError(
   if (code === 'ECONNREFUSED') {
     return `connection refused to ${where}: nothing is listening there; is the server running and are ${hints.url} host and port right?`;
   }
-  if (code === 'ERR_BAD_PORT') {
-    return `port ${url.port} of ${where} is blocked for HTTP clients (it belongs to another protocol): check ${hints.url} port`;
-  }
   if (code === 'ENOTFOUND')
     return `cannot resolve host "${host}" (DNS lookup failed): check ${hints.url} host`;
   if (code === 'EAI_AGAIN')
     return `DNS lookup for "${host}" failed temporarily (EAI_AGAIN): check DNS and ${hints.url} host`;
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
     return `${where} closed the connection unexpectedly (${code}): the server or a proxy in front of it dropped the request`;
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no network route to ${where} (${code})`;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
+  if (code === 'ETIMEDOUT')
     return `connecting to ${where} timed out (${code}): is a firewall dropping the traffic?`;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-    return `${where} accepted the connection but stopped answering (${code})`;
   if (TLS_CODES.has(code)) return `the TLS certificate of ${where} is not trusted (${code}): ${hints.tls}`;
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /^ERR_.*(?:SSL|TLS)/.test(code)) {
+  if (code.startsWith('Z_')) {
+    return `${where} sent a compressed body that does not decompress (${code}): ${detail}`;
+  }
+  if (code.startsWith('HPE_')) {
+    return `${where} did not answer in HTTP (${code}): is it an HTTP server, and is the scheme (http/https) of ${hints.url.replace(/'s$/, '')} right?`;
+  }
+  if (
+    code === 'EPROTO' ||
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('ERR_TLS') ||
+    /^ERR_.*(?:SSL|TLS)/.test(code)
+  ) {
     return `TLS handshake with ${where} failed (${code}): is the scheme (http/https) of ${hints.url.replace(/'s$/, '')} right? ${detail}`;
   }
   return `cannot reach ${where} (${code}): ${detail}`;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../common/clock.js';
-import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/index.js';
 import { completedPeriods } from '../report/period/index.js';
+import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
 import type { DaemonShared } from './shared.js';

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { DatadogProviderConfig } from '../config/types.js';
 import { datadogHttpFailure, errorsOf, reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
@@ -114,7 +115,7 @@ const FORMULA_FUNCTIONS = new Set([
 
 /** Datadog metrics through `POST /api/v2/query/timeseries` (times in ms, formulas over named queries). */
 export function createDatadogV2Provider(config: DatadogProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   headers.set('dd-api-key', config.apiKey);
   const secrets = [config.apiKey];

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { DatadogProviderConfig, Reduction } from '../config/types.js';
 import type { Failure } from './failures.js';
 import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
@@ -9,7 +10,7 @@ const QUERY_PATH = '/api/v1/query';
 
 /** Datadog metrics through the v1 `GET /api/v1/query` endpoint (from/to in seconds, points in ms). */
 export function createDatadogProvider(config: DatadogProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   headers.set('dd-api-key', config.apiKey);
   const secrets = [config.apiKey];

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { DynatraceProviderConfig } from '../config/types-saas.js';
 import { reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
@@ -11,7 +12,7 @@ const QUERY_PATH = '/api/v2/metrics/query';
 
 /** Dynatrace metrics API v2: `GET /api/v2/metrics/query` with `Authorization: Api-Token <token>`. */
 export function createDynatraceProvider(config: DynatraceProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   headers.set('authorization', `Api-Token ${config.apiToken}`);
   return new DynatraceProvider(config, new HttpClient(config.http, headers, [config.apiToken], deps));

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { GraphiteProviderConfig } from '../config/providers/graphite.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
@@ -9,7 +10,7 @@ import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from 
 
 /** graphite-web's render API with `format=json` (also hosted Graphite). */
 export function createGraphiteProvider(config: GraphiteProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   const secrets = applyAuth(config.auth, headers);
   return new GraphiteProvider(config, new HttpClient(config.http, headers, secrets, deps));

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Agent } from 'undici';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   describeNetworkError,
@@ -10,12 +9,15 @@ import {
   hostPortOf,
   networkErrorOf,
 } from '../common/guarded-fetch.js';
+import { HttpHeaders } from '../common/http-headers.js';
+import { createTransport, defaultTransport, type HttpTransport } from '../common/http-transport.js';
 import { Redactor } from '../config/redact.js';
 import type { HttpSettings } from '../config/types.js';
 
 /** What the providers need from the outside world; everything has a real default. */
 export interface HttpDeps {
-  fetch?: typeof fetch;
+  /** Sends the bytes; by default node:http(s) with TLS settings from the provider's `tls`. */
+  transport?: HttpTransport;
   userAgent?: string;
   /** Milliseconds since the epoch; only for measuring the timeout budget and rate-limit windows. */
   now?: () => number;
@@ -48,7 +50,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   statusText: string;
-  headers: Headers;
+  headers: HttpHeaders;
   /** Lower-cased media type without parameters, '' when absent. */
   contentType: string;
   body: string;
@@ -78,27 +80,32 @@ export type HttpOutcome =
 export class HttpClient {
   readonly baseUrl: URL;
   readonly timeoutMs: number;
-  private readonly headers: Headers;
+  private readonly headers: HttpHeaders;
   private readonly redactor: Redactor;
-  private readonly fetchImpl: typeof fetch;
+  private readonly injectedTransport: HttpTransport | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly tls: HttpSettings['tls'];
   private readonly followRedirects: boolean;
   readonly maxResponseBytes: number;
   private readonly allowHost: ((host: string) => HostDecision) | undefined;
-  private dispatcher: Promise<Agent | { error: string }> | null = null;
+  private transport: Promise<HttpTransport | { error: string }> | null = null;
   /** Set when an answer says no requests remain in the current rate-limit period. */
   private rateLimitedUntil = 0;
 
-  constructor(settings: HttpSettings, headers: Headers, secrets: string[], deps: HttpDeps = {}) {
+  constructor(
+    settings: HttpSettings,
+    headers: Record<string, string> | HttpHeaders,
+    secrets: string[],
+    deps: HttpDeps = {},
+  ) {
     this.baseUrl = new URL(settings.url);
     this.timeoutMs = settings.timeoutMs;
     this.tls = settings.tls;
-    this.headers = new Headers(headers);
+    this.headers = new HttpHeaders(headers);
+    this.redactor = new Redactor(collectSecrets(secrets, this.headers), [], { replacement: '[redacted]' });
     if (!this.headers.has('user-agent')) this.headers.set('user-agent', deps.userAgent ?? DEFAULT_USER_AGENT);
-    this.redactor = new Redactor(collectSecrets(secrets, headers), [], { replacement: '[redacted]' });
-    this.fetchImpl = deps.fetch ?? globalThis.fetch;
+    this.injectedTransport = deps.transport;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.followRedirects = settings.followRedirects ?? false;
@@ -131,8 +138,8 @@ export class HttpClient {
 
   async request(request: HttpRequest): Promise<HttpOutcome> {
     const deadline = this.now() + this.timeoutMs;
-    const dispatcher = await this.getDispatcher();
-    if (dispatcher && 'error' in dispatcher) return { kind: 'setup', message: dispatcher.error };
+    const transport = await this.getTransport();
+    if ('error' in transport) return { kind: 'setup', message: transport.error };
     const retryable = request.retryable ?? defaultRetryable;
 
     const throttleWait = this.rateLimitedUntil - this.now();
@@ -150,7 +157,7 @@ export class HttpClient {
 
       let response: HttpResponse;
       try {
-        const sent = await this.send(request, signal, dispatcher);
+        const sent = await this.send(request, signal, transport);
         if ('kind' in sent) return sent;
         response = sent;
       } catch (error) {
@@ -192,13 +199,13 @@ export class HttpClient {
   private async send(
     request: HttpRequest,
     signal: AbortSignal,
-    dispatcher: Agent | null,
+    transport: HttpTransport,
   ): Promise<HttpResponse | Exclude<GuardedResult, { kind: 'response' }>> {
     const url = new URL(this.baseUrl.href);
     url.pathname = this.joinPath(request.path);
     url.search = '';
     const form = new URLSearchParams(request.params);
-    const headers = new Headers(this.headers);
+    const headers = new HttpHeaders(this.headers);
     let body: string | undefined;
     if (request.json !== undefined) {
       headers.set('content-type', 'application/json');
@@ -214,13 +221,11 @@ export class HttpClient {
       url,
       { method: request.method, headers, signal, ...(body !== undefined ? { body } : {}) },
       {
-        fetch: this.fetchImpl,
+        transport,
         followRedirects: this.followRedirects,
         allowHost: this.allowHost,
         maxBytes: this.maxResponseBytes,
         oversize: 'fail',
-        // Node's fetch accepts an undici Agent as dispatcher; only created when TLS options are set.
-        ...(dispatcher ? { dispatcher } : {}),
       },
     );
     if (result.kind !== 'response') return result;
@@ -238,10 +243,12 @@ export class HttpClient {
     return this.baseUrl.pathname.replace(/\/+$/, '') + path;
   }
 
-  private getDispatcher(): Promise<Agent | { error: string } | null> {
-    const { caFile, insecureSkipVerify } = this.tls;
-    if (!caFile && !insecureSkipVerify) return Promise.resolve(null);
-    this.dispatcher ??= (async () => {
+  /** The shared transport, or one of this client's own when TLS options are set (read once). */
+  private getTransport(): Promise<HttpTransport | { error: string }> {
+    this.transport ??= (async () => {
+      if (this.injectedTransport) return this.injectedTransport;
+      const { caFile, insecureSkipVerify } = this.tls;
+      if (!caFile && !insecureSkipVerify) return defaultTransport();
       let ca: string | undefined;
       if (caFile) {
         try {
@@ -251,11 +258,9 @@ export class HttpClient {
           return { error: `cannot read the TLS CA file ${caFile} (${code}): check tls ca_file` };
         }
       }
-      // undici is loaded only here: most providers need no TLS settings, and it is slow to import.
-      const { Agent } = await import('undici');
-      return new Agent({ connect: { ...(ca ? { ca } : {}), rejectUnauthorized: !insecureSkipVerify } });
+      return createTransport({ ...(ca ? { ca } : {}), rejectUnauthorized: !insecureSkipVerify });
     })();
-    return this.dispatcher;
+    return this.transport;
   }
 
   /** Exponential backoff with equal jitter: attempt 1 → 125–250 ms, 2 → 250–500 ms. */
@@ -278,7 +283,7 @@ export class HttpClient {
     return this.backoff(attempt);
   }
 
-  private noteRateLimit(headers: Headers): void {
+  private noteRateLimit(headers: HttpHeaders): void {
     const remaining = headers.get('x-ratelimit-remaining');
     const reset = parseResetSeconds(headers.get('x-ratelimit-reset'));
     if (remaining !== null && Number(remaining) <= 0 && reset !== null) {
@@ -328,7 +333,8 @@ function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
 }
 
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** A kept-alive connection the server closed just as it was reused: the next attempt opens a new one. */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** One sentence that says what went wrong on the network and what to check. */
 export function describeNetworkFailure(code: string, detail: string, client: HttpClient): string {
@@ -339,7 +345,7 @@ export function describeNetworkFailure(code: string, detail: string, client: Htt
 }
 
 /** Secret values to scrub from anything echoed back by a backend (the Redactor decides how). */
-function collectSecrets(explicit: string[], headers: Headers): string[] {
+function collectSecrets(explicit: string[], headers: HttpHeaders): string[] {
   const values = new Set<string>(explicit);
   headers.forEach((value, name) => {
     if (name === 'accept' || name === 'user-agent' || name === 'content-type') return;

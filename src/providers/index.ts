@@ -1,4 +1,5 @@
 import type { HostDecision } from '../common/guarded-fetch.js';
+import type { HttpTransport } from '../common/http-transport.js';
 import type { ProviderConfig } from '../config/types.js';
 import { createCloudWatchProvider } from './cloudwatch.js';
 import { createDatadogProvider } from './datadog.js';
@@ -21,8 +22,8 @@ export type {
 } from './types.js';
 
 export interface ProviderDeps {
-  /** Replaces the global fetch (tests, instrumentation). */
-  fetch?: typeof fetch;
+  /** Replaces the node:http(s) transport (tests, instrumentation). */
+  transport?: HttpTransport;
   /** Sent as User-Agent unless the config's headers set one. */
   userAgent?: string;
   /** The network policy; asked for every host a followed redirect leads to. */

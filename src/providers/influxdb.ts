@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { InfluxdbProviderConfig } from '../config/providers/influxdb.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
@@ -12,7 +13,7 @@ export const TIME_FILTER = '$timeFilter';
 
 /** InfluxDB 1.x `/query` with InfluxQL (also the 1.x-compatible endpoint of InfluxDB 2 and 3). */
 export function createInfluxdbProvider(config: InfluxdbProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   const secrets = applyAuth(config.auth, headers);
   return new InfluxdbProvider(config, new HttpClient(config.http, headers, secrets, deps));

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { NewRelicProviderConfig } from '../config/types-saas.js';
 import { windowClausesIn } from '../validate/nrql.js';
 import type { Failure } from './failures.js';
@@ -21,7 +22,7 @@ const ROW_META_KEYS = new Set(['beginTimeSeconds', 'endTimeSeconds', 'facet', 't
 
 /** New Relic NRQL through NerdGraph: `POST /graphql` with the `API-Key` header. */
 export function createNewRelicProvider(config: NewRelicProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   headers.set('api-key', config.apiKey);
   return new NewRelicProvider(config, new HttpClient(config.http, headers, [config.apiKey], deps));

@@ -1,3 +1,4 @@
+import { HttpHeaders } from '../common/http-headers.js';
 import type { PrometheusProviderConfig } from '../config/types.js';
 import type { Failure } from './failures.js';
 import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
@@ -12,7 +13,7 @@ const VICTORIA_METRICS_UNKNOWN_PATH = 'unsupported path requested';
 
 /** Prometheus and its API-compatible backends (Thanos, Mimir, Cortex, VictoriaMetrics). */
 export function createPrometheusProvider(config: PrometheusProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   headers.set('accept', 'application/json');
   const secrets: string[] = [];
   if (config.tenant) headers.set('x-scope-orgid', config.tenant);
@@ -142,6 +143,11 @@ class PrometheusProvider implements Provider {
     const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     const retried = retryNote ? ` (${retryNote})` : '';
     const envelope = parseEnvelope(response.body);
+    const ok = response.status >= 200 && response.status < 300;
+    if (ok && envelope?.status === 'success' && envelope.data) {
+      return { ok: true, data: envelope.data, warnings: envelope.warnings };
+    }
+    // Only failures are described: a body excerpt costs a pass over the whole answer.
     const shown = quoteQuery(query);
     const detail = envelope?.error ? this.client.redact(envelope.error) : this.client.snippet(response);
 
@@ -189,10 +195,7 @@ class PrometheusProvider implements Provider {
         warnings,
       );
     }
-    if (response.status >= 200 && response.status < 300) {
-      if (envelope?.status === 'success' && envelope.data) {
-        return { ok: true, data: envelope.data, warnings: envelope.warnings };
-      }
+    if (ok) {
       const got = envelope
         ? 'JSON without status "success" and data'
         : `content-type "${response.contentType || 'none'}"`;

@@ -1,11 +1,6 @@
 export { formatBudgetCell, formatValue, renderRunMarkdown } from './markdown.js';
-export type { ProducedReport } from './produce.js';
-export {
-  aggregatorCommand,
-  FEEDBACK_AGGREGATOR_PROGRAM,
-  producePeriodReport,
-  runAggregator,
-} from './produce.js';
+// Period reports (./produce.js) are imported from there by the daemon and `report` alone: through this
+// barrel, every run-once would load their renderers, charts and the child-process runner.
 export type { Summary, SummaryContext, SummaryMetric } from './summary.js';
 export { APPLY_NOTE, buildSummary, metricToSummary, runIdFor, SUMMARY_SCHEMA_VERSION } from './summary.js';
 export { writeRunReport } from './write.js';

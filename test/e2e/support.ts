@@ -192,7 +192,7 @@ export function startDaemon(
     pid: child.pid!,
     exited,
     kill: (signal) => child.kill(signal),
-    waitForLog(predicate, timeoutMs = 30_000) {
+    waitForLog(predicate, timeoutMs = 90_000) {
       const seen = logs.find(predicate);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {

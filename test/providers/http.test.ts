@@ -11,7 +11,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpHeaders } from '../../src/common/http-headers.js';
+import type { HttpTransport } from '../../src/common/http-transport.js';
 import type { PrometheusProviderConfig } from '../../src/config/types.js';
 import { parseResetSeconds, parseRetryAfter } from '../../src/providers/http.js';
 import type { InstantResult } from '../../src/providers/index.js';
@@ -140,13 +143,21 @@ describe('retries against a local server', () => {
     expect(agent).toBe('custom/2');
   });
 
-  it('uses an injected fetch', async () => {
+  it('uses an injected transport', async () => {
     const urls: string[] = [];
-    const fakeFetch: typeof fetch = async (input) => {
-      urls.push(String(input));
-      return new Response(VECTOR, { status: 200, headers: { 'content-type': 'application/json' } });
+    const transport: HttpTransport = {
+      async send(url) {
+        urls.push(url.href);
+        return {
+          status: 200,
+          statusText: 'OK',
+          headers: new HttpHeaders({ 'content-type': 'application/json' }),
+          body: Readable.from([Buffer.from(VECTOR)]),
+          discard: () => undefined,
+        };
+      },
     };
-    const provider = createProvider(promConfig('http://prom.example:9090/prefix/'), { fetch: fakeFetch });
+    const provider = createProvider(promConfig('http://prom.example:9090/prefix/'), { transport });
     expect(provider.host).toBe('prom.example');
     expect(instantValue(await provider.queryInstant('up', AT))).toBe(0.5);
     expect(urls).toEqual(['http://prom.example:9090/prefix/api/v1/query?query=up&time=1767225600.000']);

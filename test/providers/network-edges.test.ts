@@ -4,7 +4,7 @@
  * what reaches it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DatadogProviderConfig, PrometheusProviderConfig } from '../../src/config/types.js';
 import type { InstantResult } from '../../src/providers/index.js';
@@ -278,9 +278,42 @@ describe('connection failures in plain words', () => {
     expect(result.message).not.toContain('UNKNOWN');
   });
 
-  it('a port the fetch standard blocks is named as such', async () => {
+  it('a server that does not speak HTTP is named as such, with the scheme to check', async () => {
+    const sockets = new Set<Socket>();
+    const garbage = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.end('SSH-2.0-OpenSSH_9.2\r\n');
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    const port = (garbage.address() as AddressInfo).port;
+    try {
+      const result = failureOf(
+        await createProvider(promConfig(`http://127.0.0.1:${port}`)).queryInstant('up', AT),
+      );
+      expect(result.failure).toBe('unreachable');
+      expect(result.message).toContain(`127.0.0.1:${port} did not answer in HTTP (HPE_`);
+      expect(result.message).toContain('scheme (http/https)');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => garbage.close(resolve));
+    }
+  });
+
+  it('an https url to a plain HTTP server is a TLS handshake failure, not a crash', async () => {
+    const plain = await startServer((_req, res) => res.end('hello'));
+    try {
+      const url = plain.url.replace('http:', 'https:');
+      const result = failureOf(await createProvider(promConfig(url)).queryInstant('up', AT));
+      expect(result.failure).toBe('unreachable');
+      expect(result.message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed \(E[A-Z_]+\)/);
+      expect(plain.requests).toHaveLength(0);
+    } finally {
+      await stopServer(plain);
+    }
+  });
+
+  it('a port other HTTP clients refuse (9, discard) is simply tried', async () => {
     const result = failureOf(await createProvider(promConfig('http://127.0.0.1:9')).queryInstant('up', AT));
-    expect(result.message).toContain('port 9 of 127.0.0.1:9 is blocked for HTTP clients');
-    expect(result.message).not.toContain('fetch failed');
+    expect(result.message).toContain('connection refused to 127.0.0.1:9');
   });
 });

@@ -8,10 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Root, Table } from 'mdast';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { toString as mdText } from 'mdast-util-to-string';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { gfm } from 'micromark-extension-gfm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PeriodReport } from '../../src/report/period/index.js';
 import { chartFileNames, renderPeriodJson, renderPeriodMarkdown } from '../../src/report/period/index.js';
@@ -41,10 +41,10 @@ describe('golden files', () => {
   });
 
   it('the Markdown parses as GFM: tables keep their columns, a `|` in a query does not split cells', () => {
-    const tree = unified()
-      .use(remarkParse)
-      .use(remarkGfm)
-      .parse(renderPeriodMarkdown(report, chartFileNames(report))) as Root;
+    const tree: Root = fromMarkdown(renderPeriodMarkdown(report, chartFileNames(report)), {
+      extensions: [gfm()],
+      mdastExtensions: [gfmFromMarkdown()],
+    });
     const tables = tree.children.filter((node): node is Table => node.type === 'table');
     // summary + per NFR (figures) + episode tables of the three NFRs with breaches
     expect(tables).toHaveLength(1 + 4 + 3);

@@ -5,13 +5,14 @@ import {
   type HostDecision,
   networkErrorOf,
 } from '../../common/guarded-fetch.js';
+import { HttpHeaders } from '../../common/http-headers.js';
+import { defaultTransport, type HttpTransport } from '../../common/http-transport.js';
 import type { DeliveryResult } from '../types.js';
-
-export type FetchLike = typeof fetch;
 
 /** Options every HTTP receiver accepts. */
 export interface HttpReceiverOptions {
-  fetch?: FetchLike;
+  /** Sends the bytes; node:http(s) by default. */
+  transport?: HttpTransport;
   /** Masks secrets in anything a server echoes back. */
   redact?: (text: string) => string;
   /** Per-request timeout; the caller's signal can still cut it short. */
@@ -32,7 +33,7 @@ const MAX_RETRY_AFTER_MS = 6 * 60 * 60 * 1000;
 
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: HttpHeaders;
   body: string;
 }
 
@@ -47,7 +48,6 @@ export async function postBody(
   options: HttpReceiverOptions,
   signal: AbortSignal | undefined,
 ): Promise<HttpAnswer | Extract<DeliveryResult, { ok: false }>> {
-  const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -61,9 +61,9 @@ export async function postBody(
   try {
     const result = await guardedFetch(
       target,
-      { method: 'POST', headers: new Headers(headers), body, signal: combined },
+      { method: 'POST', headers: new HttpHeaders(headers), body, signal: combined },
       {
-        fetch: fetchImpl,
+        transport: options.transport ?? defaultTransport(),
         followRedirects: options.followRedirects ?? false,
         allowHost: options.allowHost,
         maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,

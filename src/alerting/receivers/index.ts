@@ -1,11 +1,12 @@
 import { UserError } from '../../common/errors.js';
+import type { HttpTransport } from '../../common/http-transport.js';
 import type { IncidentCommandConfig, ReceiverConfig } from '../../config/types.js';
 import type { NetworkDecision } from '../../workspace/types.js';
 import type { WriteScope } from '../../workspace/write-scope.js';
 import type { Receiver } from '../types.js';
 import { createAlertmanagerReceiver } from './alertmanager.js';
 import { createFileReceiver, FILE_RECEIVER_NAME } from './file.js';
-import type { FetchLike, HttpReceiverOptions } from './http.js';
+import type { HttpReceiverOptions } from './http.js';
 import { createIncidentCommandReceiver, INCIDENT_COMMAND_RECEIVER_NAME } from './incident-command.js';
 import { createPagerDutyReceiver } from './pagerduty.js';
 import { createSlackReceiver } from './slack.js';
@@ -23,7 +24,8 @@ export interface CreateReceiversOptions {
   incidentCommand: IncidentCommandConfig | null;
   /** Masks every configured secret in texts that receivers return. */
   redact: (text: string) => string;
-  fetch?: FetchLike;
+  /** Replaces the node:http(s) transport (tests, instrumentation). */
+  transport?: HttpTransport;
   /** Clock for file names, signature timestamps and Alertmanager expiry. */
   now?: () => Date;
   /** See `AlertmanagerReceiverOptions.firingTtlSeconds`; pass about twice the repeat interval. */
@@ -43,7 +45,7 @@ export function createReceivers(
 ): Receiver[] {
   const http = {
     redact: opts.redact,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.transport ? { transport: opts.transport } : {}),
     ...(opts.httpTimeoutMs !== undefined ? { timeoutMs: opts.httpTimeoutMs } : {}),
     ...(opts.network ? { allowHost: opts.network.allowHost } : {}),
   };

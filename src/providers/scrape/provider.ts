@@ -1,4 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { HttpHeaders } from '../../common/http-headers.js';
 import type { Failure } from '../failures.js';
 import { fail, listSeries, quoteQuery, transportFailure } from '../failures.js';
 import type { HttpDeps } from '../http.js';
@@ -24,7 +25,7 @@ type PairOutcome = { ok: true; first: ScrapeSnapshot; second: ScrapeSnapshot } |
  * in-process over the two scrapes. Every query asked for the same instant shares one pair of scrapes.
  */
 export function createScrapeProvider(config: ScrapeProviderConfig, deps: ScrapeDeps = {}): Provider {
-  const headers = new Headers(config.http.headers);
+  const headers = new HttpHeaders(config.http.headers);
   if (!headers.has('accept')) headers.set('accept', SCRAPE_ACCEPT);
   const client = new HttpClient(config.http, headers, [], deps);
   return new ScrapeProvider(config, client, deps);
