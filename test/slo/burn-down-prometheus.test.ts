@@ -96,7 +96,7 @@ metrics:
   });
 
   it('a calendar month measured on Dec 20 at noon: 20 equal steps, the incident’s inside the 13th', async () => {
-    // The month so far is 19.5 days; 20 steps of 23h24m. The incident (Dec 13, 10:00–12:00) ends in
+    // The month so far is 19.5 days; 20 steps of 23h24m. The incident (Dec 13, 10:00–12:00) falls in
     // the step from Dec 12, 16:48 to Dec 13, 16:12 (13 × 23.4 h after Dec 1). Each step counts its own
     // increments; the budget is 0.1 % of the month's 20 steps of 1403 minutes' increments.
     const at = new Date(Date.UTC(2025, 11, 20, 12));
