@@ -131,7 +131,8 @@ export function burnDownPoints(
       continue;
     }
     bad += step.bad;
-    points.push({ at: step.end.toISOString(), remaining: tidy(1 - bad / budget) });
+    // Rounded as error_budget is: consumed first, so that a budget spent exactly is 0, not −4e-16.
+    points.push({ at: step.end.toISOString(), remaining: tidy(1 - tidy(bad / budget)) });
   }
   return { points, reason: null };
 }
