@@ -181,7 +181,7 @@ describe('the daemon’s objectives', () => {
         await gate;
         return provider.queryInstant(query, at);
       },
-      queryRange: () => provider.queryRange(),
+      queryRange: (query, start, end, step) => provider.queryRange(query, start, end, step),
     };
     const tracker = new ObjectiveTracker(
       () => {},
