@@ -114,4 +114,19 @@ metrics:
       expect(point.remaining).toBeCloseTo(step < 13 ? 1 : 1 - spent, 10);
     }
   });
+
+  it('steps that are not whole seconds are asked as milliseconds, and Prometheus takes them', async () => {
+    // 19.5 days and 7 s in 20 steps: 84,240,350 ms each.
+    const at = new Date(Date.UTC(2025, 11, 20, 12, 0, 7));
+    const measured = await measureObjectives(prepared as PreparedCheck, at);
+    const report = measured.get('error_rate_month')!.report;
+    expect(report.reason).toBeNull();
+    const points = report.burn_down!;
+    expect(points).toHaveLength(21);
+    expect(points[1]?.at).toBe(new Date(at.getTime() - 19 * 84_240_350).toISOString());
+    expect(points[12]!.remaining).toBe(1);
+    // The steps sit 0.35 s × k off whole minutes, so no sample moves: the same 2400 bad of 20 steps of
+    // 1403 counted minutes.
+    expect(points[20]!.remaining).toBeCloseTo(1 - 2400 / (0.001 * 20 * 1403 * 1000), 6);
+  });
 });
