@@ -3,7 +3,8 @@
  * was spent, one point per step from the window's start. The budget is `allowed` × every event (or
  * counted slice) the window holds at `at`; each point subtracts the bad ones from the window's start up
  * to that point, so the curve starts at 1, falls as the budget is spent, and its last point is the
- * window's `error_budget.remaining`. Pure: the backend's answers come in as steps.
+ * window's `error_budget.remaining` (for event SLIs, to within Prometheus' extrapolation at the step
+ * edges). Pure: the backend's answers come in as steps.
  */
 import { tidy } from './budget.js';
 import type { SloWindow } from './types.js';
@@ -26,10 +27,11 @@ export interface BurnDownGrid {
 
 /**
  * The steps of a burn-down: `count` equal steps of `stepMs` ending at `at`; null before the window
- * begins. A rolling window is a whole number of steps; a calendar window that has not ended is divided into as many equal steps as it has
- * begun days (or 6-hour steps), so that every step's SLI value covers the same length of time and
- * values of a `rate()` template add up like those of an `increase()` one. Equal steps are rounded down
- * to the millisecond: at most `count` ms at the window's start fall before the first step.
+ * begins. A rolling window is a whole number of steps; a calendar window that has not ended is divided
+ * into as many equal steps as it has begun days (or 6-hour steps), so that every step's SLI value
+ * covers the same length of time and values of a `rate()` template add up like those of an
+ * `increase()` one. Steps are rounded down to the millisecond: at most `count` ms at the window's
+ * start fall before the first step.
  */
 export function burnDownGrid(window: SloWindow, windowStart: Date, at: Date): BurnDownGrid | null {
   const elapsedMs = at.getTime() - windowStart.getTime();
