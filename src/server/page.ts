@@ -145,6 +145,12 @@ svg .breach { fill: var(--bad); fill-opacity: .16; }
 svg .nodata { fill: var(--unknown); fill-opacity: .22; }
 svg .dot-breached { fill: var(--bad); }
 svg .dot { fill: var(--line); }
+.burn-down { margin: 4px 0; }
+.burn-down figcaption { font-size: .78rem; color: var(--muted); }
+.burn-down-svg { display: block; width: 100%; height: auto; }
+svg .spent-line { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 4 3; }
+svg .burn-down-dot { fill: var(--line); }
+svg .burn-down-label { fill: var(--fg); font-size: 11px; font-weight: 600; }
 footer { color: var(--muted); font-size: .8rem; padding: 8px 0 24px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 480px) {

@@ -3,6 +3,7 @@
  * window with an error budget, an event SLI where one exists, and multi-window burn-rate rules.
  */
 export { allowedBadShare, burnRate, errorBudget } from './budget.js';
+export { type BurnDownPoint, burnDownStepMs } from './burn-down.js';
 export {
   type BudgetPart,
   type BurnPart,

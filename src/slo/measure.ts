@@ -6,6 +6,15 @@
  */
 import type { Provider, QueryOptions } from '../providers/types.js';
 import { allowedBadShare, tidy } from './budget.js';
+import {
+  type BurnDownPoint,
+  type BurnDownSteps,
+  burnDownGrid,
+  burnDownPoints,
+  eventStep,
+  sliceSteps,
+  stepRange,
+} from './burn-down.js';
 import { atWindow } from './sli.js';
 import type { BudgetingMethod, BurnRateRule, SliSource, SloObjective, SloWindowName } from './types.js';
 import { BURN_WINDOWS_SECONDS, promDuration } from './window.js';
@@ -54,6 +63,8 @@ export interface BudgetPart {
   badShare: Share;
   /** For `timeslices`: how the window's slices were counted (null when unknown). */
   slices: SliceCounts | null;
+  /** The window's steps for the budget burn-down; null when the window has just begun. */
+  burnDown: BurnDownSteps | null;
 }
 
 /** Bad share per burn window, in seconds. */
@@ -105,6 +116,8 @@ export interface ObjectiveReport {
   error_budget: { allowed: number | null; consumed: number | null; remaining: number | null };
   burn_rates: Record<string, number | null>;
   alerts: BurnRateAlertState[];
+  /** Budget left from the window's start to `at`, step by step (docs/slo.md#budget-burn-down); null when unknown. */
+  burn_down: BurnDownPoint[] | null;
   /** Why some number above is null; null when every number is known. */
   reason: string | null;
 }
@@ -162,7 +175,9 @@ export async function measureObjective(input: MeasureInput, options: MeasureOpti
   const everyWindow = (reason: string): BurnPart => new Map(windows.map((w) => [w, unknown(reason)]));
   const nothing = (reason: string): Measurement => ({
     at,
-    budget: parts.budget ? { windowStart, badShare: unknown(reason), slices: null } : null,
+    budget: parts.budget
+      ? { windowStart, badShare: unknown(reason), slices: null, burnDown: { steps: null, reason } }
+      : null,
     burn: parts.burnRates ? everyWindow(reason) : null,
   });
   // Without a target there is no budget to spend: ask the backend nothing.
@@ -187,14 +202,15 @@ export async function measureObjective(input: MeasureInput, options: MeasureOpti
               windowStart,
               badShare: unknown(`the ${objective.window.name} has just begun`),
               slices: null,
+              burnDown: null,
             };
           }
           const range = promDuration(elapsed);
-          return {
-            windowStart,
-            badShare: await ratio(range, `the ${objective.window.name} window`),
-            slices: null,
-          };
+          const [badShare, burnDown] = await Promise.all([
+            ratio(range, `the ${objective.window.name} window`),
+            eventBurnDown(objective, provider, windowStart, at, limit, options.signal),
+          ]);
+          return { windowStart, badShare, slices: null, burnDown };
         })()
       : Promise.resolve(null);
     const burnTask = parts.burnRates
@@ -206,6 +222,40 @@ export async function measureObjective(input: MeasureInput, options: MeasureOpti
     return { at, budget, burn };
   }
   return measureTimeslices(input, provider, { ...options, parts, limit }, windowStart, windows);
+}
+
+/**
+ * The burn-down steps of an event SLI: one range query each of the bad and total templates over a
+ * step (`increase(bad[1d])`, `increase(total[1d])` at every step end), summed client-side.
+ */
+async function eventBurnDown(
+  objective: SloObjective,
+  provider: Provider,
+  windowStart: Date,
+  at: Date,
+  limit: QueryLimit,
+  signal: AbortSignal | undefined,
+): Promise<BurnDownSteps | null> {
+  const sli = objective.sli;
+  const grid = burnDownGrid(objective.window, windowStart, at);
+  if (!sli || !grid) return null;
+  const first = grid.ends[0] ?? at;
+  const range = stepRange(grid.stepMs);
+  const valuesOf = async (template: string): Promise<Map<number, number> | string> => {
+    const result = await limit(() =>
+      provider.queryRange(atWindow(template, range), first, at, grid.stepMs / 1000, signal ? { signal } : {}),
+    );
+    if (!result.ok) return result.failure === 'no_data' ? new Map() : result.message;
+    const values = new Map<number, number>();
+    for (const sample of result.samples) {
+      values.set(Math.round((sample.at.getTime() - first.getTime()) / grid.stepMs), sample.value);
+    }
+    return values;
+  };
+  const [bad, total] = await Promise.all([valuesOf(sli.bad), valuesOf(sli.total)]);
+  if (typeof total === 'string') return { steps: null, reason: total };
+  if (typeof bad === 'string') return { steps: null, reason: bad };
+  return { steps: grid.ends.map((end, j) => eventStep(end, bad.get(j), total.get(j))), reason: null };
 }
 
 type SliceState = 'good' | 'bad' | 'missing';
@@ -296,10 +346,16 @@ async function measureTimeslices(
         windowStart,
         badShare: unknown(`the ${objective.window.name} has just begun`),
         slices: null,
+        burnDown: null,
       };
     } else {
       const whole = over(budgetSlices, `the ${objective.window.name} window`);
-      budget = { windowStart, badShare: whole.share, slices: whole.slices };
+      const grid = burnDownGrid(objective.window, windowStart, at);
+      const failure = failures.find((f) => f.first < budgetSlices);
+      const burnDown: BurnDownSteps | null = failure
+        ? { steps: null, reason: failure.reason }
+        : grid && { steps: sliceSteps(grid, states.slice(0, budgetSlices), slice), reason: null };
+      budget = { windowStart, badShare: whole.share, slices: whole.slices, burnDown };
     }
   }
   const burn = parts.burnRates
@@ -384,6 +440,13 @@ export function objectiveReport(
           ),
         }));
   const windowStart = budget?.windowStart ?? windowStartOf(objective, measurement.at);
+  let burnDown: BurnDownPoint[] | null = null;
+  if (budget !== null && allowed !== null) {
+    const steps = budget.burnDown ?? { steps: null, reason: `the ${objective.window.name} has just begun` };
+    const drawn = burnDownPoints(windowStart, steps, allowed);
+    burnDown = drawn.points;
+    if (drawn.reason !== null) reasons.push(['burn-down', drawn.reason]);
+  }
   return {
     window: objective.window.name,
     window_start: windowStart.toISOString(),
@@ -397,6 +460,7 @@ export function objectiveReport(
     },
     burn_rates: burnRates,
     alerts,
+    burn_down: burnDown,
     reason: target === null ? (objective.targetReason ?? 'no target') : joinReasons(reasons),
   };
 }

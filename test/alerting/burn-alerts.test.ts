@@ -63,6 +63,7 @@ function objective(firing: Firing): ObjectiveReport {
           (firing === 'slow-page' && rule.name === 'page-6h-30m') ||
           (firing === 'ticket' && rule.name === 'ticket-1d-2h'),
     })),
+    burn_down: null,
     reason: known ? null : '5m, 30m, 1h, 2h, 6h, 1d, 3d: connection refused',
   };
 }

@@ -16,6 +16,7 @@ function objective(overrides: Partial<ObjectiveReport> = {}): ObjectiveReport {
       { name: 'page-1h-5m', severity: 'page', long: '1h', short: '5m', factor: 14.4, firing: false },
       { name: 'ticket-1d-2h', severity: 'ticket', long: '1d', short: '2h', factor: 3, firing: false },
     ],
+    burn_down: null,
     reason: null,
     ...overrides,
   };

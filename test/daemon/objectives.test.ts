@@ -8,19 +8,29 @@ import { buildSummary } from '../../src/report/index.js';
 import { parseNfrs } from '../../src/spec/index.js';
 import { configOf, specOf } from '../slo/support.js';
 
-/** Answers every SLI ratio with `share`, and records the range each query asked for. */
+/**
+ * Answers every SLI ratio with `share` (and the burn-down's steps with 1 request a second, `share` of
+ * them bad), and records the range each query asked for.
+ */
 class CountingProvider implements Provider {
   readonly name = 'default';
   readonly type = 'prometheus' as const;
   readonly host = '127.0.0.1';
   readonly ranges: string[] = [];
+  /** The ranges of the burn-down's range queries. */
+  readonly stepRanges: string[] = [];
   share = 0.002;
   async queryInstant(query: string, at: Date): Promise<InstantResult> {
     this.ranges.push(/\[([^\]]+)\]/.exec(query)?.[1] ?? '');
     return { ok: true, value: this.share, at, warnings: [] };
   }
-  async queryRange(): Promise<RangeResult> {
-    return { ok: false, failure: 'query_error', message: 'not used', warnings: [] };
+  async queryRange(query: string, start: Date, end: Date, step: number): Promise<RangeResult> {
+    this.stepRanges.push(/\[([^\]]+)\]/.exec(query)?.[1] ?? '');
+    const samples = [];
+    for (let t = start.getTime(); t <= end.getTime(); t += step * 1000) {
+      samples.push({ at: new Date(t), value: query.includes('code="500"') ? this.share : 1 });
+    }
+    return { ok: true, samples, warnings: [] };
   }
 }
 
@@ -61,13 +71,16 @@ describe('the daemon’s objectives', () => {
 
     await tracker.refresh([prepared], new Date(t0));
     expect(windowQueries()).toBe(1);
+    // The burn-down comes with the whole window: bad and total at a 1-day step, one range query each.
+    expect(provider.stepRanges).toEqual(['1d', '1d']);
     expect(provider.ranges.filter((range) => range === '5m')).toHaveLength(1);
     expect(changes).toBe(1);
 
-    // One minute later the budget is the one from t0; the burn rates are new.
+    // One minute later the budget and its burn-down are the ones from t0; the burn rates are new.
     provider.share = 0.02;
     await tracker.refresh([prepared], new Date(t0 + 60_000));
     expect(windowQueries()).toBe(1);
+    expect(provider.stepRanges).toHaveLength(2);
     expect(provider.ranges.filter((range) => range === '5m')).toHaveLength(2);
     const evaluation = {
       specId: 'spec-a',
@@ -98,9 +111,18 @@ describe('the daemon’s objectives', () => {
     expect(objective?.error_budget).toEqual({ allowed: 0.001, consumed: 2, remaining: -1 });
     expect(objective?.window_start).toBe(new Date(t0 - 30 * 86_400_000).toISOString());
     expect(objective?.burn_rates['5m']).toBe(20);
+    // 0.2 % of every day's requests bad: each day spends 2/30 of the budget, overspent by day 16.
+    expect(objective?.burn_down).toHaveLength(31);
+    expect(objective?.burn_down?.[0]).toEqual({
+      at: new Date(t0 - 30 * 86_400_000).toISOString(),
+      remaining: 1,
+    });
+    expect(objective?.burn_down?.[15]?.remaining).toBe(0);
+    expect(objective?.burn_down?.[30]).toEqual({ at: new Date(t0).toISOString(), remaining: -1 });
 
     await tracker.refresh([prepared], new Date(t0 + BUDGET_REFRESH_MS));
     expect(windowQueries()).toBe(2);
+    expect(provider.stepRanges).toHaveLength(4);
     expect(tracker.withObjectives(withMetric).metrics[0]?.objective?.error_budget.consumed).toBe(20);
 
     // A replay that starts again earlier asks for the window again.
@@ -159,7 +181,7 @@ describe('the daemon’s objectives', () => {
         await gate;
         return provider.queryInstant(query, at);
       },
-      queryRange: () => provider.queryRange(),
+      queryRange: (query, start, end, step) => provider.queryRange(query, start, end, step),
     };
     const tracker = new ObjectiveTracker(
       () => {},

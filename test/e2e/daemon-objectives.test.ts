@@ -22,6 +22,7 @@ interface ObjectiveJson {
   error_budget: { allowed: number; consumed: number; remaining: number };
   burn_rates: Record<string, number | null>;
   alerts: { name: string; firing: boolean | null }[];
+  burn_down: { at: string; remaining: number | null }[] | null;
   reason: string | null;
 }
 
@@ -99,5 +100,20 @@ reports:
       ['ticket-1d-2h', true],
       ['ticket-3d-6h', true],
     ]);
+    // The burn-down from the first cycle on (END − 1 h): a point a day over 30 days, unknown before the
+    // history's four days. Those days' steps hold 1380 minutes (the first, which the history begins
+    // 23 h before its end) and 1440 each; 1 % of them bad spends 10 budgets in all, in proportion.
+    const burnDown = objective.burn_down!;
+    expect(burnDown).toHaveLength(31);
+    expect(burnDown.slice(1, 27).every((p) => p.remaining === null)).toBe(true);
+    const minutes = [1380, 2820, 4260, 5700];
+    for (const [k, cumulative] of minutes.entries()) {
+      // The replay clock starts at --replay-from and runs on: within a minute of it.
+      const at = Date.parse(burnDown[27 + k]!.at) - (END - 3600 - (3 - k) * DAY) * 1000;
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(30_000);
+      // The clock's fraction of a second moves the partial first step's extrapolation by about 1e-5.
+      expect(burnDown[27 + k]!.remaining).toBeCloseTo(1 - (10 * cumulative) / 5700, 4);
+    }
   });
 });

@@ -40,6 +40,7 @@ interface ObjectiveJson {
   error_budget: { allowed: number; consumed: number; remaining: number };
   burn_rates: Record<string, number | null>;
   alerts: { name: string; firing: boolean | null }[];
+  burn_down: { at: string; remaining: number | null; reason?: string }[] | null;
   reason: string | null;
 }
 interface SummaryJson {
@@ -94,6 +95,29 @@ describe.skipIf(skip !== null)('run-once objectives and --gate against a real Pr
     expect(objective.burn_rates['3d']).toBeCloseTo(28_780 / 4319, 9);
     expect(objective.alerts.map((a) => a.firing)).toEqual([false, false, false, false]);
     expect(summary!.gate).toEqual({ mode: 'instant', status: 'healthy', reasons: [] });
+    // The burn-down, a point a day from END − 30 d: the 22 days before the history are unknown; a day
+    // is 1,440,000 requests (1439 counted minutes × 1440/1439), so the budget is 0.1 % of 8 such days
+    // (11,520). The spike's day spends 100 · 1440/1439 (100/11,512 of it), each of the 48 hours' two
+    // days 28,800 (2.5 budgets).
+    const burnDown = objective.burn_down!;
+    expect(burnDown).toHaveLength(31);
+    expect(burnDown[0]).toEqual({ at: new Date((END - 30 * DAY) * 1000).toISOString(), remaining: 1 });
+    expect(burnDown.slice(1, 23).every((p) => p.remaining === null && p.reason !== undefined)).toBe(true);
+    const spike = 100 / 11_512;
+    const expected = [
+      1,
+      1 - spike,
+      1 - spike,
+      1 - spike,
+      1 - spike - 2.5,
+      1 - spike - 5,
+      1 - spike - 5,
+      1 - spike - 5,
+    ];
+    for (const [k, remaining] of expected.entries()) {
+      expect(burnDown[23 + k]!.at).toBe(new Date((END - (7 - k) * DAY) * 1000).toISOString());
+      expect(burnDown[23 + k]!.remaining).toBeCloseTo(remaining, 9);
+    }
 
     const budget = await run(END, '--gate', 'budget');
     expect(budget.code).toBe(1);

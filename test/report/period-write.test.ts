@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/errors.js';
 import type { PeriodReport } from '../../src/report/period/index.js';
 import {
+  burnDownChartFileNames,
+  renderBurnDownSvg,
   renderChartPng,
   renderChartSvg,
   renderPeriodJson,
+  renderPeriodMarkdown,
   weeklyPeriod,
   writePeriodReport,
 } from '../../src/report/period/index.js';
@@ -15,6 +18,44 @@ import { writeScopeOf } from '../../src/workspace/index.js';
 import { openWriteScope } from '../support/temp.js';
 import { buildSampleReport } from './sample-report.js';
 import { tempDirs } from './support.js';
+
+/** The sample report with a 7-day objective on api_error_rate: a 6-hourly burn-down, overspent at the end. */
+function withBurnDown(report: PeriodReport): PeriodReport {
+  const end = report.period.to.getTime();
+  const start = end - 7 * 86_400_000;
+  const burnDown = Array.from({ length: 29 }, (_, k) => {
+    const at = new Date(start + k * 6 * 3_600_000).toISOString();
+    if (k === 10) return { at, remaining: null, reason: 'the total query has no data in this step' };
+    return { at, remaining: k < 20 ? 1 : 1 - (k - 19) * 0.125 };
+  });
+  return {
+    ...report,
+    metrics: report.metrics.map((m) =>
+      m.metric !== 'api_error_rate'
+        ? m
+        : {
+            ...m,
+            objective: {
+              measuredAt: report.period.to,
+              peakBurnRate1h: null,
+              peakReason: 'not measured in this test',
+              atEnd: {
+                window: '7d',
+                window_start: new Date(start).toISOString(),
+                budgeting: 'occurrences',
+                target: 0.999,
+                sli: { kind: 'events', source: 'ratio_query', bad: 'b', total: 't', good: null, note: null },
+                error_budget: { allowed: 0.001, consumed: 2.125, remaining: -0.125 },
+                burn_rates: {},
+                alerts: [],
+                burn_down: burnDown,
+                reason: null,
+              },
+            },
+          },
+    ),
+  };
+}
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -68,6 +109,36 @@ describe('charts', () => {
   });
 });
 
+describe('burn-down chart', () => {
+  let report: PeriodReport;
+  beforeAll(async () => {
+    report = withBurnDown(await buildSampleReport());
+  });
+
+  it('SVG: the budget left per step with a gap for the unknown step, the spent line, the end in the title', async () => {
+    const errorRate = report.metrics.find((m) => m.metric === 'api_error_rate')!;
+    const svg = (await renderBurnDownSvg(errorRate))!;
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('viewBox="0 0 800 240"');
+    expect(svg).toContain('api_error_rate: error budget burn-down (7d window), overspent by 12.5 %');
+    expect(svg).toContain('budget spent');
+    expect(svg).not.toContain('<script');
+    // No chart for a metric without an objective.
+    expect(await renderBurnDownSvg(report.metrics[0]!)).toBeNull();
+  });
+
+  it('Markdown: sparkline, summary and the step-by-step table', () => {
+    const markdown = renderPeriodMarkdown(report);
+    expect(markdown).toContain(
+      // Scaled from the lowest point (−12.5 %) to a whole budget; `·` for the step without data.
+      'Budget burn-down (7d window ending with the period): `██████████·█████████▇▆▆▅▄▃▃▂▁` 100 % left → overspent by 12.5 %, steepest drop 12.5 % in the step to 2026-11-25T00:00:00Z',
+    );
+    expect(markdown).toContain('1 step without data');
+    expect(markdown).toContain('| Step end | Budget |');
+    expect(markdown).toContain('unknown (the total query has no data in this step)');
+  });
+});
+
 describe('writePeriodReport', () => {
   const temp = tempDirs();
   let report: PeriodReport;
@@ -105,6 +176,29 @@ describe('writePeriodReport', () => {
       expect(pngSize(readFileSync(join(dir, image))).width).toBe(1600);
     }
     expect(readFileSync(join(dir, '2026-11-26.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('writes the burn-down PNG beside the Markdown for a metric that has one', async () => {
+    const withObjective = withBurnDown(report);
+    const base = temp.make();
+    const written = await writePeriodReport({
+      baseDir: base,
+      report: withObjective,
+      formats: ['md'],
+      scope: openWriteScope(tmpdir()),
+    });
+    const dir = join(base, 'daily');
+    expect(burnDownChartFileNames(withObjective)).toEqual(
+      new Map([['api_error_rate', '2026-11-26.api_error_rate.burn-down.png']]),
+    );
+    expect(written).toContain(join(dir, '2026-11-26.api_error_rate.burn-down.png'));
+    expect(pngSize(readFileSync(join(dir, '2026-11-26.api_error_rate.burn-down.png')))).toEqual({
+      width: 1600,
+      height: 480,
+    });
+    expect(readFileSync(join(dir, '2026-11-26.md'), 'utf8')).toContain(
+      '![api_error_rate error budget burn-down](2026-11-26.api_error_rate.burn-down.png)',
+    );
   });
 
   it('a re-run replaces the report of the same period, atomically (no temp files left)', async () => {

@@ -4,6 +4,17 @@ import { alertState, FakeSource, type MetricFixture, series, specStatus } from '
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/**
+ * The 30-day burn-down of payments' error_rate: whole until an incident on day 21 spends 40 % of the
+ * budget, then a slow burn to the 42 % left; day 25 had no data.
+ */
+export const PAYMENTS_ERROR_RATE_BURN_DOWN = Array.from({ length: 31 }, (_, day) => {
+  const at = new Date(Date.parse('2026-10-28T12:00:00.000Z') + day * 86_400_000).toISOString();
+  if (day === 25) return { at, remaining: null, reason: 'the total query has no data in this step' };
+  const remaining = day < 21 ? 1 : Number((0.6 - ((day - 21) * 0.18) / 9).toFixed(4));
+  return { at, remaining };
+});
+
 /** `checkout` healthy; `payments` unhealthy with a firing SEV-2 incident on p99_latency. */
 export const CHECKOUT_METRICS: MetricFixture[] = [
   { metric: 'p95_latency', unit: 'ms', comparator: '<', slo: 300, value: 212, status: 'healthy' },
@@ -29,6 +40,7 @@ export const PAYMENTS_METRICS: MetricFixture[] = [
       error_budget: { allowed: 0.01, consumed: 0.58, remaining: 0.42 },
       burn_rates: { '5m': 18, '30m': 19.5, '1h': 20, '2h': 11, '6h': 3.4, '1d': 0.9, '3d': null },
       alerts: [],
+      burn_down: PAYMENTS_ERROR_RATE_BURN_DOWN,
       reason: '3d: no events in 3d (0 ÷ 0)',
     },
   },

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import { alertState, type FakeSource, specStatus } from './fixtures.js';
-import { applyScenario, CHECKOUT_METRICS, scenarioSource } from './scenario.js';
+import {
+  applyScenario,
+  CHECKOUT_METRICS,
+  PAYMENTS_ERROR_RATE_BURN_DOWN,
+  scenarioSource,
+} from './scenario.js';
 
 const skipReason = chromiumSkipReason();
 const haveChromium = skipReason === null;
@@ -161,6 +166,23 @@ describe.skipIf(!haveChromium)('status page in a real Chromium', () => {
         'burn 3d ?',
       ]);
       expect(await p99.locator('.objective').count()).toBe(0);
+      // The burn-down from /api/status: 31 daily points (one without data, left as a gap), whole until
+      // day 21, then down to the 42 % left, labelled at its end.
+      const burnDown = errorRate.locator('figure.burn-down svg.burn-down-svg');
+      expect(await burnDown.isVisible()).toBe(true);
+      expect(await burnDown.getAttribute('data-points')).toBe(String(PAYMENTS_ERROR_RATE_BURN_DOWN.length));
+      expect(await burnDown.locator('circle.burn-down-dot').count()).toBe(30);
+      expect(await burnDown.locator('rect.nodata').count()).toBe(1);
+      expect(await burnDown.locator('path.series').getAttribute('d')).toMatch(/^M[^M]+M[^M]+$/);
+      expect(await burnDown.locator('text.burn-down-label').textContent()).toBe('42 % left');
+      expect(await burnDown.getAttribute('aria-label')).toBe(
+        'error_rate error budget burn-down over the 30d window: 31 points, 1 without data; 42 % left',
+      );
+      expect((await burnDown.boundingBox())!.width).toBeGreaterThan(250);
+      expect(await errorRate.locator('figure.burn-down figcaption').textContent()).toBe(
+        'Error budget burn-down (30d)',
+      );
+      expect(await p99.locator('.burn-down').count()).toBe(0);
       expect(await checkout.locator('.reports a').first().getAttribute('href')).toBe(
         '/reports/.spec/reports/production-monitoring/checkout/daily/2026-11-26.md',
       );

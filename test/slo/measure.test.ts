@@ -19,7 +19,7 @@ class ScriptedProvider implements Provider {
   constructor(
     readonly type: 'prometheus' | 'datadog',
     private readonly instant: (query: string) => InstantResult = () => failure('query_error', 'no script'),
-    private readonly range: (start: number, end: number, step: number) => RangeResult = () =>
+    private readonly range: (start: number, end: number, step: number, query: string) => RangeResult = () =>
       failure('query_error', 'no script'),
   ) {}
   async queryInstant(query: string, at: Date): Promise<InstantResult> {
@@ -31,7 +31,7 @@ class ScriptedProvider implements Provider {
     const s = start.getTime() / 1000;
     const e = end.getTime() / 1000;
     this.rangeQueries.push({ query, start: s, end: e, step });
-    return this.range(s, e, step);
+    return this.range(s, e, step, query);
   }
 }
 
@@ -73,10 +73,27 @@ describe('occurrences: one instant ratio per window', () => {
   };
   const spec = specOf([['error_rate', '< 0.1%']]);
   const yaml = `${PROM}metrics:\n  - name: error_rate\n    query: '${ERROR_QUERY}'\n`;
+  // The burn-down's daily steps of the same history, as rates: 1 request a second, and the last day's
+  // hour at 2 % bad (0.02 / 24 of that day's requests).
+  const daily: (start: number, end: number, step: number, query: string) => RangeResult = (
+    start,
+    end,
+    step,
+    query,
+  ) => {
+    const samples = [];
+    for (let t = start; t <= end; t += step) {
+      const bad = query.includes('code="500"') ? (t === end ? 0.02 / 24 : 0) : 1;
+      samples.push({ at: new Date(t * 1000), value: bad });
+    }
+    return { ok: true, samples, warnings: [] };
+  };
 
   it('2 % errors for an hour against 0.1 %: 1h burn 20×, 2.78 % of the 30-day budget, the fast page fires', async () => {
-    const provider = new ScriptedProvider('prometheus', (query) =>
-      value(shares[rangeOf(query)] ?? Number.NaN),
+    const provider = new ScriptedProvider(
+      'prometheus',
+      (query) => value(shares[rangeOf(query)] ?? Number.NaN),
+      daily,
     );
     const { report } = await measure(spec, yaml, provider);
     expect(provider.instantQueries).toContain(
@@ -112,13 +129,25 @@ describe('occurrences: one instant ratio per window', () => {
       sli: { kind: 'events', source: 'ratio_query' },
       reason: null,
     });
+    // Two range queries (bad and total) at a 1-day step; whole until the last day spends 1/36.
+    expect(provider.rangeQueries.map((q) => [rangeOf(q.query), q.step, q.end - q.start])).toEqual([
+      ['1d', 86_400, 29 * 86_400],
+      ['1d', 86_400, 29 * 86_400],
+    ]);
+    expect(report.burn_down).toHaveLength(31);
+    expect(report.burn_down?.[0]).toEqual({ at: '2026-02-09T12:00:00.000Z', remaining: 1 });
+    expect(report.burn_down?.[29]).toEqual({ at: '2026-03-10T12:00:00.000Z', remaining: 1 });
+    expect(report.burn_down?.[30]).toEqual({ at: '2026-03-11T12:00:00.000Z', remaining: 0.972222222222 });
   });
 
   it('a failed window is null with its reason; a rule fires only when both windows are known', async () => {
-    const provider = new ScriptedProvider('prometheus', (query) =>
-      rangeOf(query) === '5m'
-        ? failure('timeout', 'Prometheus did not answer within 5 s')
-        : value(shares[rangeOf(query)]!),
+    const provider = new ScriptedProvider(
+      'prometheus',
+      (query) =>
+        rangeOf(query) === '5m'
+          ? failure('timeout', 'Prometheus did not answer within 5 s')
+          : value(shares[rangeOf(query)]!),
+      daily,
     );
     const { report } = await measure(spec, yaml, provider);
     expect(report.burn_rates['5m']).toBeNull();
@@ -268,7 +297,9 @@ describe('timeslices: one chunked range query at the slice step', () => {
     const { report } = await measure(spec, yaml, provider);
     expect(report.error_budget.consumed).toBeNull();
     expect(report.burn_rates['3d']).toBe(1.38888888889);
-    expect(report.reason).toBe('budget: Prometheus did not answer within 5 s');
+    // The burn-down counts the same slices: unknown with the budget.
+    expect(report.burn_down).toBeNull();
+    expect(report.reason).toBe('budget, burn-down: Prometheus did not answer within 5 s');
   });
 
   it('a range with no data at all is unknown', async () => {
@@ -344,7 +375,9 @@ describe('a backend that is down', () => {
     );
     expect(calls).toBe(1);
     expect(report.error_budget.remaining).toBeNull();
-    expect(report.reason).toBe('budget, 5m, 30m, 1h, 2h, 6h, 1d, 3d: Prometheus did not answer within 5 s');
+    expect(report.reason).toBe(
+      'budget, 5m, 30m, 1h, 2h, 6h, 1d, 3d, burn-down: Prometheus did not answer within 5 s',
+    );
   });
 
   it('no data is no outage: every window is still asked', async () => {

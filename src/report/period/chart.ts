@@ -11,6 +11,7 @@ import type {
   TitleComponentOption,
 } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
+import type { BurnDownPoint } from '../../slo/index.js';
 import { COMPARATOR_TEXT, formatQuantity } from '../../units/index.js';
 import type { Period, PeriodMetric } from './types.js';
 
@@ -202,6 +203,100 @@ export async function renderChartSvg(
   try {
     chart.setOption(chartOption(metric, period));
     return stableIds(chart.renderToSVGString(), options.idPrefix ?? 'c');
+  } finally {
+    chart.dispose();
+  }
+}
+
+const SPENT_COLOR = '#6b7280';
+
+function burnDownOption(metric: PeriodMetric, points: readonly BurnDownPoint[]): ChartOption {
+  const objective = metric.objective!.atEnd;
+  const known = points.filter((p) => p.remaining !== null).map((p) => (p.remaining as number) * 100);
+  const bounds = valueAxisBounds(known, 0, 100);
+  const last = points.at(-1);
+  const lastText =
+    last?.remaining === null || last?.remaining === undefined
+      ? 'unknown'
+      : last.remaining < 0
+        ? `overspent by ${formatQuantity(-last.remaining * 100, '%')}`
+        : `${formatQuantity(last.remaining * 100, '%')} left`;
+  return {
+    animation: false,
+    useUTC: true,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: FONT },
+    title: {
+      text: `${metric.metric}: error budget burn-down (${objective.window} window), ${lastText}`,
+      left: 8,
+      top: 6,
+      textStyle: { fontSize: 14, fontWeight: 'bold', fontFamily: FONT, color: '#111827' },
+    },
+    grid: { left: 64, right: 24, top: 40, bottom: 32 },
+    xAxis: {
+      type: 'time',
+      min: Date.parse(objective.window_start),
+      max: Date.parse(points.at(-1)?.at ?? objective.window_start),
+      axisLabel: { fontSize: 11, color: '#374151', hideOverlap: true },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      min: bounds.min,
+      max: Math.max(bounds.max, 100),
+      interval: bounds.interval,
+      axisLabel: { fontSize: 11, color: '#374151', formatter: (value: number) => formatQuantity(value, '%') },
+      splitLine: { lineStyle: { color: '#e5e7eb' } },
+    },
+    series: [
+      {
+        type: 'line',
+        name: 'budget remaining',
+        data: points.map((p) => [Date.parse(p.at), p.remaining === null ? null : p.remaining * 100]),
+        showSymbol: true,
+        symbolSize: 4,
+        connectNulls: false,
+        lineStyle: { width: 1.5, color: LINE_COLOR },
+        itemStyle: { color: LINE_COLOR },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: SPENT_COLOR, type: 'dashed', width: 1 },
+          label: {
+            position: 'insideEndTop',
+            formatter: 'budget spent',
+            color: SPENT_COLOR,
+            fontSize: 11,
+            fontFamily: FONT,
+          },
+          data: [{ yAxis: 0, name: 'spent' }],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The error budget burn-down of a metric's objective over the window that ends with the period, as
+ * a standalone SVG (a point per step, gaps where a step had no data, the spent line at 0 %); null
+ * when the report has no burn-down for it.
+ */
+export async function renderBurnDownSvg(
+  metric: PeriodMetric,
+  options: ChartOptions = {},
+): Promise<string | null> {
+  const points = metric.objective?.atEnd.burn_down;
+  if (!points || points.length === 0) return null;
+  const echarts = await loadEcharts();
+  const chart = echarts.init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: options.width ?? 800,
+    height: options.height ?? 240,
+  });
+  try {
+    chart.setOption(burnDownOption(metric, points));
+    return stableIds(chart.renderToSVGString(), options.idPrefix ?? 'b');
   } finally {
     chart.dispose();
   }

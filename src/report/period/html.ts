@@ -3,7 +3,8 @@
  * the server, no script and no network (a Content-Security-Policy forbids both), readable on a phone.
  */
 import { formatQuantity } from '../../units/index.js';
-import { renderChartSvg } from './chart.js';
+import { burnDownOf, burnDownRows, burnDownSummary } from './burn-down.js';
+import { renderBurnDownSvg, renderChartSvg } from './chart.js';
 import {
   duration,
   instant,
@@ -131,6 +132,26 @@ function figuresList(m: PeriodMetric): string {
   return `<dl class="figures">${rows.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${value}</dd>`).join('')}</dl>`;
 }
 
+/** The burn-down chart with its summary, and the step-by-step table folded away. */
+async function burnDownBlock(m: PeriodMetric, index: number): Promise<string> {
+  const o = m.objective;
+  if (!o || o.atEnd.target === null) return '';
+  const heading = `<h3>Budget burn-down (${escapeHtml(o.atEnd.window)} window ending with the period)</h3>`;
+  const points = burnDownOf(m);
+  const svg = points ? await renderBurnDownSvg(m, { idPrefix: `b${index}-` }) : null;
+  if (!points || !svg) {
+    return `${heading}<p class="meta">Unknown: ${escapeHtml(o.atEnd.reason ?? 'not measured')}</p>`;
+  }
+  const rows = burnDownRows(points)
+    .map(([at, left]) => `<tr><td class="num">${escapeHtml(at)}</td><td>${escapeHtml(left)}</td></tr>`)
+    .join('');
+  return (
+    `${heading}<figure class="chart burn-down" aria-label="${escapeHtml(m.metric)} error budget burn-down">${svg}</figure>` +
+    `<p class="meta">${escapeHtml(burnDownSummary(points))}</p>` +
+    `<details><summary>Budget left, step by step</summary><div class="scroll"><table><thead><tr><th>Step end</th><th>Budget</th></tr></thead><tbody>${rows}</tbody></table></div></details>`
+  );
+}
+
 function episodesTable(m: PeriodMetric): string {
   if (m.episodes.length === 0) return '<p class="meta">No breach episode.</p>';
   const { shown, hidden } = listedEpisodes(m.episodes);
@@ -180,7 +201,7 @@ export async function renderPeriodHtml(report: PeriodReport): Promise<string> {
     sections.push(
       `<section class="nfr" id="nfr-${i}"><h2><code>${escapeHtml(m.metric)}</code>${heading}</h2>` +
         `<figure class="chart" aria-label="${escapeHtml(m.metric)} over the period">${svg}</figure>` +
-        `${figuresList(m)}<h3>Query</h3><pre>${escapeHtml(m.query)}</pre>${episodesTable(m)}${errors}</section>`,
+        `${figuresList(m)}${await burnDownBlock(m, i)}<h3>Query</h3><pre>${escapeHtml(m.query)}</pre>${episodesTable(m)}${errors}</section>`,
     );
   }
   const worst = report.metrics.find((m) => m.metric === summary.worstMetric);

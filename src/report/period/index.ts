@@ -5,7 +5,7 @@
 export type { BuildPeriodReportInput } from './build.js';
 export { buildPeriodReport, DEFAULT_TREND_THRESHOLD } from './build.js';
 export type { ChartOptions } from './chart.js';
-export { renderChartPng, renderChartSvg } from './chart.js';
+export { renderBurnDownSvg, renderChartPng, renderChartSvg } from './chart.js';
 export type { HistoryQuery, HistorySource } from './collect.js';
 export { renderPeriodHtml } from './html.js';
 export type { PeriodReportJson } from './json.js';
@@ -22,4 +22,4 @@ export {
 export { errorBudget } from './stats.js';
 export type * from './types.js';
 export type { WritePeriodReportOptions } from './write.js';
-export { chartFileNames, writePeriodReport } from './write.js';
+export { burnDownChartFileNames, chartFileNames, writePeriodReport } from './write.js';

@@ -5,6 +5,7 @@
  */
 import type { Severity } from '../../config/types.js';
 import type { OverallStatus } from '../../evaluate/types.js';
+import type { BurnDownPoint } from '../../slo/index.js';
 import type { FigureSource, Period, PeriodKind, PeriodMetric, PeriodReport, Trend } from './types.js';
 
 export const PERIOD_REPORT_SCHEMA_VERSION = 1;
@@ -47,6 +48,8 @@ export interface PeriodObjectiveJson {
   burn_rates: Record<string, number | null>;
   peak_burn_rate_1h: { value: number; at: string } | null;
   peak_reason: string | null;
+  /** Budget left from the window's start to `measured_at`, step by step; null when unknown. */
+  burn_down: BurnDownPoint[] | null;
   reason: string | null;
 }
 
@@ -219,6 +222,7 @@ function metricJson(m: PeriodMetric): MetricJson {
             ? { value: m.objective.peakBurnRate1h.value, at: m.objective.peakBurnRate1h.at.toISOString() }
             : null,
           peak_reason: m.objective.peakReason,
+          burn_down: m.objective.atEnd.burn_down,
           reason: m.objective.atEnd.reason,
         }
       : null,

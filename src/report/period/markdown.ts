@@ -1,5 +1,6 @@
 /** The performance report as Markdown, readable in a pull request (GFM tables, PNG charts beside it). */
 import { formatQuantity } from '../../units/index.js';
+import { burnDownOf, burnDownRows, burnDownSummary, sparkline } from './burn-down.js';
 import {
   duration,
   instant,
@@ -60,7 +61,28 @@ function previousText(m: PeriodMetric): string {
   return `mean ${quantity(p.mean, m.target.unit)}, p95 ${quantity(p.p95, m.target.unit)}, ${within} (${sourceText(p.source)})`;
 }
 
-function metricSection(m: PeriodMetric, report: PeriodReport, chart: string | undefined): string[] {
+/** The burn-down: a sparkline and summary, its PNG when written, and a step-by-step table. */
+function burnDownSection(m: PeriodMetric, chart: string | undefined): string[] {
+  const o = m.objective;
+  if (!o || o.atEnd.target === null) return [];
+  const heading = `Budget burn-down (${o.atEnd.window} window ending with the period)`;
+  const points = burnDownOf(m);
+  if (!points) return [`${heading}: unknown (${o.atEnd.reason ?? 'not measured'})`, ''];
+  const lines = [`${heading}: \`${sparkline(points)}\` ${burnDownSummary(points)}`, ''];
+  if (chart) lines.push(`![${m.metric} error budget burn-down](${encodeURI(chart)})`, '');
+  lines.push('<details><summary>Budget left, step by step</summary>', '');
+  lines.push('| Step end | Budget |', '|---|---|');
+  for (const [at, left] of burnDownRows(points)) lines.push(`| ${at} | ${cell(left)} |`);
+  lines.push('', '</details>', '');
+  return lines;
+}
+
+function metricSection(
+  m: PeriodMetric,
+  report: PeriodReport,
+  chart: string | undefined,
+  burnDownChart?: string,
+): string[] {
   const lines: string[] = [];
   const title = m.requirement && m.requirement !== m.metric ? ` — ${m.requirement}` : '';
   lines.push(`### ${code(m.metric)}${title}`, '');
@@ -84,7 +106,9 @@ function metricSection(m: PeriodMetric, report: PeriodReport, chart: string | un
   rows.push(['Source', `${sourceText(m.source)} (provider ${code(m.provider)})`]);
   lines.push('| Figure | Value |', '|---|---|');
   for (const [name, value] of rows) lines.push(`| ${cell(name)} | ${cell(value)} |`);
-  lines.push('', 'Query:', '', ...fencedBlock(m.query), '');
+  lines.push('');
+  lines.push(...burnDownSection(m, burnDownChart));
+  lines.push('Query:', '', ...fencedBlock(m.query), '');
   if (m.episodes.length > 0) {
     lines.push('Breach episodes:', '');
     lines.push('| Start | End | Duration | Samples | Worst | Severity |', '|---|---|---|---|---|---|');
@@ -113,9 +137,14 @@ function metricSection(m: PeriodMetric, report: PeriodReport, chart: string | un
 
 /**
  * The report for people: header, worsened trends, a summary table and one section per NFR with its
- * figures, breach episodes and, when `charts` maps the metric to a PNG file name, its chart.
+ * figures, budget burn-down, breach episodes and, when `charts` maps the metric to a PNG file name,
+ * its chart (`burnDownCharts`: the PNG of its burn-down).
  */
-export function renderPeriodMarkdown(report: PeriodReport, charts?: ReadonlyMap<string, string>): string {
+export function renderPeriodMarkdown(
+  report: PeriodReport,
+  charts?: ReadonlyMap<string, string>,
+  burnDownCharts?: ReadonlyMap<string, string>,
+): string {
   const { period, summary } = report;
   const lines: string[] = [];
   lines.push(`# Performance report: ${report.specId} — ${period.kind} ${period.label}`, '');
@@ -167,7 +196,9 @@ export function renderPeriodMarkdown(report: PeriodReport, charts?: ReadonlyMap<
     }
     lines.push('');
     lines.push('## NFRs', '');
-    for (const m of report.metrics) lines.push(...metricSection(m, report, charts?.get(m.metric)));
+    for (const m of report.metrics) {
+      lines.push(...metricSection(m, report, charts?.get(m.metric), burnDownCharts?.get(m.metric)));
+    }
   }
 
   if (report.warnings.length > 0) {

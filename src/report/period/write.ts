@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ReportFormat } from '../../config/types.js';
 import { makeWritableDir, type WriteScope, writeFileAtomic } from '../../workspace/index.js';
-import { renderChartPng, renderChartSvg } from './chart.js';
+import { renderBurnDownSvg, renderChartPng, renderChartSvg } from './chart.js';
 import { renderPeriodHtml } from './html.js';
 import { renderPeriodJson } from './json.js';
 import { renderPeriodMarkdown } from './markdown.js';
@@ -24,10 +24,28 @@ function fileSafe(name: string): string {
 
 /** PNG file names per metric, `<label>.<metric>.png`, unique even when two names sanitize alike. */
 export function chartFileNames(report: PeriodReport): Map<string, string> {
+  return pngNames(report, report.metrics, '', new Set());
+}
+
+/**
+ * PNG file names of the burn-down charts, `<label>.<metric>.burn-down.png`, for the metrics that have
+ * a burn-down; unique among themselves and the value charts.
+ */
+export function burnDownChartFileNames(report: PeriodReport): Map<string, string> {
+  const used = new Set(chartFileNames(report).values());
+  const withBurnDown = report.metrics.filter((m) => (m.objective?.atEnd.burn_down?.length ?? 0) > 0);
+  return pngNames(report, withBurnDown, '.burn-down', used);
+}
+
+function pngNames(
+  report: PeriodReport,
+  metrics: PeriodReport['metrics'],
+  suffix: string,
+  used: Set<string>,
+): Map<string, string> {
   const names = new Map<string, string>();
-  const used = new Set<string>();
-  for (const m of report.metrics) {
-    const base = `${report.period.label}.${fileSafe(m.metric)}`;
+  for (const m of metrics) {
+    const base = `${report.period.label}.${fileSafe(m.metric)}${suffix}`;
     let candidate = `${base}.png`;
     for (let i = 2; used.has(candidate); i++) candidate = `${base}-${i}.png`;
     used.add(candidate);
@@ -38,7 +56,8 @@ export function chartFileNames(report: PeriodReport): Map<string, string> {
 
 /**
  * Writes `<baseDir>/<kind>/<label>.json|.md|.html` (kind: daily, weekly or custom) and, with `md`,
- * one PNG chart per NFR next to the Markdown (`<label>.<metric>.png`). Each file is written
+ * one PNG chart per NFR next to the Markdown (`<label>.<metric>.png`, and `<label>.<metric>.burn-down.png`
+ * for an objective's burn-down). Each file is written
  * atomically. A report of the same period is overwritten on purpose: unlike run folders, a period
  * report is a function of its period, and a re-run (e.g. after backfill or a late daemon) replaces
  * it with the better one. Returns the written paths.
@@ -60,11 +79,17 @@ export async function writePeriodReport(options: WritePeriodReportOptions): Prom
   if (formats.has('json')) await write(path.join(dir, `${label}.json`), renderPeriodJson(report));
   if (formats.has('md')) {
     const charts = chartFileNames(report);
+    const burnDownCharts = burnDownChartFileNames(report);
     for (const [i, m] of report.metrics.entries()) {
       const svg = await renderChartSvg(m, report.period, { idPrefix: `c${i}-` });
       await write(path.join(dir, charts.get(m.metric)!), await renderChartPng(svg));
+      const burnDown = burnDownCharts.has(m.metric)
+        ? await renderBurnDownSvg(m, { idPrefix: `b${i}-` })
+        : null;
+      if (burnDown)
+        await write(path.join(dir, burnDownCharts.get(m.metric)!), await renderChartPng(burnDown));
     }
-    await write(path.join(dir, `${label}.md`), renderPeriodMarkdown(report, charts));
+    await write(path.join(dir, `${label}.md`), renderPeriodMarkdown(report, charts, burnDownCharts));
   }
   if (formats.has('html')) await write(path.join(dir, `${label}.html`), await renderPeriodHtml(report));
   return written;

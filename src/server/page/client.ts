@@ -559,6 +559,7 @@ function updateCard(card: Card, metric: SummaryMetricJson): void {
         h('span', { class: 'target', text: 'target ' + card.target }),
       ]),
       objectiveLine(metric),
+      burnDownFigure(metric),
       h('details', { open: open }, [
         h('summary', { text: 'Why ' + statusText }),
         h('p', { class: 'reason', text: metric.reason }),
@@ -617,6 +618,140 @@ function objectiveLine(metric: SummaryMetricJson): HTMLElement | null {
         });
       }),
     ),
+  ]);
+}
+
+function budgetLeftText(remaining: number): string {
+  return remaining < 0
+    ? 'overspent by ' + formatQuantity(-remaining * 100, '%')
+    : formatQuantity(remaining * 100, '%') + ' left';
+}
+
+/**
+ * The error budget's burn-down over the objective's window, from the backend (/api/status): a point
+ * per step from the window's start, a gap where a step had no data, the spent line at 0 %. Drawn at a
+ * fixed viewBox that CSS scales to the card, so it needs no layout pass.
+ */
+function burnDownFigure(metric: SummaryMetricJson): HTMLElement | null {
+  const objective = metric.objective;
+  if (!objective || objective.target === null) return null;
+  const points = objective.burn_down;
+  if (!points || points.length === 0) {
+    return h('p', {
+      class: 'burn-down burn-down-unknown',
+      text: 'Burn-down unknown (' + (objective.reason ?? 'not measured yet') + ')',
+    });
+  }
+  const width = 320;
+  const height = 96;
+  const margin = { left: 38, right: 8, top: 8, bottom: 16 };
+  const known = points.filter((p) => p.remaining !== null).map((p) => p.remaining as number);
+  const low = Math.min(0, ...known);
+  const high = Math.max(1, ...known);
+  const start = Date.parse(points[0]!.at);
+  const end = Date.parse(points[points.length - 1]!.at);
+  const plotWidth = width - margin.left - margin.right;
+  const plotHeight = height - margin.top - margin.bottom;
+  const x = (time: number): number =>
+    margin.left + (end > start ? (time - start) / (end - start) : 1) * plotWidth;
+  const y = (value: number): number => margin.top + (1 - (value - low) / (high - low)) * plotHeight;
+  const last = points[points.length - 1]!;
+  const lastText = last.remaining === null ? 'unknown' : budgetLeftText(last.remaining);
+  const missing = points.length - known.length;
+  const label =
+    metric.name +
+    ' error budget burn-down over the ' +
+    objective.window +
+    ' window: ' +
+    points.length +
+    ' points' +
+    (missing ? ', ' + missing + ' without data' : '') +
+    '; ' +
+    lastText;
+  const chart = svg('svg', {
+    class: 'burn-down-svg',
+    width: width,
+    height: height,
+    viewBox: '0 0 ' + width + ' ' + height,
+    role: 'img',
+    'aria-label': label,
+    'data-points': points.length,
+    'data-remaining': last.remaining === null ? '' : last.remaining,
+  });
+  chart.appendChild(svg('title', null, label));
+  [high, 0, low].forEach((tick, index) => {
+    if (index === 2 && tick === 0) return;
+    chart.appendChild(
+      svg('line', { class: 'grid', x1: margin.left, x2: width - margin.right, y1: y(tick), y2: y(tick) }),
+    );
+    chart.appendChild(
+      svg(
+        'text',
+        { class: 'tick', x: margin.left - 4, y: y(tick) + 4, 'text-anchor': 'end' },
+        formatQuantity(Number((tick * 100).toPrecision(12)), '%'),
+      ),
+    );
+  });
+  chart.appendChild(
+    svg('line', { class: 'spent-line', x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0) }),
+  );
+  chart.appendChild(
+    svg(
+      'text',
+      { class: 'tick', x: margin.left, y: height - 3, 'text-anchor': 'start' },
+      formatDateTime(points[0]!.at),
+    ),
+  );
+  let path = '';
+  points.forEach((point, index) => {
+    if (point.remaining === null) {
+      const before = points[index - 1];
+      const after = points[index + 1];
+      const from = before ? Date.parse(before.at) : Date.parse(point.at);
+      const until = after ? Date.parse(after.at) : Date.parse(point.at);
+      chart.appendChild(
+        svg('rect', {
+          class: 'nodata',
+          x: x(from),
+          y: margin.top,
+          width: Math.max(1, x(until) - x(from)),
+          height: plotHeight,
+        }),
+      );
+      return;
+    }
+    const previous = points[index - 1];
+    const penDown = previous !== undefined && previous.remaining !== null;
+    path += (penDown ? 'L' : 'M') + x(Date.parse(point.at)).toFixed(1) + ' ' + y(point.remaining).toFixed(1);
+  });
+  if (path) chart.appendChild(svg('path', { class: 'series', d: path }));
+  points.forEach((point) => {
+    if (point.remaining === null) return;
+    chart.appendChild(
+      svg('circle', { class: 'burn-down-dot', cx: x(Date.parse(point.at)), cy: y(point.remaining), r: 1.8 }),
+    );
+  });
+  chart.appendChild(
+    svg(
+      'text',
+      {
+        class: 'burn-down-label',
+        x: width - margin.right,
+        // Above the line's end when it is low, below it when it is high: off the line either way.
+        y:
+          last.remaining === null
+            ? margin.top + 10
+            : last.remaining > (low + high) / 2
+              ? Math.min(height - margin.bottom - 2, y(last.remaining) + 14)
+              : Math.max(margin.top + 10, y(last.remaining) - 9),
+        'text-anchor': 'end',
+      },
+      lastText,
+    ),
+  );
+  return h('figure', { class: 'burn-down', 'data-window': objective.window }, [
+    h('figcaption', { text: 'Error budget burn-down (' + objective.window + ')' }),
+    chart,
   ]);
 }
 
