@@ -179,6 +179,7 @@ function chartOption(metric: PeriodMetric, period: Period): ChartOption {
         markArea: {
           silent: true,
           itemStyle: { color: BREACH_FILL },
+          label: { show: false },
           data: metric.episodes.map((e) => [{ xAxis: e.start.getTime() }, { xAxis: e.end.getTime() }]),
         },
       },
