@@ -265,14 +265,25 @@ export function breachEpisodes(
   samples: readonly PeriodSample[] | SampleColumns,
   context: EpisodeContext,
 ): BreachEpisode[] {
+  const columns = columnsOf(samples);
+  const { comparator, slo } = context.target;
+  const breached = new Uint8Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const sample = columns.value[i]!;
+    breached[i] = !Number.isNaN(sample) && !compare(sample, comparator, slo) ? 1 : 0;
+  }
+  return episodesOf(columns, breached, context);
+}
+
+/** `breachEpisodes` of `columns` whose out-of-target samples are already flagged in `breached`. */
+function episodesOf(columns: SampleColumns, breached: Uint8Array, context: EpisodeContext): BreachEpisode[] {
   const { target } = context;
-  const { at, value, spacingSeconds, length } = columnsOf(samples);
+  const { at, value, spacingSeconds, length } = columns;
   const episodes: BreachEpisode[] = [];
   let first = -1;
   let last = -1;
   let worst = 0;
   const close = (): void => {
-    if (first < 0) return;
     const startAt = at[first]!;
     const startSpacingMs = spacingSeconds[first]! * 1000;
     const lastAt = at[last]!;
@@ -301,13 +312,13 @@ export function breachEpisodes(
     first = -1;
   };
   for (let index = 0; index < length; index++) {
-    if (index > 0 && at[index]! - at[index - 1]! > 2 * spacingSeconds[index - 1]! * 1000) close();
-    const sample = value[index]!;
-    const breached = !Number.isNaN(sample) && !compare(sample, target.comparator, target.slo);
-    if (!breached) {
-      close();
+    if (breached[index] === 0) {
+      if (first >= 0) close();
       continue;
     }
+    // A hole in the data (more than twice the spacing) ends a run too.
+    if (first >= 0 && at[index]! - at[index - 1]! > 2 * spacingSeconds[index - 1]! * 1000) close();
+    const sample = value[index]!;
     if (first < 0) {
       first = index;
       worst = sample;
@@ -316,7 +327,7 @@ export function breachEpisodes(
     }
     last = index;
   }
-  close();
+  if (first >= 0) close();
   return episodes;
 }
 
@@ -348,6 +359,7 @@ export function computeFigures(
   let backfill = 0;
   let breachedSamples = 0;
   let timeOutOfTargetSeconds = 0;
+  const breached = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
     backfill += backfilled[i]!;
     const sample = value[i]!;
@@ -366,6 +378,7 @@ export function computeFigures(
       badSum += clamp01(share.upperBound ? sample * share.scale : 1 - sample * share.scale);
     }
     if (!compare(sample, comparator, slo)) {
+      breached[i] = 1;
       breachedSamples++;
       timeOutOfTargetSeconds += spacingSeconds[i]!;
     }
@@ -386,7 +399,7 @@ export function computeFigures(
     compliance: knownCount === 0 ? null : (knownCount - breachedSamples) / knownCount,
     breachedSamples,
     timeOutOfTargetSeconds,
-    episodes: breachEpisodes(columns, context),
+    episodes: episodesOf(columns, breached, context),
     errorBudget: errorBudgetOfTotals(knownCount, badSum, target),
   };
 }
