@@ -34,7 +34,6 @@ await build({
   external: [
     'better-sqlite3',
     '@resvg/resvg-js',
-    'echarts',
     'playwright-core',
     'pino',
     'prom-client',

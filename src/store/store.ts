@@ -371,10 +371,13 @@ function withRoom(columns: SeriesColumns, more: number): SeriesColumns {
 /**
  * The reads of `seriesColumns`, each a range search of the primary key in time order. Each returns one
  * number per row (`pluck`), the cheapest thing better-sqlite3 can hand over; the time and the unknown
- * flag share one: `at × 2 + unknown` (exact: epoch ms × 2 stays far below 2^53).
+ * flag share one: `(at − start) × 2 + unknown`, exact. Counted from the read's start, a chunk of rows
+ * a few days long stays a small integer, which V8 keeps unboxed (epoch ms × 2 would be a heap number
+ * per row, millions of them for a long report).
  */
 export const SERIES_COLUMNS_SQL = {
-  timeAndUnknown: `SELECT at * 2 + (status = ${statusToCode('unknown')}) ${SERIES_RANGE} ORDER BY at LIMIT ?`,
+  // Parameters: start, then series, from (= start), to, limit.
+  timeAndUnknown: `SELECT (at - ?) * 2 + (status = ${statusToCode('unknown')}) ${SERIES_RANGE} ORDER BY at LIMIT ?`,
   values: `SELECT value ${SERIES_RANGE} ORDER BY at`,
 } as const;
 
@@ -425,7 +428,7 @@ function prepareStatements(db: Database.Database) {
     countMeasurements: db.prepare<[], number>('SELECT count(*) FROM measurements').pluck(),
     samplesOfSeries: db.prepare<[number, number, number, number], SampleDbRow>(HISTORY_SQL.samples),
     timeAndUnknownOfSeries: db
-      .prepare<[number, number, number, number], number>(SERIES_COLUMNS_SQL.timeAndUnknown)
+      .prepare<[number, number, number, number, number], number>(SERIES_COLUMNS_SQL.timeAndUnknown)
       .pluck(),
     valuesOfSeries: db.prepare<[number, number, number], number | null>(SERIES_COLUMNS_SQL.values).pluck(),
     bucketLow: db.prepare<[number, number, number], BucketDbRow>(HISTORY_SQL.bucketLow),
@@ -870,9 +873,9 @@ export class Store implements OutboxRepository, OutboxDraining {
     const read = this.db.transaction(() => {
       let start = from;
       for (;;) {
-        const times = this.sql.timeAndUnknownOfSeries.all(series.id, start, to, rowsPerRead);
+        const times = this.sql.timeAndUnknownOfSeries.all(start, series.id, start, to, rowsPerRead);
         if (times.length === 0) break;
-        const last = Math.floor(times[times.length - 1]! / 2);
+        const last = start + Math.floor(times[times.length - 1]! / 2);
         const values = this.sql.valuesOfSeries.all(series.id, start, last + 1);
         columns = withRoom(columns, times.length);
         const { at, value, unknown } = columns;
@@ -880,7 +883,7 @@ export class Store implements OutboxRepository, OutboxDraining {
         for (let k = 0; k < times.length; k++, i++) {
           const packed = times[k]!;
           const flag = packed & 1; // ToInt32 keeps the parity of any integer
-          at[i] = (packed - flag) / 2;
+          at[i] = start + (packed - flag) / 2;
           unknown[i] = flag;
           value[i] = values[k] ?? Number.NaN;
         }

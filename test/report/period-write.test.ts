@@ -123,6 +123,12 @@ describe('burn-down chart', () => {
     expect(svg).toContain('api_error_rate: error budget burn-down (7d window), overspent by 12.5 %');
     expect(svg).toContain('budget spent');
     expect(svg).not.toContain('<script');
+    // 29 steps, the 11th unknown: the line breaks there (two runs) and every known step has a dot.
+    const [line, dots] = [...svg.matchAll(/<path d="([^"]+)" fill="none" stroke="#2563eb"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(line!.match(/M/g)).toHaveLength(2);
+    expect(dots!.match(/h0\.01/g)).toHaveLength(28);
     // No chart for a metric without an objective.
     expect(await renderBurnDownSvg(report.metrics[0]!)).toBeNull();
   });

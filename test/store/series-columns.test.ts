@@ -153,7 +153,7 @@ describe('Store.seriesColumns', () => {
     const db = new Database(file, { readonly: true });
     try {
       for (const [name, sql] of Object.entries(SERIES_COLUMNS_SQL)) {
-        const params = name === 'timeAndUnknown' ? [1, 0, 1, 4096] : [1, 0, 1];
+        const params = name === 'timeAndUnknown' ? [0, 1, 0, 1, 4096] : [1, 0, 1];
         const plan = db
           .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
           .all(...params)

@@ -3,6 +3,16 @@ import { COMPARATOR_TEXT, formatQuantity } from '../../units/index.js';
 import type { Unit } from '../../units/types.js';
 import type { BreachEpisode, FigureSource, PeriodMetric } from './types.js';
 
+/** Text safe inside HTML or SVG markup and its quoted attributes. */
+export function escapeMarkup(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
 export function quantity(value: number | null, unit: Unit): string {
   return value === null ? '—' : formatQuantity(value, unit);
 }

@@ -7,6 +7,7 @@ import { burnDownOf, burnDownRows, burnDownSummary } from './burn-down.js';
 import { renderBurnDownSvg, renderChartSvg } from './chart.js';
 import {
   duration,
+  escapeMarkup,
   instant,
   listedEpisodes,
   objectiveText,
@@ -18,14 +19,7 @@ import {
 } from './format.js';
 import type { PeriodMetric, PeriodReport } from './types.js';
 
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+const escapeHtml = escapeMarkup;
 
 const STYLE = `
 :root { color-scheme: light; --fg: #111827; --muted: #4b5563; --line: #e5e7eb; --bad: #b91c1c; --good: #15803d; --warn: #b45309; }
