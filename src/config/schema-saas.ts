@@ -1,4 +1,5 @@
-import { described, withMeta, z } from './zod.js';
+import * as z from 'zod/mini';
+import { described, withMeta } from './zod-mini.js';
 
 /*
  * The schemas of the New Relic, CloudWatch and Dynatrace providers. schema.ts owns the shared parts

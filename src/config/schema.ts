@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { closestMatch } from '../common/closest.js';
 import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/schema.js';
 import { graphiteProviderSchema } from './providers/graphite.js';
@@ -19,7 +20,7 @@ import {
   SITE_SPELLINGS,
   SLO_WINDOWS,
 } from './vocabulary.js';
-import { described, withMeta, z } from './zod.js';
+import { described, withMeta } from './zod-mini.js';
 
 /*
  * The schema of observability.yaml as written in the file, before environment references are resolved:

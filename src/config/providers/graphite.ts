@@ -1,9 +1,10 @@
+import * as z from 'zod/mini';
 import type { NormalizeContext } from '../normalize.js';
 import { baseUrl, httpSettings, prometheusAuth } from '../normalize.js';
 import type { ProviderSchemaParts } from '../schema.js';
 import type { HttpSettings, PrometheusProviderConfig } from '../types.js';
 import type { FieldPath } from '../yaml-source.js';
-import { described, z } from '../zod.js';
+import { described } from '../zod-mini.js';
 import { lookbackOf } from './influxdb.js';
 
 /** A graphite-web render API (also Grafana Cloud's hosted Graphite). */

@@ -1,10 +1,11 @@
+import * as z from 'zod/mini';
 import type { NormalizeContext } from '../normalize.js';
 import { baseUrl, durationSeconds, httpSettings, prometheusAuth } from '../normalize.js';
 import type { ProviderSchemaParts } from '../schema.js';
 import type { HttpSettings, PrometheusProviderConfig } from '../types.js';
 import { DEFAULTS } from '../vocabulary.js';
 import type { FieldPath } from '../yaml-source.js';
-import { described, z } from '../zod.js';
+import { described } from '../zod-mini.js';
 
 /** An InfluxDB 1.x database (also the 1.x-compatible `/query` of InfluxDB 2 and 3), queried with InfluxQL. */
 export interface InfluxdbProviderConfig {

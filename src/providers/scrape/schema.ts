@@ -1,4 +1,5 @@
-import { described, z } from '../../config/zod.js';
+import * as z from 'zod/mini';
+import { described } from '../../config/zod-mini.js';
 
 /** Seconds between the two scrapes when `interval` is not set. */
 export const DEFAULT_SCRAPE_INTERVAL_SECONDS = 15;

@@ -3,12 +3,12 @@ import english from 'zod/v4/locales/en.js';
 
 /*
  * The config schemas are written with `zod/mini`, zod's functional API: the same validation core as the
- * chaining API without its 750 KB of methods, which every run of the CLI would load and compile.
+ * chaining API without its methods, which every run of the CLI would load and compile. Import it as
+ * `import * as z from 'zod/mini'` in each file (never re-export the namespace): the bundler then keeps
+ * only the functions used, not every locale and the JSON Schema generator.
  * Mini sets no locale; English gives the messages that users see for `.min(1)` and the like.
  */
 z.config(english());
-
-export { z };
 
 /**
  * A copy of `schema` that carries `metadata` (description, default, pattern) for the JSON Schema; parsing is
