@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type * as core from 'zod/v4/core';
 import { closestMatch } from '../common/closest.js';
 import { formatLocation, UserError } from '../common/errors.js';
 import { secretKindOf } from './env.js';
@@ -79,26 +79,33 @@ function valueAt(tree: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** The definition of a schema, typed by its `type`, so each kind's fields can be read. */
+function definitionOf(schema: core.$ZodType): core.$ZodTypes['_zod']['def'] {
+  return (schema as core.$ZodTypes)._zod.def;
+}
+
 /** Strips optional/nullable wrappers and picks the union member the data selects. */
-function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
-  let current: z.ZodType = schema;
+function unwrap(schema: core.$ZodType, value: unknown): core.$ZodType {
+  let current = schema;
   for (let guard = 0; guard < 20; guard++) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodDiscriminatedUnion) {
-      const discriminator = current.def.discriminator;
+    const definition = definitionOf(current);
+    if (definition.type === 'optional' || definition.type === 'nullable') {
+      current = definition.innerType;
+    } else if (definition.type === 'union' && 'discriminator' in definition) {
+      const discriminator = (definition as core.$ZodDiscriminatedUnionDef).discriminator;
       const wanted = valueAt(value, [discriminator]);
-      const options = current.options as readonly z.ZodType[];
-      const chosen = options.find((option) => {
-        const literal = option instanceof z.ZodObject ? option.shape[discriminator] : undefined;
-        return literal instanceof z.ZodLiteral && literal.values.has(wanted as never);
+      const chosen = definition.options.find((option) => {
+        const optionDefinition = definitionOf(option);
+        if (optionDefinition.type !== 'object') return false;
+        const literal = optionDefinition.shape[discriminator];
+        if (!literal) return false;
+        const literalDefinition = definitionOf(literal);
+        return literalDefinition.type === 'literal' && literalDefinition.values.includes(wanted as never);
       });
       if (!chosen) return current;
       current = chosen;
-    } else if (current instanceof z.ZodUnion) {
-      const objectOption = (current.options as readonly z.ZodType[]).find(
-        (option) => option instanceof z.ZodObject,
-      );
+    } else if (definition.type === 'union') {
+      const objectOption = definition.options.find((option) => definitionOf(option).type === 'object');
       if (!objectOption) return current;
       current = objectOption;
     } else {
@@ -109,18 +116,20 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
 }
 
 /** The keys the schema allows for the object at `path`, given the data (to pick a provider/receiver type). */
-function knownKeysAt(schema: z.ZodType, tree: unknown, path: readonly PropertyKey[]): string[] {
+function knownKeysAt(schema: core.$ZodType, tree: unknown, path: readonly PropertyKey[]): string[] {
   let current = unwrap(schema, tree);
   for (let index = 0; index < path.length; index++) {
     const segment = path[index];
-    let next: z.ZodType | undefined;
-    if (current instanceof z.ZodObject) next = current.shape[String(segment)] as z.ZodType | undefined;
-    else if (current instanceof z.ZodArray) next = current.element as z.ZodType;
-    else if (current instanceof z.ZodRecord) next = current.valueType as z.ZodType;
+    const definition = definitionOf(current);
+    let next: core.$ZodType | undefined;
+    if (definition.type === 'object') next = definition.shape[String(segment)];
+    else if (definition.type === 'array') next = definition.element;
+    else if (definition.type === 'record') next = definition.valueType;
     if (!next) return [];
     current = unwrap(next, valueAt(tree, path.slice(0, index + 1)));
   }
-  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+  const definition = definitionOf(current);
+  return definition.type === 'object' ? Object.keys(definition.shape) : [];
 }
 
 function describeValue(value: unknown): string {
@@ -179,8 +188,8 @@ function unknownKeyHint(key: string, known: string[], objectType: unknown): stri
 
 /** Turns schema issues into diagnostics placed on the offending node (the key node for unknown keys). */
 export function reportSchemaIssues(
-  issues: readonly z.core.$ZodIssue[],
-  schema: z.ZodType,
+  issues: readonly core.$ZodIssue[],
+  schema: core.$ZodType,
   tree: unknown,
   sink: DiagnosticSink,
 ): void {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { described, withMeta } from './zod-mini.js';
 
 /*
  * The schemas of the New Relic, CloudWatch and Dynatrace providers. schema.ts owns the shared parts
@@ -8,16 +9,16 @@ import { z } from 'zod';
 export const NEWRELIC_REGIONS = ['us', 'eu', 'jp', 'fedramp'] as const;
 
 export interface SharedProviderParts<
-  Headers extends z.ZodType,
-  Timeout extends z.ZodType,
-  Tls extends z.ZodType,
-  Follow extends z.ZodType,
-  MaxSize extends z.ZodType,
-  Lookback extends z.ZodType,
-  Reduce extends z.ZodType,
+  Headers extends z.ZodMiniType,
+  Timeout extends z.ZodMiniType,
+  Tls extends z.ZodMiniType,
+  Follow extends z.ZodMiniType,
+  MaxSize extends z.ZodMiniType,
+  Lookback extends z.ZodMiniType,
+  Reduce extends z.ZodMiniType,
 > {
-  secret: (description: string) => z.ZodString;
-  url: (description: string) => z.ZodString;
+  secret: (description: string) => z.ZodMiniString<string>;
+  url: (description: string) => z.ZodMiniString<string>;
   headers: Headers;
   timeout: Timeout;
   tls: Tls;
@@ -28,67 +29,77 @@ export interface SharedProviderParts<
 }
 
 export function saasProviderSchemas<
-  Headers extends z.ZodType,
-  Timeout extends z.ZodType,
-  Tls extends z.ZodType,
-  Follow extends z.ZodType,
-  MaxSize extends z.ZodType,
-  Lookback extends z.ZodType,
-  Reduce extends z.ZodType,
+  Headers extends z.ZodMiniType,
+  Timeout extends z.ZodMiniType,
+  Tls extends z.ZodMiniType,
+  Follow extends z.ZodMiniType,
+  MaxSize extends z.ZodMiniType,
+  Lookback extends z.ZodMiniType,
+  Reduce extends z.ZodMiniType,
 >(parts: SharedProviderParts<Headers, Timeout, Tls, Follow, MaxSize, Lookback, Reduce>) {
   const { secret, url } = parts;
   const http = {
-    headers: parts.headers.optional(),
-    timeout: parts.timeout.optional(),
-    tls: parts.tls.optional(),
-    follow_redirects: parts.followRedirects.optional(),
-    max_response_size: parts.maxResponseSize.optional(),
+    headers: z.optional(parts.headers),
+    timeout: z.optional(parts.timeout),
+    tls: z.optional(parts.tls),
+    follow_redirects: z.optional(parts.followRedirects),
+    max_response_size: z.optional(parts.maxResponseSize),
   };
 
-  const newrelic = z
-    .object({
+  const newrelic = described(
+    z.strictObject({
       type: z.literal('newrelic'),
       api_key: secret('New Relic user key (NRAK-…), sent as `API-Key`.'),
-      account_id: z
-        .union([z.number().int().positive(), z.string().min(1)])
-        .describe('New Relic account id the NRQL runs in (a number, or `{{env.NAME}}`).'),
-      region: z
-        .string()
-        .min(1)
-        .meta({ description: `NerdGraph region: ${NEWRELIC_REGIONS.join(', ')}.`, default: 'us' })
-        .optional(),
-      url: url(
-        'Overrides the NerdGraph base URL (default https://api.newrelic.com, EU https://api.eu.newrelic.com); `/graphql` is appended.',
-      ).optional(),
+      account_id: described(
+        z.union([z.number().check(z.int()).check(z.positive()), z.string().check(z.minLength(1))]),
+        'New Relic account id the NRQL runs in (a number, or `{{env.NAME}}`).',
+      ),
+      region: z.optional(
+        withMeta(z.string().check(z.minLength(1)), {
+          description: `NerdGraph region: ${NEWRELIC_REGIONS.join(', ')}.`,
+          default: 'us',
+        }),
+      ),
+      url: z.optional(
+        url(
+          'Overrides the NerdGraph base URL (default https://api.newrelic.com, EU https://api.eu.newrelic.com); `/graphql` is appended.',
+        ),
+      ),
       ...http,
-      lookback: parts.lookback.optional(),
-    })
-    .strict()
-    .describe('A New Relic account queried with NRQL through NerdGraph.');
+      lookback: z.optional(parts.lookback),
+    }),
+    'A New Relic account queried with NRQL through NerdGraph.',
+  );
 
-  const cloudwatch = z
-    .object({
+  const cloudwatch = described(
+    z.strictObject({
       type: z.literal('cloudwatch'),
-      region: z.string().min(1).describe('AWS region, e.g. us-east-1 (required).'),
-      endpoint: url('Overrides the endpoint (default https://monitoring.<region>.amazonaws.com).').optional(),
-      profile: z
-        .string()
-        .min(1)
-        .describe('Profile in the shared AWS config/credentials files; default: the SDK credential chain.')
-        .optional(),
-      period: parts.lookback
-        .meta({ description: 'Period of a query written as one expression.', default: '60s' })
-        .optional(),
-      timeout: parts.timeout.optional(),
-      tls: parts.tls.optional(),
-      lookback: parts.lookback.optional(),
-      reduce: parts.reduce.optional(),
-    })
-    .strict()
-    .describe('Amazon CloudWatch metrics (GetMetricData), credentials from the AWS SDK chain.');
+      region: described(z.string().check(z.minLength(1)), 'AWS region, e.g. us-east-1 (required).'),
+      endpoint: z.optional(
+        url('Overrides the endpoint (default https://monitoring.<region>.amazonaws.com).'),
+      ),
+      profile: z.optional(
+        described(
+          z.string().check(z.minLength(1)),
+          'Profile in the shared AWS config/credentials files; default: the SDK credential chain.',
+        ),
+      ),
+      period: z.optional(
+        withMeta(parts.lookback, {
+          description: 'Period of a query written as one expression.',
+          default: '60s',
+        }),
+      ),
+      timeout: z.optional(parts.timeout),
+      tls: z.optional(parts.tls),
+      lookback: z.optional(parts.lookback),
+      reduce: z.optional(parts.reduce),
+    }),
+    'Amazon CloudWatch metrics (GetMetricData), credentials from the AWS SDK chain.',
+  );
 
-  const dynatrace = z
-    .object({
+  const dynatrace = described(
+    z.strictObject({
       type: z.literal('dynatrace'),
       url: url(
         'Environment URL, e.g. https://abc12345.live.dynatrace.com (Managed: https://host/e/<environment id>).',
@@ -97,11 +108,11 @@ export function saasProviderSchemas<
         'Dynatrace API token with the metrics.read scope, sent as `Authorization: Api-Token`.',
       ),
       ...http,
-      lookback: parts.lookback.optional(),
-      reduce: parts.reduce.optional(),
-    })
-    .strict()
-    .describe('A Dynatrace environment queried through the metrics API v2.');
+      lookback: z.optional(parts.lookback),
+      reduce: z.optional(parts.reduce),
+    }),
+    'A Dynatrace environment queried through the metrics API v2.',
+  );
 
   return [newrelic, cloudwatch, dynatrace] as const;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { closestMatch } from '../common/closest.js';
 import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/schema.js';
 import { graphiteProviderSchema } from './providers/graphite.js';
@@ -20,6 +20,7 @@ import {
   SITE_SPELLINGS,
   SLO_WINDOWS,
 } from './vocabulary.js';
+import { described, withMeta } from './zod-mini.js';
 
 /*
  * The schema of observability.yaml as written in the file, before environment references are resolved:
@@ -29,14 +30,17 @@ import {
 
 const SECRET_NOTE = 'Secret: write `{{env.NAME}}` or `env:NAME`; a literal value is refused.';
 
-const envReference = z
-  .string()
-  .regex(new RegExp(ENV_REFERENCE_PATTERN), { abort: true })
-  .describe('A reference to an environment variable: `{{env.NAME}}` or `env:NAME`.');
+const envReference = described(
+  z.string().check(z.regex(new RegExp(ENV_REFERENCE_PATTERN), { abort: true })),
+  'A reference to an environment variable: `{{env.NAME}}` or `env:NAME`.',
+);
 
 /** Runtime: any string (literals are refused by the secret scanner, with a message that does not echo them). */
 function secret(description: string) {
-  return z.string().meta({ description: `${description} ${SECRET_NOTE}`, pattern: ENV_REFERENCE_PATTERN });
+  return withMeta(z.string(), {
+    description: `${description} ${SECRET_NOTE}`,
+    pattern: ENV_REFERENCE_PATTERN,
+  });
 }
 
 function describeInput(input: unknown): string {
@@ -59,149 +63,162 @@ const durationMessage = 'expected a duration such as 30s, 5m, 1h30m, 2d, or a nu
 
 function duration(description: string, defaultValue?: string) {
   const schema = z.union(
-    [z.number().nonnegative(), z.string().regex(new RegExp(DURATION_PATTERN), { abort: true }), envReference],
+    [
+      z.number().check(z.nonnegative()),
+      z.string().check(z.regex(new RegExp(DURATION_PATTERN), { abort: true })),
+      envReference,
+    ],
     {
       error: (issue) => `${durationMessage}, not ${describeInput(issue.input)}`,
     },
   );
-  return schema.meta(defaultValue === undefined ? { description } : { description, default: defaultValue });
+  return withMeta(
+    schema,
+    defaultValue === undefined ? { description } : { description, default: defaultValue },
+  );
 }
 
 function holdSpec(description: string, defaultValue: number) {
-  return z
-    .union(
+  return withMeta(
+    z.union(
       [
-        z.number().nonnegative(),
-        z.string().regex(new RegExp(DURATION_PATTERN), { abort: true }),
+        z.number().check(z.nonnegative()),
+        z.string().check(z.regex(new RegExp(DURATION_PATTERN), { abort: true })),
         envReference,
       ],
       {
         error: (issue) =>
           `expected a number of evaluation cycles (2) or a duration (3m), not ${describeInput(issue.input)}`,
       },
-    )
-    .meta({ description, default: defaultValue });
+    ),
+    { description, default: defaultValue },
+  );
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const headers = z
-  .record(z.string().regex(HEADER_NAME, { error: 'not a valid HTTP header name' }), z.string())
-  .describe(
-    'Extra HTTP headers. Values may be `{{env.NAME}}`; values of Authorization/*key*/*token*/*secret* headers must be.',
-  );
+const headers = described(
+  z.record(z.string().check(z.regex(HEADER_NAME, { error: 'not a valid HTTP header name' })), z.string()),
+  'Extra HTTP headers. Values may be `{{env.NAME}}`; values of Authorization/*key*/*token*/*secret* headers must be.',
+);
 
-const tls = z
-  .object({
-    ca_file: z
-      .string()
-      .min(1)
-      .describe('PEM file of the CA that signs the server certificate, relative to this file.'),
-    insecure_skip_verify: z
-      .boolean()
-      .meta({ description: 'Accept any server certificate (testing only).', default: false }),
-  })
-  .partial()
-  .strict()
-  .describe('TLS settings for HTTPS backends.');
+const tls = described(
+  z.partial(
+    z.strictObject({
+      ca_file: described(
+        z.string().check(z.minLength(1)),
+        'PEM file of the CA that signs the server certificate, relative to this file.',
+      ),
+      insecure_skip_verify: withMeta(z.boolean(), {
+        description: 'Accept any server certificate (testing only).',
+        default: false,
+      }),
+    }),
+  ),
+  'TLS settings for HTTPS backends.',
+);
 
-const followRedirects = z.boolean().meta({
+const followRedirects = withMeta(z.boolean(), {
   description:
     'Follow HTTP redirects. Each hop must pass the network policy; headers other than Accept, User-Agent and Content-Type (credentials) are never sent to another origin.',
   default: false,
 });
 
-const maxResponseSize = z
-  .union(
+const maxResponseSize = withMeta(
+  z.union(
     [
-      z.number().int().positive(),
-      z.string().regex(new RegExp(BYTE_SIZE_PATTERN), { abort: true }),
+      z.number().check(z.int()).check(z.positive()),
+      z.string().check(z.regex(new RegExp(BYTE_SIZE_PATTERN), { abort: true })),
       envReference,
     ],
     {
       error: (issue) =>
         `expected a size such as 8MiB, 512KiB or a number of bytes, not ${describeInput(issue.input)}`,
     },
-  )
-  .meta({
+  ),
+  {
     description:
       'Largest reply body read from the backend (after decompression); a larger one makes the metric unknown.',
     default: '8MiB',
-  });
+  },
+);
 
-const url = (description: string) => z.string().min(1, { error: 'must not be empty' }).describe(description);
+const url = (description: string) =>
+  described(z.string().check(z.minLength(1, { error: 'must not be empty' })), description);
 
 const timeout = duration('Per-query timeout.', `${DEFAULTS.timeoutSeconds}s`);
 
-const auth = z
-  .object({
-    bearer: secret('Bearer token sent as `Authorization: Bearer <token>`.'),
-    basic: z
-      .object({
-        username: z.string().describe('User name (Grafana Cloud: the metrics instance id).'),
-        password: secret('Password or access-policy token.'),
-      })
-      .strict()
-      .describe('HTTP Basic authentication.'),
-  })
-  .partial()
-  .strict()
-  .describe('Authentication for a Prometheus-compatible backend: `{ bearer: ... }` or `{ basic: {...} }`.');
+const auth = described(
+  z.partial(
+    z.strictObject({
+      bearer: secret('Bearer token sent as `Authorization: Bearer <token>`.'),
+      basic: described(
+        z.strictObject({
+          username: described(z.string(), 'User name (Grafana Cloud: the metrics instance id).'),
+          password: secret('Password or access-policy token.'),
+        }),
+        'HTTP Basic authentication.',
+      ),
+    }),
+  ),
+  'Authentication for a Prometheus-compatible backend: `{ bearer: ... }` or `{ basic: {...} }`.',
+);
 
-const tenant = z.string().min(1).describe('Tenant sent as `X-Scope-OrgID` (Grafana Mimir, Cortex).');
-const reduce = choiceOrEnv(REDUCTIONS, 'reduction').meta({
+const tenant = described(
+  z.string().check(z.minLength(1)),
+  'Tenant sent as `X-Scope-OrgID` (Grafana Mimir, Cortex).',
+);
+const reduce = withMeta(choiceOrEnv(REDUCTIONS, 'reduction'), {
   description: 'How a Datadog point list becomes one number: last (last non-null), avg, min or max.',
   default: DEFAULTS.reduce,
 });
 const lookback = duration('Datadog: the query window, ending at the evaluation time.', '5m');
-const site = choiceOrEnv(SITE_SPELLINGS, 'Datadog site').meta({
+const site = withMeta(choiceOrEnv(SITE_SPELLINGS, 'Datadog site'), {
   description: `Datadog site (${DATADOG_SITES.join(', ')}) or a short form (us1, us3, us5, eu, ap1, ap2, uk1, us1-fed, us2-fed).`,
   default: DEFAULTS.site,
 });
 const apiKey = secret('Datadog API key (DD-API-KEY).');
 const appKey = secret('Datadog application key (DD-APPLICATION-KEY); queries need one.');
 
-const prometheusProvider = z
-  .object({
+const prometheusProvider = described(
+  z.strictObject({
     type: z.literal('prometheus'),
     url: url(
       'Base URL including any path prefix, e.g. http://127.0.0.1:9090 or http://mimir:8080/prometheus.',
     ),
-    headers: headers.optional(),
-    timeout: timeout.optional(),
-    tls: tls.optional(),
-    follow_redirects: followRedirects.optional(),
-    max_response_size: maxResponseSize.optional(),
-    tenant: tenant.optional(),
-    auth: auth.optional(),
-  })
-  .strict()
-  .describe(
-    'A Prometheus-compatible backend (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics, Grafana Cloud).',
-  );
+    headers: z.optional(headers),
+    timeout: z.optional(timeout),
+    tls: z.optional(tls),
+    follow_redirects: z.optional(followRedirects),
+    max_response_size: z.optional(maxResponseSize),
+    tenant: z.optional(tenant),
+    auth: z.optional(auth),
+  }),
+  'A Prometheus-compatible backend (Prometheus, Mimir, Cortex, Thanos, VictoriaMetrics, Grafana Cloud).',
+);
 
-const datadogProvider = z
-  .object({
+const datadogProvider = described(
+  z.strictObject({
     type: z.literal('datadog'),
     api_key: apiKey,
-    app_key: appKey.optional(),
-    site: site.optional(),
-    url: url('Overrides the API base URL (default https://api.<site>).').optional(),
-    headers: headers.optional(),
-    timeout: timeout.optional(),
-    tls: tls.optional(),
-    follow_redirects: followRedirects.optional(),
-    max_response_size: maxResponseSize.optional(),
-    lookback: lookback.optional(),
-    reduce: reduce.optional(),
-    api: choiceOrEnv(['v1', 'v2'], 'Datadog API version')
-      .meta({
+    app_key: z.optional(appKey),
+    site: z.optional(site),
+    url: z.optional(url('Overrides the API base URL (default https://api.<site>).')),
+    headers: z.optional(headers),
+    timeout: z.optional(timeout),
+    tls: z.optional(tls),
+    follow_redirects: z.optional(followRedirects),
+    max_response_size: z.optional(maxResponseSize),
+    lookback: z.optional(lookback),
+    reduce: z.optional(reduce),
+    api: z.optional(
+      withMeta(choiceOrEnv(['v1', 'v2'], 'Datadog API version'), {
         description: 'v1: GET /api/v1/query; v2: POST /api/v2/query/timeseries (queries and formulas).',
         default: 'v1',
-      })
-      .optional(),
-  })
-  .strict()
-  .describe('A Datadog account.');
+      }),
+    ),
+  }),
+  'A Datadog account.',
+);
 
 /** The pieces provider schemas kept in files of their own (src/config/providers/) build on. */
 const providerParts = { url, auth, headers, timeout, tls, followRedirects, maxResponseSize, duration };
@@ -250,34 +267,29 @@ const namedProvider = z.discriminatedUnion(
 );
 export type RawNamedProvider = z.infer<typeof namedProvider>;
 
-const severityRule = z
-  .object({
-    min_overshoot: z
-      .number()
-      .nonnegative()
-      .describe('Minimum relative distance past the target: 0.5 = 50% worse than the objective.'),
-    categories: z
-      .array(z.string())
-      .describe('Only NFRs of these categories (case-insensitive); omitted = any.')
-      .optional(),
-    severity: z.enum(SEVERITIES).describe('Severity given when this rule is the first that matches.'),
-  })
-  .strict();
+const severityRule = z.strictObject({
+  min_overshoot: described(
+    z.number().check(z.nonnegative()),
+    'Minimum relative distance past the target: 0.5 = 50% worse than the objective.',
+  ),
+  categories: z.optional(
+    described(z.array(z.string()), 'Only NFRs of these categories (case-insensitive); omitted = any.'),
+  ),
+  severity: described(z.enum(SEVERITIES), 'Severity given when this rule is the first that matches.'),
+});
 
-const burnRateRule = z
-  .object({
-    severity: z.enum(BURN_SEVERITIES).describe('page or ticket.'),
-    long_window: duration('Long window, e.g. 1h.'),
-    short_window: duration('Short window that stops the alert quickly after recovery, e.g. 5m.'),
-    factor: z
-      .number()
-      .positive()
-      .describe('Burn rate both windows must exceed (14.4 = budget gone in 1/14.4 of the window).'),
-  })
-  .strict();
+const burnRateRule = z.strictObject({
+  severity: described(z.enum(BURN_SEVERITIES), 'page or ticket.'),
+  long_window: duration('Long window, e.g. 1h.'),
+  short_window: duration('Short window that stops the alert quickly after recovery, e.g. 5m.'),
+  factor: described(
+    z.number().check(z.positive()),
+    'Burn rate both windows must exceed (14.4 = budget gone in 1/14.4 of the window).',
+  ),
+});
 
-const alerting = z
-  .object({
+const alerting = z.partial(
+  z.strictObject({
     for: holdSpec(
       'A breach must hold this long before the alert fires: consecutive cycles (integer) or a duration.',
       DEFAULTS.forCycles,
@@ -286,122 +298,124 @@ const alerting = z
       'Healthy this long before a firing alert resolves: cycles (integer) or a duration.',
       DEFAULTS.resolveAfterCycles,
     ),
-    repeat_interval: duration('Re-notify while an alert keeps firing; omit or null for never.').nullable(),
-    no_data: choiceOrEnv(NO_DATA_POLICIES, 'no_data policy').meta({
+    repeat_interval: z.nullable(duration('Re-notify while an alert keeps firing; omit or null for never.')),
+    no_data: withMeta(choiceOrEnv(NO_DATA_POLICIES, 'no_data policy'), {
       description:
         'What a metric that stays unknown for no_data_for does: alert, ignore, or count as a breach.',
       default: 'alert',
     }),
     no_data_for: duration('How long a metric may stay unknown before no_data applies.', '5m'),
-    severity: z
-      .array(severityRule)
-      .describe(
-        'Ordered rules; the first that matches wins, otherwise SEV-4. Default: overshoot ≥ 1.0 → SEV-1, ≥ 0.5 → SEV-2, ≥ 0.1 → SEV-3.',
-      ),
-    mode: choiceOrEnv(ALERTING_MODES, 'alerting mode').meta({
+    severity: described(
+      z.array(severityRule),
+      'Ordered rules; the first that matches wins, otherwise SEV-4. Default: overshoot ≥ 1.0 → SEV-1, ≥ 0.5 → SEV-2, ≥ 0.1 → SEV-3.',
+    ),
+    mode: withMeta(choiceOrEnv(ALERTING_MODES, 'alerting mode'), {
       description:
         'threshold: the target breached for `for`; burn_rate: multi-window burn-rate rules on the error budget; both: either opens the one alert of the metric.',
       default: 'both',
     }),
-    burn_rate_rules: z
-      .array(burnRateRule)
-      .min(1, { error: 'give at least one rule, or omit the key for the defaults' })
-      .describe(
-        'Multi-window burn-rate alerts. Default (30-day window, scaled for others): page 14.4× over 1h and 5m, page 6× over 6h and 30m, ticket 3× over 1d and 2h, ticket 1× over 3d and 6h.',
-      ),
-  })
-  .partial()
-  .strict();
-
-const objective = z
-  .object({
-    window: choiceOrEnv(SLO_WINDOWS, 'SLO window').meta({
-      description: 'Rolling 7d, 28d or 30d, or calendar month or week.',
-      default: '30d',
-    }),
-    target: z
-      .number()
-      .gt(0, { error: 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)' })
-      .lt(1, { error: 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)' })
-      .describe("Fraction of good events or time slices; default derived from the NFR's target."),
-    budgeting: choiceOrEnv(BUDGETING_METHODS, 'budgeting method').describe(
-      'occurrences (good/total events) or timeslices; default occurrences when an event SLI exists.',
+    burn_rate_rules: described(
+      z
+        .array(burnRateRule)
+        .check(z.minLength(1, { error: 'give at least one rule, or omit the key for the defaults' })),
+      'Multi-window burn-rate alerts. Default (30-day window, scaled for others): page 14.4× over 1h and 5m, page 6× over 6h and 30m, ticket 3× over 1d and 2h, ticket 1× over 3d and 6h.',
     ),
-    slice: duration('timeslices: length of one time slice.', '1m'),
-  })
-  .partial()
-  .strict()
-  .describe('The SLO objective over a window (docs/slo.md).');
+  }),
+);
 
-const sli = z
-  .union(
+const TARGET_RANGE = 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)';
+
+const objective = described(
+  z.partial(
+    z.strictObject({
+      window: withMeta(choiceOrEnv(SLO_WINDOWS, 'SLO window'), {
+        description: 'Rolling 7d, 28d or 30d, or calendar month or week.',
+        default: '30d',
+      }),
+      target: described(
+        z
+          .number()
+          .check(z.gt(0, { error: TARGET_RANGE }))
+          .check(z.lt(1, { error: TARGET_RANGE })),
+        "Fraction of good events or time slices; default derived from the NFR's target.",
+      ),
+      budgeting: described(
+        choiceOrEnv(BUDGETING_METHODS, 'budgeting method'),
+        'occurrences (good/total events) or timeslices; default occurrences when an event SLI exists.',
+      ),
+      slice: duration('timeslices: length of one time slice.', '1m'),
+    }),
+  ),
+  'The SLO objective over a window (docs/slo.md).',
+);
+
+const nonEmptyString = () => z.string().check(z.minLength(1));
+
+const sli = described(
+  z.union(
     [
-      z.object({ good: z.string().min(1), total: z.string().min(1) }).strict(),
-      z.object({ bad: z.string().min(1), total: z.string().min(1) }).strict(),
-      z.object({ le: z.union([z.string().min(1), z.number()]) }).strict(),
+      z.strictObject({ good: nonEmptyString(), total: nonEmptyString() }),
+      z.strictObject({ bad: nonEmptyString(), total: nonEmptyString() }),
+      z.strictObject({ le: z.union([nonEmptyString(), z.number()]) }),
     ],
     {
       error:
         'expected `{good: <query>, total: <query>}`, `{bad: <query>, total: <query>}` or `{le: "<bucket>"}`',
     },
-  )
-  .describe(
-    'Event SLI: counter queries (write `{{.window}}` as the rate range, or give a bare counter selector), or for a latency histogram the `le` bucket that equals the threshold.',
-  );
+  ),
+  'Event SLI: counter queries (write `{{.window}}` as the rate range, or give a bare counter selector), or for a latency histogram the `le` bucket that equals the threshold.',
+);
 
 const runbookUrl = url('Runbook link put in the annotations of generated alert rules.');
 
 // Any text here; units/parseUnit decides (normalize.ts). The enum only feeds editor completion.
-const unit = z.union([z.enum(COMMON_UNIT_SPELLINGS as [string, ...string[]]), z.string()]).meta({
+const unit = withMeta(z.union([z.enum(COMMON_UNIT_SPELLINGS as [string, ...string[]]), z.string()]), {
   description:
     'Unit of the number the query returns (ms, s, %, ratio, rps, count...). Default: the base unit of the target: seconds, 0-1 ratio, per second, count.',
 });
 
-const metric = z
-  .object({
-    name: z
-      .string()
-      .min(1, { error: 'must not be empty' })
-      .describe('The NFR metric name this query measures (the Metric column of spec.md).'),
-    query: z
-      .string()
-      .min(1, { error: 'must not be empty' })
-      .describe(
-        "The query in the provider's language (PromQL, Datadog, InfluxQL, Graphite, NRQL, CloudWatch, Dynatrace) returning one number.",
-      ),
-    provider: z
-      .string()
-      .min(1)
-      .describe('Name of the provider to ask; default: the top-level provider, named `default`.')
-      .optional(),
-    unit: unit.optional(),
-    reduce: reduce.optional(),
-    lookback: lookback.optional(),
-    alerting: alerting.describe('Per-metric overrides of the alerting block.').optional(),
-    objective: objective.optional(),
-    sli: sli.optional(),
-    runbook_url: runbookUrl.optional(),
-  })
-  .strict();
+const metric = z.strictObject({
+  name: described(
+    z.string().check(z.minLength(1, { error: 'must not be empty' })),
+    'The NFR metric name this query measures (the Metric column of spec.md).',
+  ),
+  query: described(
+    z.string().check(z.minLength(1, { error: 'must not be empty' })),
+    "The query in the provider's language (PromQL, Datadog, InfluxQL, Graphite, NRQL, CloudWatch, Dynatrace) returning one number.",
+  ),
+  provider: z.optional(
+    described(
+      z.string().check(z.minLength(1)),
+      'Name of the provider to ask; default: the top-level provider, named `default`.',
+    ),
+  ),
+  unit: z.optional(unit),
+  reduce: z.optional(reduce),
+  lookback: z.optional(lookback),
+  alerting: z.optional(described(alerting, 'Per-metric overrides of the alerting block.')),
+  objective: z.optional(objective),
+  sli: z.optional(sli),
+  runbook_url: z.optional(runbookUrl),
+});
 
 const UNMAPPED_POLICIES = ['degrade', 'ignore'] as const;
 const unmappedPolicy = z.enum(UNMAPPED_POLICIES);
 
-const unmapped = z
-  .union(
+const unmapped = withMeta(
+  z.union(
     [
       unmappedPolicy,
-      z
-        .object({
-          default: unmappedPolicy
-            .describe('What every NFR without a query does (default `degrade`).')
-            .optional(),
-          ignore: z
-            .array(z.string().min(1))
-            .describe('NFR metrics excused one by one: their missing query does not degrade the status.')
-            .optional(),
-        })
-        .strict(),
+      z.strictObject({
+        default: z.optional(
+          described(unmappedPolicy, 'What every NFR without a query does (default `degrade`).'),
+        ),
+        ignore: z.optional(
+          described(
+            z.array(z.string().check(z.minLength(1))),
+            'NFR metrics excused one by one: their missing query does not degrade the status.',
+          ),
+        ),
+      }),
     ],
     {
       error: (issue) => {
@@ -410,58 +424,62 @@ const unmapped = z
         return `expected \`degrade\`, \`ignore\`, or a mapping such as \`{ ignore: [api_latency_p95] }\`${suggestion}`;
       },
     },
-  )
-  .meta({
+  ),
+  {
     description:
       'An NFR with a numeric target but no query is not measured: `degrade` (default) makes the status degraded (exit 3); `ignore` excuses it. Per metric: `{ ignore: [name, ...] }`.',
     default: 'degrade',
-  });
+  },
+);
 
-const receiverName = z.string().min(1).describe('Name used in logs and delivery records; default: the type.');
+const receiverName = described(
+  z.string().check(z.minLength(1)),
+  'Name used in logs and delivery records; default: the type.',
+);
 
 const receiver = z.discriminatedUnion(
   'type',
   [
-    z
-      .object({
+    described(
+      z.strictObject({
         type: z.literal('webhook'),
-        name: receiverName.optional(),
+        name: z.optional(receiverName),
         url: url('Where the alert JSON is POSTed.'),
-        headers: headers.optional(),
-        hmac_secret: secret('Signs the body (HMAC-SHA256).').optional(),
-        follow_redirects: followRedirects.optional(),
-      })
-      .strict()
-      .describe('POST the alert payload as JSON.'),
-    z
-      .object({
+        headers: z.optional(headers),
+        hmac_secret: z.optional(secret('Signs the body (HMAC-SHA256).')),
+        follow_redirects: z.optional(followRedirects),
+      }),
+      'POST the alert payload as JSON.',
+    ),
+    described(
+      z.strictObject({
         type: z.literal('alertmanager'),
-        name: receiverName.optional(),
+        name: z.optional(receiverName),
         url: url('Alertmanager base URL, e.g. http://127.0.0.1:9093.'),
-        headers: headers.optional(),
-        follow_redirects: followRedirects.optional(),
-      })
-      .strict()
-      .describe('Push alerts to Prometheus Alertmanager (POST /api/v2/alerts).'),
-    z
-      .object({
+        headers: z.optional(headers),
+        follow_redirects: z.optional(followRedirects),
+      }),
+      'Push alerts to Prometheus Alertmanager (POST /api/v2/alerts).',
+    ),
+    described(
+      z.strictObject({
         type: z.literal('slack'),
-        name: receiverName.optional(),
+        name: z.optional(receiverName),
         url: secret('Slack incoming-webhook URL.'),
-        follow_redirects: followRedirects.optional(),
-      })
-      .strict()
-      .describe('Slack incoming webhook.'),
-    z
-      .object({
+        follow_redirects: z.optional(followRedirects),
+      }),
+      'Slack incoming webhook.',
+    ),
+    described(
+      z.strictObject({
         type: z.literal('pagerduty'),
-        name: receiverName.optional(),
+        name: z.optional(receiverName),
         routing_key: secret('PagerDuty Events API v2 integration (routing) key.'),
-        url: url('Events API endpoint.').meta({ default: DEFAULTS.pagerdutyUrl }).optional(),
-        follow_redirects: followRedirects.optional(),
-      })
-      .strict()
-      .describe('PagerDuty Events API v2.'),
+        url: z.optional(withMeta(url('Events API endpoint.'), { default: DEFAULTS.pagerdutyUrl })),
+        follow_redirects: z.optional(followRedirects),
+      }),
+      'PagerDuty Events API v2.',
+    ),
   ],
   {
     error: (issue) =>
@@ -471,153 +489,159 @@ const receiver = z.discriminatedUnion(
   },
 );
 
-const incidentCommand = z
-  .union([
+/** `argv` of a command run without a shell: the incident command and the report aggregator. */
+function commandArgv(description: string) {
+  return described(
     z
-      .object({
-        argv: z
-          .array(z.string(), { error: 'expected a list of arguments; no shell is used' })
-          .min(1, { error: 'needs at least the program to run' })
-          .describe('Program and arguments; `{payload}` becomes the alert JSON, `{payload_file}` its path.'),
-        timeout: duration(
-          'Kill the command after this long.',
-          `${DEFAULTS.incidentTimeoutSeconds}s`,
-        ).optional(),
-      })
-      .strict(),
-    z.literal(false),
-  ])
-  .describe(
-    'Command run when an alert fires (no shell); `false` turns it off. Default: decided by the daemon.',
+      .array(z.string(), { error: 'expected a list of arguments; no shell is used' })
+      .check(z.minLength(1, { error: 'needs at least the program to run' })),
+    description,
   );
+}
 
-const server = z
-  .object({
-    enabled: z
-      .boolean()
-      .describe('Serve the status page and /metrics; default true when this block is present.'),
-    listen: z
-      .union([z.string(), z.number().int()])
-      .meta({ description: 'host:port, [ipv6]:port, :port or a port.', default: '127.0.0.1:9464' }),
+const incidentCommand = described(
+  z.union([
+    z.strictObject({
+      argv: commandArgv(
+        'Program and arguments; `{payload}` becomes the alert JSON, `{payload_file}` its path.',
+      ),
+      timeout: z.optional(
+        duration('Kill the command after this long.', `${DEFAULTS.incidentTimeoutSeconds}s`),
+      ),
+    }),
+    z.literal(false),
+  ]),
+  'Command run when an alert fires (no shell); `false` turns it off. Default: decided by the daemon.',
+);
+
+const server = z.partial(
+  z.strictObject({
+    enabled: described(
+      z.boolean(),
+      'Serve the status page and /metrics; default true when this block is present.',
+    ),
+    listen: withMeta(z.union([z.string(), z.number().check(z.int())]), {
+      description: 'host:port, [ipv6]:port, :port or a port.',
+      default: '127.0.0.1:9464',
+    }),
     token: secret('Bearer token required on every route but /healthz.'),
-    allow_unauthenticated: z.boolean().meta({
+    allow_unauthenticated: withMeta(z.boolean(), {
       description:
         'Listen beyond loopback without a token (the daemon refuses to otherwise, and warns at every start).',
       default: false,
     }),
-    allowed_hosts: z.array(z.string().min(1)).meta({
+    allowed_hosts: withMeta(z.array(z.string().check(z.minLength(1))), {
       description:
         'Names the server answers to besides localhost, loopback and the listen address (Host header); others get 421.',
       default: [],
     }),
-  })
-  .partial()
-  .strict();
+  }),
+);
 
-const storage = z
-  .object({
-    path: z.string().min(1).meta({
+const storage = z.partial(
+  z.strictObject({
+    path: withMeta(z.string().check(z.minLength(1)), {
       description: 'SQLite database file, relative to the workspace root.',
       default: DEFAULTS.storagePath,
     }),
     retention: duration('How long history is kept.', `${DEFAULTS.retentionDays}d`),
-  })
-  .partial()
-  .strict();
+  }),
+);
 
-const reports = z
-  .object({
-    time_zone: z
-      .string()
-      .min(1)
-      .meta({ description: 'IANA time zone of day and week boundaries.', default: 'UTC' }),
-    trend_threshold: z.number().positive().meta({
+const reports = z.partial(
+  z.strictObject({
+    time_zone: withMeta(z.string().check(z.minLength(1)), {
+      description: 'IANA time zone of day and week boundaries.',
+      default: 'UTC',
+    }),
+    trend_threshold: withMeta(z.number().check(z.positive()), {
       description: 'Relative worsening vs the previous period that flags a trend (0.2 = 20%).',
       default: 0.2,
     }),
-    formats: z
-      .array(z.enum(['json', 'md', 'html']))
-      .min(1)
-      .meta({ description: 'Report files to write.', default: ['json', 'md', 'html'] }),
-    daily: z.boolean().meta({ description: 'Write a report after each day.', default: true }),
-    weekly: z.boolean().meta({ description: 'Write a report after each ISO week.', default: true }),
-    aggregator_command: z
-      .union([
-        z
-          .object({
-            argv: z
-              .array(z.string(), { error: 'expected a list of arguments; no shell is used' })
-              .min(1, { error: 'needs at least the program to run' })
-              .describe('Program and arguments run after reports are written.'),
-            timeout: duration('Kill the command after this long.', '300s').optional(),
-          })
-          .strict(),
+    formats: withMeta(z.array(z.enum(['json', 'md', 'html'])).check(z.minLength(1)), {
+      description: 'Report files to write.',
+      default: ['json', 'md', 'html'],
+    }),
+    daily: withMeta(z.boolean(), { description: 'Write a report after each day.', default: true }),
+    weekly: withMeta(z.boolean(), { description: 'Write a report after each ISO week.', default: true }),
+    aggregator_command: described(
+      z.union([
+        z.strictObject({
+          argv: commandArgv('Program and arguments run after reports are written.'),
+          timeout: z.optional(duration('Kill the command after this long.', '300s')),
+        }),
         z.literal(false),
-      ])
-      .describe(
-        'Run after new reports; default `smartspec_feedback_aggregator --run-once` when on PATH; `false` turns it off.',
-      ),
-  })
-  .partial()
-  .strict();
+      ]),
+      'Run after new reports; default `smartspec_feedback_aggregator --run-once` when on PATH; `false` turns it off.',
+    ),
+  }),
+);
 
 /** The whole file. Top-level provider keys describe the provider named `default` (its type is `provider`). */
-export const observabilityFileSchema = z
-  .object({
-    $schema: z.string().describe('Path or URL of this JSON Schema (for editors).').optional(),
-    provider: z
-      .enum(['prometheus', 'datadog', 'scrape'])
-      .describe('Type of the top-level provider, named `default`, used by metrics that name none.')
-      .optional(),
-    api_key: apiKey.optional(),
-    app_key: appKey.optional(),
-    site: site.optional(),
-    url: url('Prometheus: base URL (required). Datadog: overrides https://api.<site>.').optional(),
-    headers: headers.optional(),
-    tenant: tenant.optional(),
-    auth: auth.optional(),
-    tls: tls.optional(),
-    timeout: timeout.optional(),
-    follow_redirects: followRedirects.optional(),
-    max_response_size: maxResponseSize.optional(),
-    lookback: lookback.optional(),
-    reduce: reduce.optional(),
-    interval: scrapeIntervalSchema({ duration }).optional(),
+export const observabilityFileSchema = withMeta(
+  z.strictObject({
+    $schema: z.optional(described(z.string(), 'Path or URL of this JSON Schema (for editors).')),
+    provider: z.optional(
+      described(
+        z.enum(['prometheus', 'datadog', 'scrape']),
+        'Type of the top-level provider, named `default`, used by metrics that name none.',
+      ),
+    ),
+    api_key: z.optional(apiKey),
+    app_key: z.optional(appKey),
+    site: z.optional(site),
+    url: z.optional(url('Prometheus: base URL (required). Datadog: overrides https://api.<site>.')),
+    headers: z.optional(headers),
+    tenant: z.optional(tenant),
+    auth: z.optional(auth),
+    tls: z.optional(tls),
+    timeout: z.optional(timeout),
+    follow_redirects: z.optional(followRedirects),
+    max_response_size: z.optional(maxResponseSize),
+    lookback: z.optional(lookback),
+    reduce: z.optional(reduce),
+    interval: z.optional(scrapeIntervalSchema({ duration })),
     api: datadogProvider.shape.api,
-    providers: z
-      .record(
-        z.string().regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' }),
-        namedProvider,
-      )
-      .describe('Named providers, used instead of or besides the top-level one.')
-      .optional(),
-    metrics: z.array(metric).describe('How to measure each NFR metric.').optional(),
-    unmapped: unmapped.optional(),
-    alerting: alerting.describe('Daemon alerting policy.').optional(),
-    objective: objective.optional(),
-    runbook_url: runbookUrl.optional(),
-    slo_sources: z
-      .array(z.string().min(1))
-      .min(1, { error: 'list at least one OpenSLO or Sloth file, or remove the key' })
-      .describe(
+    providers: z.optional(
+      described(
+        z.record(
+          z
+            .string()
+            .check(z.regex(PROVIDER_NAME, { error: 'provider names use letters, digits, `_`, `-` and `.`' })),
+          namedProvider,
+        ),
+        'Named providers, used instead of or besides the top-level one.',
+      ),
+    ),
+    metrics: z.optional(described(z.array(metric), 'How to measure each NFR metric.')),
+    unmapped: z.optional(unmapped),
+    alerting: z.optional(described(alerting, 'Daemon alerting policy.')),
+    objective: z.optional(objective),
+    runbook_url: z.optional(runbookUrl),
+    slo_sources: z.optional(
+      described(
+        z
+          .array(z.string().check(z.minLength(1)))
+          .check(z.minLength(1, { error: 'list at least one OpenSLO or Sloth file, or remove the key' })),
         'OpenSLO v1 or Sloth prometheus/v1 files that map NFRs, relative to this file (docs/slo.md#import).',
-      )
-      .optional(),
-    incident_command: incidentCommand.optional(),
-    receivers: z
-      .array(receiver)
-      .describe('Where alerts are delivered besides the incident command.')
-      .optional(),
-    server: server.describe('Daemon HTTP server: status page, /api/status, /metrics, /healthz.').optional(),
-    storage: storage.describe('Daemon history database.').optional(),
-    reports: reports.describe('Daily/weekly performance reports.').optional(),
-  })
-  .strict()
-  .meta({
+      ),
+    ),
+    incident_command: z.optional(incidentCommand),
+    receivers: z.optional(
+      described(z.array(receiver), 'Where alerts are delivered besides the incident command.'),
+    ),
+    server: z.optional(
+      described(server, 'Daemon HTTP server: status page, /api/status, /metrics, /healthz.'),
+    ),
+    storage: z.optional(described(storage, 'Daemon history database.')),
+    reports: z.optional(described(reports, 'Daily/weekly performance reports.')),
+  }),
+  {
     title: 'observability.yaml (smartspec-production-monitor)',
     description:
       'How smartspec-production-monitor queries the metrics named in a spec.md NFR table, and how the daemon alerts. Any string may be `{{env.NAME}}` or `env:NAME`.',
-  });
+  },
+);
 
 export type ObservabilityFile = z.infer<typeof observabilityFileSchema>;
 export type RawAlerting = z.infer<typeof alerting>;

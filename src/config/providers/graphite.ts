@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { NormalizeContext } from '../normalize.js';
 import { baseUrl, httpSettings, prometheusAuth } from '../normalize.js';
 import type { ProviderSchemaParts } from '../schema.js';
 import type { HttpSettings, PrometheusProviderConfig } from '../types.js';
 import type { FieldPath } from '../yaml-source.js';
+import { described } from '../zod-mini.js';
 import { lookbackOf } from './influxdb.js';
 
 /** A graphite-web render API (also Grafana Cloud's hosted Graphite). */
@@ -18,22 +19,22 @@ export interface GraphiteProviderConfig {
 }
 
 export function graphiteProviderSchema(parts: ProviderSchemaParts) {
-  return z
-    .object({
+  return described(
+    z.strictObject({
       type: z.literal('graphite'),
       url: parts.url('Base URL of graphite-web, e.g. http://127.0.0.1:8080 (the monitor adds /render).'),
-      auth: parts.auth.optional(),
-      headers: parts.headers.optional(),
-      timeout: parts.timeout.optional(),
-      tls: parts.tls.optional(),
-      follow_redirects: parts.followRedirects.optional(),
-      max_response_size: parts.maxResponseSize.optional(),
-      lookback: parts
-        .duration('Graphite: instant queries take the last non-null point within this window.', '5m')
-        .optional(),
-    })
-    .strict()
-    .describe('A Graphite render API (format=json); null points are unknown.');
+      auth: z.optional(parts.auth),
+      headers: z.optional(parts.headers),
+      timeout: z.optional(parts.timeout),
+      tls: z.optional(parts.tls),
+      follow_redirects: z.optional(parts.followRedirects),
+      max_response_size: z.optional(parts.maxResponseSize),
+      lookback: z.optional(
+        parts.duration('Graphite: instant queries take the last non-null point within this window.', '5m'),
+      ),
+    }),
+    'A Graphite render API (format=json); null points are unknown.',
+  );
 }
 
 export type RawGraphiteProvider = z.infer<ReturnType<typeof graphiteProviderSchema>>;

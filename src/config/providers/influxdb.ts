@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { NormalizeContext } from '../normalize.js';
 import { baseUrl, durationSeconds, httpSettings, prometheusAuth } from '../normalize.js';
 import type { ProviderSchemaParts } from '../schema.js';
 import type { HttpSettings, PrometheusProviderConfig } from '../types.js';
 import { DEFAULTS } from '../vocabulary.js';
 import type { FieldPath } from '../yaml-source.js';
+import { described } from '../zod-mini.js';
 
 /** An InfluxDB 1.x database (also the 1.x-compatible `/query` of InfluxDB 2 and 3), queried with InfluxQL. */
 export interface InfluxdbProviderConfig {
@@ -23,28 +24,32 @@ export interface InfluxdbProviderConfig {
 
 /** Built from the pieces schema.ts shares, so this file needs no runtime import of it. */
 export function influxdbProviderSchema(parts: ProviderSchemaParts) {
-  return z
-    .object({
+  return described(
+    z.strictObject({
       type: z.literal('influxdb'),
       url: parts.url('Base URL of the InfluxDB HTTP API, e.g. http://127.0.0.1:8086.'),
-      database: z.string().min(1, { error: 'must not be empty' }).describe('Database, sent as `db`.'),
-      retention_policy: z
-        .string()
-        .min(1)
-        .describe('Retention policy, sent as `rp`; default: the database default.')
-        .optional(),
-      auth: parts.auth.optional(),
-      headers: parts.headers.optional(),
-      timeout: parts.timeout.optional(),
-      tls: parts.tls.optional(),
-      follow_redirects: parts.followRedirects.optional(),
-      max_response_size: parts.maxResponseSize.optional(),
-      lookback: parts
-        .duration('InfluxDB: the window `$timeFilter` covers, ending at the evaluation time.', '5m')
-        .optional(),
-    })
-    .strict()
-    .describe('An InfluxDB 1.x database queried with InfluxQL over /query (write `WHERE $timeFilter`).');
+      database: described(
+        z.string().check(z.minLength(1, { error: 'must not be empty' })),
+        'Database, sent as `db`.',
+      ),
+      retention_policy: z.optional(
+        described(
+          z.string().check(z.minLength(1)),
+          'Retention policy, sent as `rp`; default: the database default.',
+        ),
+      ),
+      auth: z.optional(parts.auth),
+      headers: z.optional(parts.headers),
+      timeout: z.optional(parts.timeout),
+      tls: z.optional(parts.tls),
+      follow_redirects: z.optional(parts.followRedirects),
+      max_response_size: z.optional(parts.maxResponseSize),
+      lookback: z.optional(
+        parts.duration('InfluxDB: the window `$timeFilter` covers, ending at the evaluation time.', '5m'),
+      ),
+    }),
+    'An InfluxDB 1.x database queried with InfluxQL over /query (write `WHERE $timeFilter`).',
+  );
 }
 
 export type RawInfluxdbProvider = z.infer<ReturnType<typeof influxdbProviderSchema>>;

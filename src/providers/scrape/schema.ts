@@ -1,17 +1,18 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { described } from '../../config/zod-mini.js';
 
 /** Seconds between the two scrapes when `interval` is not set. */
 export const DEFAULT_SCRAPE_INTERVAL_SECONDS = 15;
 
 /** The pieces of schema.ts a scrape provider shares with the other providers (passed in: no import cycle). */
 interface SharedFields {
-  url: (description: string) => z.ZodType<string>;
-  headers: z.ZodType<Record<string, string>>;
-  timeout: z.ZodType<number | string>;
-  tls: z.ZodType<{ ca_file?: string | undefined; insecure_skip_verify?: boolean | undefined }>;
-  followRedirects: z.ZodType<boolean>;
-  maxResponseSize: z.ZodType<number | string>;
-  duration: (description: string, defaultValue?: string) => z.ZodType<number | string>;
+  url: (description: string) => z.ZodMiniType<string>;
+  headers: z.ZodMiniType<Record<string, string>>;
+  timeout: z.ZodMiniType<number | string>;
+  tls: z.ZodMiniType<{ ca_file?: string | undefined; insecure_skip_verify?: boolean | undefined }>;
+  followRedirects: z.ZodMiniType<boolean>;
+  maxResponseSize: z.ZodMiniType<number | string>;
+  duration: (description: string, defaultValue?: string) => z.ZodMiniType<number | string>;
 }
 
 export function scrapeIntervalSchema(shared: Pick<SharedFields, 'duration'>) {
@@ -23,21 +24,19 @@ export function scrapeIntervalSchema(shared: Pick<SharedFields, 'duration'>) {
 
 /** `type: scrape`: a service's own /metrics endpoint, read twice and evaluated in-process. */
 export function scrapeProviderSchema(shared: SharedFields) {
-  return z
-    .object({
+  return described(
+    z.strictObject({
       type: z.literal('scrape'),
       url: shared.url('Full URL of the metrics endpoint, e.g. http://127.0.0.1:8080/metrics.'),
-      interval: scrapeIntervalSchema(shared).optional(),
-      headers: shared.headers.optional(),
-      timeout: shared.timeout.optional(),
-      tls: shared.tls.optional(),
-      follow_redirects: shared.followRedirects.optional(),
-      max_response_size: shared.maxResponseSize.optional(),
-    })
-    .strict()
-    .describe(
-      'A service exposing Prometheus text or OpenMetrics, read directly (no TSDB): two scrapes `interval` apart, a subset of PromQL evaluated in-process.',
-    );
+      interval: z.optional(scrapeIntervalSchema(shared)),
+      headers: z.optional(shared.headers),
+      timeout: z.optional(shared.timeout),
+      tls: z.optional(shared.tls),
+      follow_redirects: z.optional(shared.followRedirects),
+      max_response_size: z.optional(shared.maxResponseSize),
+    }),
+    'A service exposing Prometheus text or OpenMetrics, read directly (no TSDB): two scrapes `interval` apart, a subset of PromQL evaluated in-process.',
+  );
 }
 
 export const SUPPORTED_SUBSET_HINT =
