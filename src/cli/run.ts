@@ -150,6 +150,6 @@ async function checkAndReport(
     durationSeconds: (systemClock.now().getTime() - startedAt.getTime()) / 1000,
   });
   if (options.json) output.stdout(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (!ci.stdoutTaken) output.result(`${renderRunConsole(summary, useColor(process.stdout))}\n`);
+  else if (!ci.stdoutTaken) output.result(() => `${renderRunConsole(summary, useColor(process.stdout))}\n`);
   return exitCodeFor(summary.gate?.status ?? summary.status);
 }
