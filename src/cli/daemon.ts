@@ -2,7 +2,6 @@ import { replayClock, systemClock } from '../common/clock.js';
 import { UserError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { Redactor } from '../config/index.js';
-import { keepDaemonHeapSmall } from '../daemon/heap.js';
 import { createLogger, Daemon } from '../daemon/index.js';
 import { loadWorkspace } from '../pipeline/index.js';
 import { resolveOutputBase } from '../workspace/index.js';
@@ -101,7 +100,6 @@ export async function daemon(
   process.on('SIGHUP', () => {
     if (started) void instance.reload('SIGHUP');
   });
-  keepDaemonHeapSmall();
   await instance.start();
   started = true;
   output.setRedactor(instance.redactor());
