@@ -1,7 +1,9 @@
 /**
  * The daemon monitoring 1,000 NFRs at a 1 s interval against a real Prometheus: resident memory and
  * CPU sampled every 10 s (RSS must stay flat), cycle figures from /metrics, and the database size per
- * million measurements. An idle Node process is sampled alongside as the baseline.
+ * million measurements. An idle Node process is sampled alongside as the baseline. Where the memory
+ * is, per sample: RSS split into anonymous memory and mapped files (the node binary's code), and the
+ * JS heap as V8 reports it (committed in total, in use, the new space and external memory).
  * BENCH_DAEMON_SECONDS sets the duration (default 600).
  */
 import { spawn } from 'node:child_process';
@@ -18,12 +20,17 @@ const NFRS = Number(process.env.BENCH_DAEMON_NFRS ?? 1000);
 const SAMPLE_MS = 10_000;
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-function procSample(pid: number): { rssMb: number; cpuSeconds: number } {
+function procSample(pid: number): { rssMb: number; anonMb: number; fileMb: number; cpuSeconds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  return { rssMb: rssKb / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
+  return {
+    rssMb: kb('VmRSS') / 1024,
+    anonMb: kb('RssAnon') / 1024,
+    fileMb: kb('RssFile') / 1024,
+    cpuSeconds: ticks / TICKS_PER_SECOND,
+  };
 }
 
 const history = standardHistory();
@@ -63,11 +70,31 @@ const daemon = spawn(
   },
 );
 const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-const samples: { t: number; rssMb: number; cpuSeconds: number; idleRssMb: number; heapUsedMb: number }[] = [];
-/** The daemon's own JS heap in use (from its /metrics): separates a JS leak from native growth. */
-async function heapUsedMb(): Promise<number> {
+interface HeapFigures {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  newSpaceMb: number;
+  externalMb: number;
+}
+const samples: ({
+  t: number;
+  rssMb: number;
+  anonMb: number;
+  fileMb: number;
+  cpuSeconds: number;
+  idleRssMb: number;
+} & HeapFigures)[] = [];
+/** The daemon's own JS heap (from its /metrics): separates a JS leak from native growth. */
+async function heapFigures(): Promise<HeapFigures> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes ([0-9.e+]+)$/m.exec(text)?.[1]) / 1048576;
+  const mb = (line: string) =>
+    Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} ([0-9.e+]+)$`, 'm').exec(text)?.[1]) / 1048576;
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    newSpaceMb: mb('nodejs_heap_space_size_total_bytes{space="new"}'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
 }
 const started = Date.now();
 try {
@@ -78,10 +105,12 @@ try {
       t: (Date.now() - started) / 1000,
       ...d,
       idleRssMb: procSample(idle.pid!).rssMb,
-      heapUsedMb: await heapUsedMb(),
+      ...(await heapFigures()),
     });
+    const s = samples.at(-1)!;
     process.stderr.write(
-      `t=${samples.at(-1)!.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB heap=${samples.at(-1)!.heapUsedMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`,
+      `t=${s.t.toFixed(0)}s rss=${d.rssMb.toFixed(1)}MB (anon ${d.anonMb.toFixed(1)}, files ${d.fileMb.toFixed(1)}) ` +
+        `heap=${s.heapUsedMb.toFixed(1)}/${s.heapTotalMb.toFixed(1)}MB new=${s.newSpaceMb.toFixed(1)}MB cpu=${d.cpuSeconds.toFixed(1)}s\n`,
     );
   }
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -131,12 +160,36 @@ try {
       early: Number(Math.min(...warm.slice(0, window).map((s) => s.heapUsedMb)).toFixed(1)),
       late: Number(Math.min(...warm.slice(-window).map((s) => s.heapUsedMb)).toFixed(1)),
     },
-    samples_columns: ['t_seconds', 'rss_mb', 'cpu_seconds', 'heap_used_mb'],
+    // Where the late RSS is: anonymous memory (JS heap, malloc) and mapped files (node's own code).
+    late_median_mb: {
+      rss_anonymous: Number(median(warm.slice(-window).map((s) => s.anonMb)).toFixed(1)),
+      rss_files: Number(median(warm.slice(-window).map((s) => s.fileMb)).toFixed(1)),
+      heap_total: Number(median(warm.slice(-window).map((s) => s.heapTotalMb)).toFixed(1)),
+      heap_used: Number(median(warm.slice(-window).map((s) => s.heapUsedMb)).toFixed(1)),
+      heap_new_space: Number(median(warm.slice(-window).map((s) => s.newSpaceMb)).toFixed(1)),
+      external: Number(median(warm.slice(-window).map((s) => s.externalMb)).toFixed(1)),
+    },
+    samples_columns: [
+      't_seconds',
+      'rss_mb',
+      'cpu_seconds',
+      'heap_used_mb',
+      'rss_anonymous_mb',
+      'rss_files_mb',
+      'heap_total_mb',
+      'heap_new_space_mb',
+      'external_mb',
+    ],
     samples: samples.map((s) => [
       Number(s.t.toFixed(0)),
       Number(s.rssMb.toFixed(1)),
       Number(s.cpuSeconds.toFixed(1)),
       Number(s.heapUsedMb.toFixed(1)),
+      Number(s.anonMb.toFixed(1)),
+      Number(s.fileMb.toFixed(1)),
+      Number(s.heapTotalMb.toFixed(1)),
+      Number(s.newSpaceMb.toFixed(1)),
+      Number(s.externalMb.toFixed(1)),
     ]),
   });
   console.log(`daemon soak → ${path.relative(PROJECT_ROOT, file)}`);

@@ -3,7 +3,8 @@
  *   run-once       start-up and peak memory of --run-once vs `node -e 0`
  *   period-report  a 30-day report for 100 NFRs at one-minute resolution from the embedded history
  *   history        /api/history over 3 M rows, and /healthz while 50 page loads and that read run
- * The daemon soak (1,000 NFRs at 1 s for 10 minutes) is `npm run bench:soak`.
+ * The daemon soak (1,000 NFRs at 1 s for 10 minutes) is `npm run bench:soak`; one cycle of 10,000 NFRs
+ * against raw concurrent fetches of the same queries is `npm run bench:cycle`.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

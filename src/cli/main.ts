@@ -172,8 +172,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .action((specId: string | undefined, options: CommonOptions & { daemon?: boolean }) =>
       execute(
-        async () =>
-          options.daemon ? (await import('./daemon.js')).daemon : (await import('./run.js')).runOnce,
+        async () => {
+          if (!options.daemon) return (await import('./run.js')).runOnce;
+          // Before the daemon's modules load: the young generation never shrinks back.
+          (await import('../daemon/heap.js')).keepDaemonHeapSmall();
+          return (await import('./daemon.js')).daemon;
+        },
         specId,
         options,
       ),

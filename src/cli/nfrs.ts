@@ -127,7 +127,7 @@ export async function nfrs(
     return EXIT.healthy;
   }
   for (const warning of listing.warnings) output.warn(warning);
-  output.result(`${renderListing(listing, useColor(process.stdout))}\n`);
+  output.result(() => `${renderListing(listing, useColor(process.stdout))}\n`);
   return EXIT.healthy;
 }
 

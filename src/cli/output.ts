@@ -21,9 +21,9 @@ export class Output {
     process.stdout.write(this.clean(text));
   }
 
-  /** The human result: suppressed by --quiet. */
-  result(text: string): void {
-    if (!this.mode.quiet) process.stdout.write(this.clean(text));
+  /** The human result: suppressed by --quiet, and then not even rendered (a table of 10,000 rows takes seconds). */
+  result(text: string | (() => string)): void {
+    if (!this.mode.quiet) process.stdout.write(this.clean(typeof text === 'string' ? text : text()));
   }
 
   warn(text: string): void {

@@ -147,7 +147,10 @@ export async function report(
       output.stdout(
         `${JSON.stringify({ files: produced.files, report: summaryOf(produced.report) }, null, 2)}\n`,
       );
-    else output.result(`${renderReportConsole(produced.report, produced.files, useColor(process.stdout))}\n`);
+    else
+      output.result(
+        () => `${renderReportConsole(produced.report, produced.files, useColor(process.stdout))}\n`,
+      );
     const command = options.aggregator === false ? null : aggregatorCommand(prepared.config.reports);
     if (command) {
       const result = await runAggregator(command, (t) => prepared.redactor.redact(t));

@@ -21,7 +21,7 @@ export async function validate(
   for (const warning of prepared.warnings) output.warn(warning);
   const report = await validatePrepared(prepared);
   if (options.json) output.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else output.result(`${renderValidation(report, useColor(process.stdout))}\n`);
+  else output.result(() => `${renderValidation(report, useColor(process.stdout))}\n`);
   return report.ok ? EXIT.healthy : EXIT.usage;
 }
 

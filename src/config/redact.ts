@@ -29,6 +29,21 @@ export function wholeValuePattern(secrets: Iterable<string>): RegExp | null {
 }
 
 /**
+ * One regex that matches at least wherever one of the patterns does (the union of their flags only
+ * widens what matches), or null when joining could change a pattern's meaning: `u`/`v` syntax,
+ * backreferences and named groups (numbers and names would shift or clash).
+ */
+function anyPatternOf(patterns: readonly { regex: RegExp }[]): RegExp | null {
+  if (patterns.length < 2) return null;
+  const flags = new Set<string>();
+  for (const { regex } of patterns) {
+    if (/[uv]/.test(regex.flags) || /\\[1-9]|\\k<|\(\?<[^=!]/.test(regex.source)) return null;
+    for (const flag of regex.flags) if ('ims'.includes(flag)) flags.add(flag);
+  }
+  return new RegExp(patterns.map(({ regex }) => `(?:${regex.source})`).join('|'), [...flags].join(''));
+}
+
+/**
  * Removes known secret values and pattern matches from text bound for the console, logs and reports.
  * Secrets become `[REDACTED]` (or the given replacement), pattern matches `[REDACTED:<name>]`.
  */
@@ -37,6 +52,8 @@ export class Redactor {
   /** Secrets too short to look for inside text: replaced only when they are the whole string. */
   private readonly shortSecrets: ReadonlySet<string>;
   private readonly patterns: { name: string; regex: RegExp }[];
+  /** Matches wherever any pattern may: most text matches none, and one scan then replaces six. */
+  private readonly anyPattern: RegExp | null;
   private readonly replacement: string;
 
   constructor(
@@ -65,12 +82,14 @@ export class Redactor {
       // Every match, and no `y`: a sticky regex would only match at lastIndex.
       regex: new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}g`),
     }));
+    this.anyPattern = anyPatternOf(this.patterns);
   }
 
   redact(text: string): string {
     if (this.shortSecrets.has(text)) return this.replacement;
     // A function replacer: `$` in the replacement must stay literal.
     let result = this.secrets ? text.replace(this.secrets, () => this.replacement) : text;
+    if (this.anyPattern !== null && !this.anyPattern.test(result)) return result;
     for (const { name, regex } of this.patterns) {
       // A function replacer: `$` in a name must stay literal; an empty match is no secret.
       result = result.replace(regex, (match) => (match === '' ? match : `[REDACTED:${name}]`));

@@ -18,6 +18,7 @@ import type { DaemonMetrics } from './metrics.js';
 import { skippedSlots } from './schedule.js';
 import type { DaemonShared } from './shared.js';
 import type { StatusView } from './status-view.js';
+import { latestSpec } from './status-view.js';
 import type { SpecRuntime } from './targets.js';
 
 /** Measures one spec at a time; the backend queries by default (tests give their own). */
@@ -128,7 +129,12 @@ export class Cycle {
       for (const [i, evaluation] of evaluations.entries()) {
         this.logStatusChanges(evaluation);
         metrics.recordVerdicts(evaluation.specId, evaluation.verdicts);
-        view.latest.set(evaluation.specId, { evaluation, summary: this.summaryOf(runtimes[i]!, evaluation) });
+        const runtime = runtimes[i]!;
+        const generatedAt = clock.now();
+        view.latest.set(
+          evaluation.specId,
+          latestSpec(evaluation, () => this.summaryOf(runtime, evaluation, generatedAt)),
+        );
       }
       for (const state of changed) {
         this.shared.alertStates.set(alertKey(state.specId, state.metric, state.kind), state);
@@ -209,13 +215,13 @@ export class Cycle {
     });
   }
 
-  private summaryOf(runtime: SpecRuntime, evaluation: Evaluation): Summary {
+  private summaryOf(runtime: SpecRuntime, evaluation: Evaluation, generatedAt: Date): Summary {
     const { prepared } = runtime;
     return prepared.redactor.redactDeep(
       buildSummary(evaluation, {
         version: this.parts.version,
         runId: runIdFor(evaluation.checkedAt),
-        generatedAt: this.parts.clock.now(),
+        generatedAt,
         mode: 'daemon',
         specFile: path.relative(prepared.root, prepared.spec.specFile),
         observabilityConfig: path.relative(prepared.root, prepared.configFile),

@@ -10,8 +10,23 @@ import { ObjectiveTracker } from './objectives.js';
 import type { DaemonShared } from './shared.js';
 
 export interface LatestSpec {
-  evaluation: Evaluation;
-  summary: Summary;
+  readonly evaluation: Evaluation;
+  readonly summary: Summary;
+}
+
+/**
+ * A spec's last evaluation with its summary built (and redacted) only when the status server first
+ * reads it: a cycle of thousands of NFRs then makes no summary nobody looks at.
+ */
+export function latestSpec(evaluation: Evaluation, buildSummary: () => Summary): LatestSpec {
+  let summary: Summary | undefined;
+  return {
+    evaluation,
+    get summary() {
+      summary ??= buildSummary();
+      return summary;
+    },
+  };
 }
 
 /**

@@ -1,8 +1,52 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ObservabilityConfig, parseObservabilityConfig, Redactor } from '../../src/config/index.js';
+import { defaultSmartSpecSettings } from '../../src/workspace/settings.js';
 
 describe('Redactor', () => {
+  it('redacts exactly as its patterns one after another would, whatever their flags and groups', () => {
+    const patterns = [
+      ...defaultSmartSpecSettings().redactionPatterns,
+      { name: 'line start', regex: /^tok-[a-z]+$/m },
+      { name: 'dotall', regex: /begin.end/s },
+      { name: 'case', regex: /Secret-\d+/ },
+    ];
+    const withBackreference = [...patterns, { name: 'twice', regex: /(ab)\1/ }];
+    const fragment = fc.constantFrom(
+      'AKIA',
+      'asia',
+      'ABCDEFGHIJKLMNOP',
+      'ghp_',
+      'xoxb-',
+      'Bearer ',
+      'bearer  ',
+      'aws_secret_access_key = ',
+      '-----BEGIN RSA KEY-----',
+      'tok-',
+      'abc',
+      'begin',
+      '\n',
+      'end',
+      'secret-1',
+      'Secret-2',
+      'abab',
+      ' ',
+      'x',
+      '0123456789abcdefghij',
+      '/+=',
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        for (const set of [patterns, withBackreference]) {
+          const oneByOne = set.reduce((t, pattern) => new Redactor([], [pattern]).redact(t), text);
+          expect(new Redactor([], set).redact(text)).toBe(oneByOne);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('replaces a known secret value everywhere in a text', () => {
     const redactor = new Redactor(['s3cr3t-api-key'], []);
     expect(redactor.redact('GET /q?api_key=s3cr3t-api-key failed; key s3cr3t-api-key')).toBe(

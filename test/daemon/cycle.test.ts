@@ -136,4 +136,33 @@ describe('one measuring cycle', () => {
       'spec-a',
     );
   });
+
+  it('builds a spec summary only when the status server reads it, as of the cycle that measured it', async () => {
+    const root = makeWorkspace();
+    const { shared, metrics } = await sharedOf(root);
+    const clock = manualClock();
+    const { cycle, view } = cycleOf(shared, metrics, clock, async (runtime, at) =>
+      evaluationOf(runtime.prepared.spec.specId, at, { errorRate: 1, latency: 120 }),
+    );
+    // The summary is the redacted copy the server shows: counting the copies counts the summaries.
+    const redactor = shared.runtimes[0]!.prepared.redactor;
+    let copies = 0;
+    const redactDeep = redactor.redactDeep.bind(redactor);
+    redactor.redactDeep = (value) => {
+      copies++;
+      return redactDeep(value);
+    };
+
+    for (let i = 0; i < 3; i++) {
+      await cycle.run(clock.now());
+      clock.advance(60_000);
+    }
+    expect(copies).toBe(0);
+
+    const [spec] = view.specs();
+    expect(spec!.summary.generated_at).toBe(new Date(T0.getTime() + 120_000).toISOString());
+    expect(view.specs()[0]!.summary).toBe(spec!.summary);
+    expect(copies).toBe(1);
+    shared.store.close();
+  });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -40,6 +41,17 @@ describe('reason compression', () => {
     expect(encodeReason('ok', dictionary)).toBe('ok');
     expect(encodeReason('anything', null)).toBe('anything');
     expect(() => decodeReason(Buffer.from([1, 2]), null)).toThrow(/no dictionary/);
+  });
+
+  it('still decodes reasons compressed with zlib defaults (a 32 KB window), as rows written before were', () => {
+    const dictionary = Buffer.from(
+      'error rate = 0.12 %, target < 0.5 %: healthy (query q via prometheus "prod")',
+    );
+    const reason = 'error rate = 0.31 %, target < 0.5 %: healthy (query q via prometheus "prod")';
+    const older = deflateRawSync(reason, { dictionary, level: 9 });
+    expect(decodeReason(older, dictionary)).toBe(reason);
+    // The smaller window loses nothing on reasons like these.
+    expect((encodeReason(reason, dictionary) as Buffer).length).toBeLessThanOrEqual(older.length);
   });
 });
 
