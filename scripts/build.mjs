@@ -19,6 +19,25 @@ const client = await build({
 });
 const statusPageClient = client.outputFiles[0].text;
 
+// commander loads node:child_process when it loads (≈ 2 MB resident, for executable subcommands this
+// CLI does not have): the bundle loads it only if commander ever spawns. The build fails when the line
+// is not there, so a commander upgrade cannot silently change what it does.
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS)) {
+        throw new Error(`${args.path}: "${COMMANDER_CHILD_PROCESS}" not found; check the lazy-commander-child-process plugin`);
+      }
+      const lazy =
+        "const childProcess = { spawn: (...spawnArgs) => require('node:child_process').spawn(...spawnArgs) };";
+      return { contents: source.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
 // Built beside, then swapped in, so a CLI started meanwhile never sees half a build.
 const staging = path.join(root, `dist/.cli-${process.pid}`);
 await build({
@@ -44,6 +63,9 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   define: { STATUS_PAGE_CLIENT_BUNDLE: JSON.stringify(statusPageClient) },
+  plugins: [lazyCommanderChildProcess],
+  charset: 'ascii',
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
 const target = path.join(root, 'dist/cli');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -38,7 +37,8 @@ export async function writeFileAtomic(
   assertWritable(scope, dir);
   const temp = path.join(
     dir,
-    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    // Only against collisions ('wx' refuses an existing file): node:crypto is not worth loading for it.
+    `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`,
   );
   let handle: fs.FileHandle | undefined;
   try {
