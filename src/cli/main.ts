@@ -173,9 +173,13 @@ export function buildProgram(): Command {
     .action((specId: string | undefined, options: CommonOptions & { daemon?: boolean }) =>
       execute(
         async () => {
-          if (!options.daemon) return (await import('./run.js')).runOnce;
-          // Before the daemon's modules load: the young generation never shrinks back.
-          (await import('../daemon/heap.js')).keepDaemonHeapSmall();
+          // Before the run's or the daemon's modules load: the young generation never shrinks back.
+          const heap = await import('../common/heap.js');
+          heap.keepHeapSmall();
+          if (!options.daemon) {
+            heap.skipOptimizingCompiler();
+            return (await import('./run.js')).runOnce;
+          }
           return (await import('./daemon.js')).daemon;
         },
         specId,
