@@ -1,4 +1,5 @@
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { systemClock } from '../common/clock.js';
 import { restoreOptimizingCompiler } from '../common/heap.js';
 import { VERSION } from '../common/version.js';
@@ -21,6 +22,8 @@ import { checkModeFlags } from './run-flags.js';
 import { describeQueries } from './verbose.js';
 
 const MANY_CHECKS = 500;
+/** Queries in flight at once, instant and objective queries together. */
+const QUERY_CONCURRENCY = 8;
 
 /** `--run-once`: measure every NFR once, print, write the report, return the exit code. */
 export async function runOnce(
@@ -106,9 +109,13 @@ async function checkAndReport(
   );
   for (const line of describeQueries(prepared)) output.verbose(line);
 
-  const evaluation = await runCheck(prepared, at, { signal: interruption.signal });
-  // After the instant queries, not beside them: the one concurrency limit bounds the backend's load.
-  const objectives = await measureObjectives(prepared, at, { signal: interruption.signal });
+  // Side by side under one concurrency limit, which bounds the backend's load: the instant queries
+  // are queued first, and the objectives' derivation runs while they are answered.
+  const limit = pLimit(QUERY_CONCURRENCY);
+  const [evaluation, objectives] = await Promise.all([
+    runCheck(prepared, at, { limit, signal: interruption.signal }),
+    measureObjectives(prepared, at, { limit, signal: interruption.signal }),
+  ]);
   const draft = buildSummary(evaluation, {
     version: VERSION,
     runId: runIdFor(startedAt),

@@ -3,7 +3,7 @@
  * workspace → spec (NFRs) + observability.yaml → plan → providers → verdicts.
  */
 import path from 'node:path';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { UserError } from '../common/errors.js';
 import {
   configErrorFromDiagnostics,
@@ -229,9 +229,9 @@ function misnamedMappingError(
 export async function runCheck(
   prepared: PreparedCheck,
   at: Date,
-  options: { concurrency?: number; signal?: AbortSignal } = {},
+  options: { concurrency?: number; limit?: LimitFunction; signal?: AbortSignal } = {},
 ): Promise<Evaluation> {
-  const limit = pLimit(options.concurrency ?? 8);
+  const limit = options.limit ?? pLimit(options.concurrency ?? 8);
   const verdicts: Verdict[] = await Promise.all(
     prepared.plan.checks.map((check) =>
       limit(async () => {

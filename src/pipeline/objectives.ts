@@ -2,7 +2,7 @@
  * Objectives of every planned metric, measured against the backend (docs/slo.md#measured-objectives).
  * Shares the query concurrency limit of `runCheck`; each request keeps its provider's timeout.
  */
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { Check } from '../evaluate/plan.js';
 import type { InstantResult, Provider, QueryFailure, RangeResult } from '../providers/types.js';
@@ -107,9 +107,9 @@ export function failFast(provider: Provider): Provider {
 export async function measureObjectives(
   prepared: PreparedCheck,
   at: Date,
-  options: { concurrency?: number; signal?: AbortSignal } = {},
+  options: { concurrency?: number; limit?: LimitFunction; signal?: AbortSignal } = {},
 ): Promise<Map<string, MeasuredObjective>> {
-  const limit = pLimit(options.concurrency ?? 8);
+  const limit = options.limit ?? pLimit(options.concurrency ?? 8);
   const providers = new Map([...prepared.providers].map(([name, provider]) => [name, failFast(provider)]));
   const entries = await Promise.all(
     prepared.plan.checks.map(
