@@ -91,11 +91,7 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   const readonly = options.readonly ?? false;
-  if (readonly && !existsSync(file)) {
-    throw new UserError('config', `no database at ${file}`, {
-      hint: 'start the daemon first: it creates the database',
-    });
-  }
+  if (readonly && !existsSync(file)) throw noDatabaseError(file);
   let db: Database.Database | undefined;
   try {
     if (!readonly) mkdirSync(dirname(file), { recursive: true });
@@ -109,6 +105,13 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     db?.close();
     throw explainOpenError(error, file);
   }
+}
+
+/** A database to read that does not exist. */
+export function noDatabaseError(file: string): UserError {
+  return new UserError('config', `no database at ${file}`, {
+    hint: 'start the daemon first: it creates the database',
+  });
 }
 
 function configure(db: Database.Database, readonly: boolean): void {
