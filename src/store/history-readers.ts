@@ -95,10 +95,19 @@ export class HistoryReaders {
     });
   }
 
-  /** Ends every thread; reads not answered yet fail. Safe to call twice. */
+  /** Ends every thread, and returns once they have ended; reads not answered yet fail. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.threads.splice(0).map((thread) => thread.worker.terminate()));
+    const threads = this.threads.splice(0);
+    if (threads.length === 0) return;
+    // Node does not always hold the process open until a terminated thread's end is reported (seen when
+    // it is stopped with a read unanswered): without this timer the caller's await could be cut short.
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** The least busy thread, or a new one while every thread is busy and there is room. */

@@ -50,6 +50,16 @@ function databaseWith(minutes: number): string {
   return file;
 }
 
+/** The file with its second half overwritten: the schema at its start is sound, the rows after it are not. */
+function damaged(file: string): string {
+  const size = statSync(file).size;
+  const half = Math.floor(size / 4096 / 2) * 4096;
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(size - half, 0x5a), 0, size - half, half);
+  closeSync(fd);
+  return file;
+}
+
 function readersOf(file: string, threads: number): HistoryReaders {
   const readers = openHistoryReaders(file, { threads });
   opened.push(readers);
@@ -141,12 +151,7 @@ describe('history reader threads', () => {
   });
 
   it('a damaged file: the UserError a read on the calling thread gives (exit 2), not a crash or a hang', async () => {
-    const file = databaseWith(20_000);
-    const size = statSync(file).size;
-    const half = Math.floor(size / 4096 / 2) * 4096;
-    const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.alloc(size - half, 0x5a), 0, size - half, half);
-    closeSync(fd);
+    const file = damaged(databaseWith(20_000));
     // The schema is intact: the file opens, and only reading the rows finds the damage.
     const store = openStore(file, { readonly: true });
     let direct: unknown;
@@ -222,5 +227,24 @@ describe('history reader threads', () => {
     const output = collect(child);
     expect(await exited(child)).toEqual({ code: 0, signal: null });
     expect(output.stdout()).toBe('read 50 on 1 thread\n');
+  });
+
+  it('close holds the process until the threads have ended, even with a read unanswered', async () => {
+    const file = databaseWith(50);
+    const holder = new Database(file);
+    holder.pragma('journal_mode = DELETE');
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const child = spawnFixture('idle-readers.ts', [file, 'close']);
+      const output = collect(child);
+      // Exit 13 would be Node giving up on an await that nothing keeps alive.
+      expect(await exited(child)).toEqual({ code: 0, signal: null });
+      expect(output.stdout()).toBe(
+        'the history readers were closed before the read ended\nclosed, 0 running\n',
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 });
