@@ -1,6 +1,7 @@
 /**
  * Benchmark of period reports on a large history:
  *   node --import tsx bench/period-report.ts [--days 30] [--nfrs 100] [--reuse FILE] [--runs 3] [--with-rows]
+ *     [--sources-reader] [--threads N]
  *
  * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
  * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
@@ -9,9 +10,13 @@
  *               (typed arrays), the read the report itself does;
  *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
  *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR), reading
- *               the history through Store.seriesColumns (as `report` and the daemon do); `--runs`
- *               times (default 3), each in a fresh process, and the median run is the figure. The
- *               goal is JSON + Markdown + HTML within GOAL_SECONDS.
+ *               the history in reader threads (openHistoryReaders, as `report` and the daemon do);
+ *               `--runs` times (default 3), each in a fresh process, and the median run is the
+ *               figure. The goal is JSON + Markdown + HTML within GOAL_SECONDS. The threads run the
+ *               built dist/cli/history-reader.js, as the CLI does (`npm run build` first); with
+ *               `--sources-reader` (or without a build) the sources', each thread then also starting tsx;
+ *   - report-calling-thread: the same report reading Store.seriesColumns on its own thread (as
+ *               before the reader threads), interleaved with the report runs.
  * With `--with-rows`, also (slow: tens of seconds each) the older ways to read:
  *   - baseline: read every row through Store.measurements (without reasons), as reports read before;
  *   - report-from-rows: the same report reading the history as rows through Store.measurements;
@@ -26,7 +31,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { MetricMapping, SeverityRule } from '../src/config/types.js';
 import type { Check } from '../src/evaluate/index.js';
@@ -41,11 +46,12 @@ import {
 } from '../src/report/period/index.js';
 import { parseNfrs } from '../src/spec/index.js';
 import type { MeasurementRow } from '../src/store/index.js';
-import { openStore } from '../src/store/index.js';
+import { HistoryReaders, openHistoryReaders, openStore, readerThreadsFor } from '../src/store/index.js';
 import { compare } from '../src/units/index.js';
-import { mb, peak, round, runPhase as runPhase_, writeResult } from './support.js';
+import { mb, PROJECT_ROOT, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
 const SPEC = 'spec-bench-001-checkout';
+const BUILT_READER = join(PROJECT_ROOT, 'dist/cli/history-reader.js');
 const END = Date.parse('2026-11-01T00:00:00Z');
 const MINUTE = 60_000;
 const SEVERITY_RULES: SeverityRule[] = [
@@ -279,11 +285,17 @@ function reportInput(history: HistorySource) {
   };
 }
 
-async function report(db: string, from: 'columns' | 'rows'): Promise<Record<string, number>> {
+async function report(db: string, from: 'threads' | 'columns' | 'rows'): Promise<Record<string, number>> {
   const store = openStore(db, { readonly: true });
+  const threads = from === 'threads' ? Number(argument('threads', String(readerThreadsFor(nfrCount)))) : 0;
+  const readers = from === 'threads' ? historyReaders(db, threads) : null;
   const rssBefore = process.memoryUsage().rss;
   const input = reportInput((q) =>
-    from === 'columns' ? store.seriesColumns(q) : store.measurements(q, { withReasons: false }),
+    readers
+      ? readers.seriesColumns(q)
+      : from === 'columns'
+        ? store.seriesColumns(q)
+        : store.measurements(q, { withReasons: false }),
   );
   const cpu = process.cpuUsage();
   let began = performance.now();
@@ -298,8 +310,10 @@ async function report(db: string, from: 'columns' | 'rows'): Promise<Record<stri
   const html = await renderPeriodHtml(built);
   const htmlSeconds = (performance.now() - began) / 1000;
   const totalCpu = cpuSeconds(cpu);
+  await readers?.close();
   store.close();
   return {
+    reader_threads: threads,
     metrics: built.metrics.length,
     samples: built.metrics.reduce((n, m) => n + m.samples, 0),
     episodes: built.metrics.reduce((n, m) => n + m.episodes.length, 0),
@@ -318,6 +332,18 @@ async function report(db: string, from: 'columns' | 'rows'): Promise<Record<stri
   };
 }
 
+/**
+ * The reader threads the built CLI starts (dist/cli/history-reader.js, so `npm run build` first), or
+ * with `--sources-reader` or without a build the sources' (each thread then also starts tsx).
+ */
+function historyReaders(db: string, threads: number): HistoryReaders {
+  if (process.argv.includes('--sources-reader') || !existsSync(BUILT_READER)) {
+    return openHistoryReaders(db, { threads });
+  }
+  const { dev, ino } = statSync(db);
+  return new HistoryReaders({ file: db, dev, ino }, threads, pathToFileURL(BUILT_READER));
+}
+
 /** The run whose total time is the median of `results` (odd counts; the lower middle otherwise). */
 function medianRun(results: Record<string, number>[]): Record<string, number> {
   const sorted = [...results].sort((a, b) => a.total_seconds! - b.total_seconds!);
@@ -332,6 +358,8 @@ function runPhase(phase: string, db: string): Record<string, number> {
     String(days),
     '--nfrs',
     String(nfrCount),
+    ...(process.argv.includes('--sources-reader') ? ['--sources-reader'] : []),
+    ...(process.argv.includes('--threads') ? ['--threads', argument('threads', '')] : []),
   ]);
 }
 
@@ -341,7 +369,8 @@ async function main(): Promise<void> {
   if (phase === 'fill') return void console.log(JSON.stringify(fill(db)));
   if (phase === 'baseline') return void console.log(JSON.stringify(baseline(db)));
   if (phase === 'columns') return void console.log(JSON.stringify(columnsRead(db)));
-  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'columns')));
+  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'threads')));
+  if (phase === 'report-calling-thread') return void console.log(JSON.stringify(await report(db, 'columns')));
   if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
   if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
 
@@ -361,12 +390,17 @@ async function main(): Promise<void> {
     const columns = runPhase('columns', file);
     process.stderr.write(`columns: ${JSON.stringify(columns)}\n`);
     const reports: Record<string, number>[] = [];
+    const onCallingThread: Record<string, number>[] = [];
+    // Interleaved, so that a change in the machine's load weighs on both alike.
     for (let run = 1; run <= runs; run++) {
       process.stderr.write(`report: run ${run} of ${runs}\n`);
       reports.push(runPhase('report', file));
       process.stderr.write(`report: ${JSON.stringify(reports.at(-1))}\n`);
+      onCallingThread.push(runPhase('report-calling-thread', file));
+      process.stderr.write(`report-calling-thread: ${JSON.stringify(onCallingThread.at(-1))}\n`);
     }
     const built = medianRun(reports);
+    const builtOnCallingThread = medianRun(onCallingThread);
     let rows: Record<string, unknown> = {};
     if (process.argv.includes('--with-rows')) {
       process.stderr.write('baseline: reading every row\n');
@@ -395,6 +429,10 @@ async function main(): Promise<void> {
       fill: filled,
       goal_seconds: GOAL_SECONDS,
       meets_goal: built.total_seconds! <= GOAL_SECONDS,
+      reader_thread:
+        process.argv.includes('--sources-reader') || !existsSync(BUILT_READER)
+          ? 'src/store/reader-thread-sources.mjs (through tsx)'
+          : 'dist/cli/history-reader.js',
       // The baseline: a plain SQL read of the same rows as columns, in the same run.
       read_all_rows_as_columns: columns,
       report: built,
@@ -405,6 +443,16 @@ async function main(): Promise<void> {
         html_seconds: r.html_seconds,
         peak_rss_mb: r.peak_rss_mb,
       })),
+      // The same report reading the history on its own thread, as before the reader threads.
+      report_reading_on_calling_thread: builtOnCallingThread,
+      report_on_calling_thread_runs: onCallingThread.map((r) => ({
+        total_seconds: r.total_seconds,
+        total_cpu_seconds: r.total_cpu_seconds,
+        peak_rss_mb: r.peak_rss_mb,
+      })),
+      report_vs_report_on_calling_thread_time: round(
+        built.total_seconds! / builtOnCallingThread.total_seconds!,
+      ),
       report_vs_read_time: round(built.total_seconds! / columns.read_seconds!),
       report_vs_read_cpu: round(built.total_cpu_seconds! / columns.read_cpu_seconds!),
       previous_figure: PREVIOUS_FIGURE,

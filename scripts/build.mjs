@@ -41,7 +41,11 @@ const lazyCommanderChildProcess = {
 // Built beside, then swapped in, so a CLI started meanwhile never sees half a build.
 const staging = path.join(root, `dist/.cli-${process.pid}`);
 await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
+  // The history reader runs in worker threads (src/store/history-readers.ts finds it beside itself).
+  entryPoints: {
+    main: path.join(root, 'src/cli/main.ts'),
+    'history-reader': path.join(root, 'src/store/reader-thread.ts'),
+  },
   outdir: staging,
   bundle: true,
   splitting: true,

@@ -14,9 +14,10 @@ import {
   validateTimeZone,
   weeklyPeriod,
 } from '../report/period/index.js';
+import type { ProducedReport } from '../report/produce.js';
 import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
-import type { Store } from '../store/index.js';
-import { openStore } from '../store/index.js';
+import type { HistoryReaders } from '../store/index.js';
+import { openHistoryReaders, openStore, readerThreadsFor } from '../store/index.js';
 import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { useColor } from './color.js';
 import { EXIT } from './exit-codes.js';
@@ -126,39 +127,44 @@ export async function report(
       ? { path: prepared.config.storage.path, field: 'storage.path' }
       : { path: options.state, field: '--state' },
   );
-  let store: Store | null = null;
-  if (existsSync(database)) store = openStore(database, { readonly: true });
-  else
+  let readers: HistoryReaders | null = null;
+  if (existsSync(database)) {
+    // Opened here to refuse a missing, newer or damaged database before anything is queried; the
+    // rows are read by worker threads (two series at once), each with its own connection.
+    openStore(database, { readonly: true }).close();
+    readers = openHistoryReaders(database, { threads: readerThreadsFor(prepared.plan.checks.length) });
+  } else
     output.verbose(
       `no history at ${path.relative(prepared.root, database)}: every figure comes from the backend`,
     );
+  let produced: ProducedReport;
   try {
-    const produced = await producePeriodReport({
+    produced = await producePeriodReport({
       prepared,
       period,
-      history: (q) => (store ? store.seriesColumns(q) : null),
+      history: (q) => readers?.seriesColumns(q) ?? null,
       intervalSeconds,
       outputBase,
       formats,
       generatedAt: now,
       version: VERSION,
     });
-    if (options.json)
-      output.stdout(
-        `${JSON.stringify({ files: produced.files, report: summaryOf(produced.report) }, null, 2)}\n`,
-      );
-    else
-      output.result(
-        () => `${renderReportConsole(produced.report, produced.files, useColor(process.stdout))}\n`,
-      );
-    const command = options.aggregator === false ? null : aggregatorCommand(prepared.config.reports);
-    if (command) {
-      const result = await runAggregator(command, (t) => prepared.redactor.redact(t));
-      if (result.ok) output.verbose(`${path.basename(command.argv[0]!)} ran`);
-      else output.warn(`the feedback aggregator failed: ${result.error}`);
-    }
   } finally {
-    store?.close();
+    await readers?.close();
+  }
+  if (options.json)
+    output.stdout(
+      `${JSON.stringify({ files: produced.files, report: summaryOf(produced.report) }, null, 2)}\n`,
+    );
+  else
+    output.result(
+      () => `${renderReportConsole(produced.report, produced.files, useColor(process.stdout))}\n`,
+    );
+  const command = options.aggregator === false ? null : aggregatorCommand(prepared.config.reports);
+  if (command) {
+    const result = await runAggregator(command, (t) => prepared.redactor.redact(t));
+    if (result.ok) output.verbose(`${path.basename(command.argv[0]!)} ran`);
+    else output.warn(`the feedback aggregator failed: ${result.error}`);
   }
   return EXIT.healthy;
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../common/clock.js';
-import { completedPeriods } from '../report/period/index.js';
+import { completedPeriods, type HistorySource } from '../report/period/index.js';
 import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
-import type { Store } from '../store/index.js';
+import { type HistoryReaders, openHistoryReaders, readerThreadsFor, type Store } from '../store/index.js';
 import type { Logger } from './logger.js';
 import type { DaemonShared } from './shared.js';
 import type { SpecRuntime } from './targets.js';
@@ -36,55 +36,68 @@ export async function writeDueReports(options: {
     const settings = prepared.config.reports;
     const first = options.store.firstMeasurementAt(specId);
     if (!first) continue;
+    // The history is read by worker threads, started with the first report due and ended with the
+    // spec's reports: a month of rows never holds the event loop (cycles, the listener, deliveries).
+    let readers: HistoryReaders | undefined;
+    const history: HistorySource = (q) => {
+      readers ??= openHistoryReaders(options.store.file, {
+        threads: readerThreadsFor(prepared.plan.checks.length),
+      });
+      return readers.seriesColumns(q);
+    };
     let wroteForSpec = false;
-    for (const kind of ['daily', 'weekly'] as const) {
-      if (!settings[kind]) continue;
-      const since = new Date(Math.max(first.getTime(), now.getTime() - CATCH_UP[kind]));
-      const due = completedPeriods(kind, since, now, settings.timeZone);
-      options.log.debug(
-        {
-          event: 'reports_due',
-          spec_id: specId,
-          kind,
-          since: since.toISOString(),
-          due: due.map((p) => p.label),
-        },
-        'reports check',
-      );
-      for (const period of due) {
-        const json = path.join(options.outputBase, specId, kind, `${period.label}.json`);
-        if (existsSync(json)) continue;
-        try {
-          const produced = await producePeriodReport({
-            prepared,
-            period,
-            history: (q) => options.store.seriesColumns(q),
-            intervalSeconds: options.intervalSeconds,
-            outputBase: options.outputBase,
-            formats: settings.formats.includes('json') ? settings.formats : ['json', ...settings.formats],
-            generatedAt: now,
-            version: options.version,
-          });
-          written += 1;
-          wroteForSpec = true;
-          options.log.info(
-            {
-              event: 'report_written',
-              spec_id: specId,
-              kind,
-              period: period.label,
-              files: produced.files,
-              trends: produced.report.trends.map((t) => t.sentence),
-            },
-            `${kind} report ${period.label} of ${specId}`,
-          );
-        } catch (error) {
-          options.log.error(
-            { event: 'report_failed', spec_id: specId, kind, period: period.label },
-            error instanceof Error ? error.message : String(error),
-          );
+    try {
+      for (const kind of ['daily', 'weekly'] as const) {
+        if (!settings[kind]) continue;
+        const since = new Date(Math.max(first.getTime(), now.getTime() - CATCH_UP[kind]));
+        const due = completedPeriods(kind, since, now, settings.timeZone);
+        options.log.debug(
+          {
+            event: 'reports_due',
+            spec_id: specId,
+            kind,
+            since: since.toISOString(),
+            due: due.map((p) => p.label),
+          },
+          'reports check',
+        );
+        for (const period of due) {
+          const json = path.join(options.outputBase, specId, kind, `${period.label}.json`);
+          if (existsSync(json)) continue;
+          try {
+            const produced = await producePeriodReport({
+              prepared,
+              period,
+              history,
+              intervalSeconds: options.intervalSeconds,
+              outputBase: options.outputBase,
+              formats: settings.formats.includes('json') ? settings.formats : ['json', ...settings.formats],
+              generatedAt: now,
+              version: options.version,
+            });
+            written += 1;
+            wroteForSpec = true;
+            options.log.info(
+              {
+                event: 'report_written',
+                spec_id: specId,
+                kind,
+                period: period.label,
+                files: produced.files,
+                trends: produced.report.trends.map((t) => t.sentence),
+              },
+              `${kind} report ${period.label} of ${specId}`,
+            );
+          } catch (error) {
+            options.log.error(
+              { event: 'report_failed', spec_id: specId, kind, period: period.label },
+              error instanceof Error ? error.message : String(error),
+            );
+          }
         }
       }
+    } finally {
+      await readers?.close();
     }
     const command = wroteForSpec ? aggregatorCommand(settings) : null;
     if (command) {

@@ -19,11 +19,15 @@ export interface HistoryQuery {
   to: Date;
 }
 
+/** What a history source gives for one metric: rows or columns; null = there is no store. */
+type History = MeasurementRow[] | SeriesColumns | null;
+
 /**
  * The daemon's measurement history of one metric: its rows (e.g. `(q) => store.measurements(q)`) or,
- * cheaper for a long period, its columns (`(q) => store.seriesColumns(q)`); null = there is no store.
+ * cheaper for a long period, its columns (`(q) => store.seriesColumns(q)`), or either later (`report`
+ * and the daemon read it in worker threads: `(q) => readers.seriesColumns(q)`).
  */
-export type HistorySource = (query: HistoryQuery) => MeasurementRow[] | SeriesColumns | null;
+export type HistorySource = (query: HistoryQuery) => History | Promise<History>;
 
 /** Beyond this many gaps, one range query covers them all (then filtered), to bound the backend calls. */
 const MAX_GAP_QUERIES = 24;
@@ -193,7 +197,7 @@ function insideAny(spans: readonly Span[], at: number): boolean {
 export async function collectColumns(options: CollectOptions): Promise<CollectedColumns> {
   const history =
     options.to > options.from
-      ? options.history({
+      ? await options.history({
           specId: options.specId,
           metric: options.check.nfr.metric,
           from: new Date(options.from),
