@@ -176,10 +176,8 @@ export function buildProgram(): Command {
           // Before the run's or the daemon's modules load: the young generation never shrinks back.
           const heap = await import('../common/heap.js');
           heap.keepHeapSmall();
-          if (!options.daemon) {
-            heap.skipOptimizingCompiler();
-            return (await import('./run.js')).runOnce;
-          }
+          heap.skipOptimizingCompiler();
+          if (!options.daemon) return (await import('./run.js')).runOnce;
           return (await import('./daemon.js')).daemon;
         },
         specId,
