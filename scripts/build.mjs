@@ -29,7 +29,9 @@ const lazyCommanderChildProcess = {
     pluginBuild.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
       if (!source.includes(COMMANDER_CHILD_PROCESS)) {
-        throw new Error(`${args.path}: "${COMMANDER_CHILD_PROCESS}" not found; check the lazy-commander-child-process plugin`);
+        throw new Error(
+          `${args.path}: "${COMMANDER_CHILD_PROCESS}" not found; check the lazy-commander-child-process plugin`,
+        );
       }
       const lazy =
         "const childProcess = { spawn: (...spawnArgs) => require('node:child_process').spawn(...spawnArgs) };";
@@ -69,7 +71,6 @@ await build({
   define: { STATUS_PAGE_CLIENT_BUNDLE: JSON.stringify(statusPageClient) },
   plugins: [lazyCommanderChildProcess],
   charset: 'ascii',
-  minifyWhitespace: true,
   logLevel: 'warning',
 });
 const target = path.join(root, 'dist/cli');

@@ -113,8 +113,9 @@ describe.skipIf(skip !== null)('network edges of the built CLI', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('HEALTHY');
-      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8).
-      expect(https.forwarded - before).toBe(3 + 3 * 8);
+      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8), and its
+      // burn-down's bad and total range queries (3 × 2).
+      expect(https.forwarded - before).toBe(3 + 3 * 8 + 3 * 2);
     });
 
     it('a wrong CA: every metric unknown with a certificate reason, exit 3, never an internal error', async () => {
@@ -222,8 +223,9 @@ metrics:
       const result = await runCli(RUN, { cwd: ws.root, env });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8).
-      expect(other.requests).toHaveLength(3 + 3 * 8);
+      // The 3 metrics' values, then each objective's whole window and 7 burn windows (3 × 8), and its
+      // burn-down's bad and total range queries (3 × 2).
+      expect(other.requests).toHaveLength(3 + 3 * 8 + 3 * 2);
       for (const request of other.requests) {
         expect(request.headers.authorization).toBeUndefined();
         expect(request.headers['x-api-key']).toBeUndefined();
