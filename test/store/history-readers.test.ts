@@ -229,6 +229,14 @@ describe('history reader threads', () => {
     expect(output.stdout()).toBe('read 50 on 1 thread\n');
   });
 
+  it('close holds the process until an idle thread has ended', async () => {
+    const child = spawnFixture('idle-readers.ts', [databaseWith(50), 'read-close']);
+    const output = collect(child);
+    // Exit 13 would be Node giving up on an await that nothing keeps alive.
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    expect(output.stdout()).toBe('closed, 0 running\n');
+  });
+
   it('close holds the process until the threads have ended, even with a read unanswered', async () => {
     const file = databaseWith(50);
     const holder = new Database(file);
