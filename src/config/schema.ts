@@ -179,17 +179,22 @@ const site = withMeta(choiceOrEnv(SITE_SPELLINGS, 'Datadog site'), {
 const apiKey = secret('Datadog API key (DD-API-KEY).');
 const appKey = secret('Datadog application key (DD-APPLICATION-KEY); queries need one.');
 
+/** How a provider is reached over HTTP: the same keys, in the same order, for every HTTP provider. */
+const connectionFields = {
+  headers: z.optional(headers),
+  timeout: z.optional(timeout),
+  tls: z.optional(tls),
+  follow_redirects: z.optional(followRedirects),
+  max_response_size: z.optional(maxResponseSize),
+};
+
 const prometheusProvider = described(
   z.strictObject({
     type: z.literal('prometheus'),
     url: url(
       'Base URL including any path prefix, e.g. http://127.0.0.1:9090 or http://mimir:8080/prometheus.',
     ),
-    headers: z.optional(headers),
-    timeout: z.optional(timeout),
-    tls: z.optional(tls),
-    follow_redirects: z.optional(followRedirects),
-    max_response_size: z.optional(maxResponseSize),
+    ...connectionFields,
     tenant: z.optional(tenant),
     auth: z.optional(auth),
   }),
@@ -203,11 +208,7 @@ const datadogProvider = described(
     app_key: z.optional(appKey),
     site: z.optional(site),
     url: z.optional(url('Overrides the API base URL (default https://api.<site>).')),
-    headers: z.optional(headers),
-    timeout: z.optional(timeout),
-    tls: z.optional(tls),
-    follow_redirects: z.optional(followRedirects),
-    max_response_size: z.optional(maxResponseSize),
+    ...connectionFields,
     lookback: z.optional(lookback),
     reduce: z.optional(reduce),
     api: z.optional(
@@ -221,7 +222,7 @@ const datadogProvider = described(
 );
 
 /** The pieces provider schemas kept in files of their own (src/config/providers/) build on. */
-const providerParts = { url, auth, headers, timeout, tls, followRedirects, maxResponseSize, duration };
+const providerParts = { url, auth, connectionFields, duration };
 export type ProviderSchemaParts = typeof providerParts;
 
 const scrapeProvider = scrapeProviderSchema({

@@ -24,11 +24,7 @@ export function graphiteProviderSchema(parts: ProviderSchemaParts) {
       type: z.literal('graphite'),
       url: parts.url('Base URL of graphite-web, e.g. http://127.0.0.1:8080 (the monitor adds /render).'),
       auth: z.optional(parts.auth),
-      headers: z.optional(parts.headers),
-      timeout: z.optional(parts.timeout),
-      tls: z.optional(parts.tls),
-      follow_redirects: z.optional(parts.followRedirects),
-      max_response_size: z.optional(parts.maxResponseSize),
+      ...parts.connectionFields,
       lookback: z.optional(
         parts.duration('Graphite: instant queries take the last non-null point within this window.', '5m'),
       ),

@@ -39,11 +39,7 @@ export function influxdbProviderSchema(parts: ProviderSchemaParts) {
         ),
       ),
       auth: z.optional(parts.auth),
-      headers: z.optional(parts.headers),
-      timeout: z.optional(parts.timeout),
-      tls: z.optional(parts.tls),
-      follow_redirects: z.optional(parts.followRedirects),
-      max_response_size: z.optional(parts.maxResponseSize),
+      ...parts.connectionFields,
       lookback: z.optional(
         parts.duration('InfluxDB: the window `$timeFilter` covers, ending at the evaluation time.', '5m'),
       ),
