@@ -47,6 +47,7 @@ import {
 import { parseNfrs } from '../src/spec/index.js';
 import type { MeasurementRow } from '../src/store/index.js';
 import { HistoryReaders, openHistoryReaders, openStore, readerThreadsFor } from '../src/store/index.js';
+import { HISTORY_ROWS_PER_READ, SERIES_COLUMNS_SQL } from '../src/store/store.js';
 import { compare } from '../src/units/index.js';
 import { mb, PROJECT_ROOT, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
@@ -202,6 +203,75 @@ function baseline(db: string): Record<string, number> {
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return round((used.user + used.system) / 1e6);
+}
+
+/**
+ * The daemon's housekeeping (Store.summarizeHours) over the whole history: the hourly summaries and
+ * hour columns the report reads. The daemon builds them an hour at a time as it goes; here they are
+ * built in one go after the fill (nothing to do on a store already summarized).
+ */
+function summarizeAll(db: string): Record<string, number> {
+  const store = openStore(db);
+  const cpu = process.cpuUsage();
+  const began = performance.now();
+  const steps = store.summarizeHours(new Date(END + 60 * MINUTE));
+  let hours = 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      hours = step.value;
+      break;
+    }
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const cpuUsed = cpuSeconds(cpu);
+  store.checkpoint();
+  store.close();
+  return { series_hours: hours, seconds: round(seconds), cpu_seconds: cpuUsed, db_bytes: statSync(db).size };
+}
+
+/**
+ * The baseline: every row of the period read from the measurements table as columns, the way
+ * Store.seriesColumns read before the hour columns (two plucked range reads per chunk of rows). Reads
+ * the store's table directly, which only a benchmark may do.
+ */
+function rowsAsColumns(db: string): Record<string, number> {
+  const sqlite = new Database(db, { readonly: true });
+  const seriesId = sqlite
+    .prepare<[string, string], number>('SELECT id FROM series WHERE spec_id = ? AND metric = ?')
+    .pluck();
+  const times = sqlite
+    .prepare<[number, number, number, number, number], number>(SERIES_COLUMNS_SQL.timeAndUnknown)
+    .pluck();
+  const values = sqlite.prepare<[number, number, number], number | null>(SERIES_COLUMNS_SQL.values).pluck();
+  const cpu = process.cpuUsage();
+  const began = performance.now();
+  let rows = 0;
+  let sum = 0;
+  for (const check of benchChecks()) {
+    const id = seriesId.get(SPEC, check.nfr.metric)!;
+    const at: number[] = [];
+    const value: number[] = [];
+    let from = start;
+    for (;;) {
+      const chunk = times.all(from, id, from, END, HISTORY_ROWS_PER_READ);
+      if (chunk.length === 0) break;
+      const last = from + Math.floor(chunk[chunk.length - 1]! / 2);
+      const chunkValues = values.all(id, from, last + 1);
+      for (let k = 0; k < chunk.length; k++) {
+        at.push(from + Math.floor(chunk[k]! / 2));
+        value.push(chunkValues[k] ?? Number.NaN);
+      }
+      if (chunk.length < HISTORY_ROWS_PER_READ) break;
+      from = last + 1;
+    }
+    rows += at.length;
+    for (const v of value) if (!Number.isNaN(v)) sum += v;
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const cpuRead = cpuSeconds(cpu);
+  sqlite.close();
+  return { rows, checksum: round(sum), read_seconds: round(seconds), read_cpu_seconds: cpuRead, ...peak() };
 }
 
 function columnsRead(db: string): Record<string, number> {
@@ -369,6 +439,8 @@ async function main(): Promise<void> {
   if (phase === 'fill') return void console.log(JSON.stringify(fill(db)));
   if (phase === 'baseline') return void console.log(JSON.stringify(baseline(db)));
   if (phase === 'columns') return void console.log(JSON.stringify(columnsRead(db)));
+  if (phase === 'rows-as-columns') return void console.log(JSON.stringify(rowsAsColumns(db)));
+  if (phase === 'summarize') return void console.log(JSON.stringify(summarizeAll(db)));
   if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'threads')));
   if (phase === 'report-calling-thread') return void console.log(JSON.stringify(await report(db, 'columns')));
   if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
@@ -385,8 +457,12 @@ async function main(): Promise<void> {
       process.stderr.write(`filling ${days} d × 1 min × ${nfrCount} NFRs into ${file}\n`);
       filled = runPhase('fill', file);
     }
-    process.stderr.write(`filled: ${JSON.stringify(filled)}\ncolumns: reading every row as columns\n`);
+    process.stderr.write(`filled: ${JSON.stringify(filled)}\nsummarize: hourly summaries and hour columns\n`);
+    const summaries = runPhase('summarize', file);
+    process.stderr.write(`summarize: ${JSON.stringify(summaries)}\nrows-as-columns: reading every row\n`);
     const loadAtStart = loadavg().map(round);
+    const rowsRead = runPhase('rows-as-columns', file);
+    process.stderr.write(`rows-as-columns: ${JSON.stringify(rowsRead)}\ncolumns: Store.seriesColumns\n`);
     const columns = runPhase('columns', file);
     process.stderr.write(`columns: ${JSON.stringify(columns)}\n`);
     const reports: Record<string, number>[] = [];
@@ -433,8 +509,12 @@ async function main(): Promise<void> {
         process.argv.includes('--sources-reader') || !existsSync(BUILT_READER)
           ? 'src/store/reader-thread-sources.mjs (through tsx)'
           : 'dist/cli/history-reader.js',
+      summaries,
       // The baseline: a plain SQL read of the same rows as columns, in the same run.
-      read_all_rows_as_columns: columns,
+      read_all_rows_as_columns: rowsRead,
+      // The same history through Store.seriesColumns (the hour columns, and rows for the rest).
+      read_all_through_store: columns,
+      store_read_vs_rows_read_time: round(columns.read_seconds! / rowsRead.read_seconds!),
       report: built,
       report_runs: reports.map((r) => ({
         total_seconds: r.total_seconds,
@@ -453,8 +533,8 @@ async function main(): Promise<void> {
       report_vs_report_on_calling_thread_time: round(
         built.total_seconds! / builtOnCallingThread.total_seconds!,
       ),
-      report_vs_read_time: round(built.total_seconds! / columns.read_seconds!),
-      report_vs_read_cpu: round(built.total_cpu_seconds! / columns.read_cpu_seconds!),
+      report_vs_rows_read_time: round(built.total_seconds! / rowsRead.read_seconds!),
+      report_vs_rows_read_cpu: round(built.total_cpu_seconds! / rowsRead.read_cpu_seconds!),
       previous_figure: PREVIOUS_FIGURE,
       report_vs_previous_figure_time: round(built.total_seconds! / PREVIOUS_FIGURE.total_seconds),
       ...rows,

@@ -164,6 +164,22 @@ ALTER TABLE series ADD COLUMN hourly_through INTEGER NOT NULL DEFAULT 0;
 `;
 
 /**
+ * Each whole hour of each series as one blob of columns (hour-columns.ts), for long reads: built with the
+ * hourly summaries, under the same `series.hourly_through`. A rowid table: its rows are large (a
+ * WITHOUT ROWID table keeps them in the key's B-tree). Every series is summarized again from its first
+ * hour, so the hours summarized before this version get their blob too.
+ */
+const HOUR_COLUMNS = `
+CREATE TABLE hour_columns (
+  series_id INTEGER NOT NULL REFERENCES series (id),
+  hour INTEGER NOT NULL,
+  columns BLOB NOT NULL,
+  PRIMARY KEY (series_id, hour)
+) STRICT;
+UPDATE series SET hourly_through = 0;
+`;
+
+/**
  * Ordered; append only. A released migration is never edited: change the schema with a new one.
  * Each runs inside the upgrade transaction (so no `PRAGMA foreign_keys` or `journal_mode` here).
  */
@@ -172,6 +188,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, description: 'cycles table', up: (db) => db.exec(CYCLES) },
   { version: 3, description: 'superseded outbox status', up: outboxSuperseded },
   { version: 4, description: 'hourly summaries', up: (db) => db.exec(HOURLY) },
+  { version: 5, description: 'hour columns', up: (db) => db.exec(HOUR_COLUMNS) },
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

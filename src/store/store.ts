@@ -21,6 +21,7 @@ import {
   toMs,
   toMsOrNull,
 } from './codec.js';
+import { decodeHourInto, encodeHour, hourRowCount } from './hour-columns.js';
 import { decideLock, isProcessAlive, type LockDecision, type LockHolder } from './lock.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
 import type {
@@ -354,6 +355,10 @@ export const HOURLY_SQL = {
 /** Hours summarized per transaction: 21,600 rows at one per second, tens of milliseconds of SQLite. */
 const HOURS_PER_SUMMARY_STEP = 6;
 
+function emptyColumns(): SeriesColumns {
+  return { length: 0, at: new Float64Array(0), value: new Float64Array(0), unknown: new Uint8Array(0) };
+}
+
 /** `columns` with room for `more` rows after its `length` (doubling, so a long read copies little). */
 function withRoom(columns: SeriesColumns, more: number): SeriesColumns {
   const needed = columns.length + more;
@@ -447,6 +452,18 @@ function prepareStatements(db: Database.Database) {
     summarizeFirstGap: db.prepare<[number, number, number, number]>(HOURLY_SQL.firstGap),
     hourlyOfSeries: db.prepare<[number, number, number], HourlyDbRow>(HOURLY_SQL.read),
     deleteHourlyBefore: db.prepare<[number, number]>('DELETE FROM hourly WHERE series_id = ? AND hour < ?'),
+    hourColumnsOfSeries: db.prepare<[number, number, number], { hour: number; columns: Buffer }>(
+      'SELECT hour, columns FROM hour_columns WHERE series_id = ? AND hour >= ? AND hour < ? ORDER BY hour',
+    ),
+    insertHourColumns: db.prepare<[number, number, Buffer]>(
+      'INSERT OR REPLACE INTO hour_columns (series_id, hour, columns) VALUES (?, ?, ?)',
+    ),
+    deleteHourColumnsBefore: db.prepare<[number, number]>(
+      'DELETE FROM hour_columns WHERE series_id = ? AND hour < ?',
+    ),
+    deleteHourColumnsFrom: db.prepare<[number, number, number]>(
+      'DELETE FROM hour_columns WHERE series_id = ? AND hour >= ? AND hour < ?',
+    ),
     deleteHourlyFrom: db.prepare<[number, number, number]>(
       'DELETE FROM hourly WHERE series_id = ? AND hour >= ? AND hour < ?',
     ),
@@ -843,12 +860,24 @@ export class Store implements OutboxRepository, OutboxDraining {
     return hours;
   }
 
-  /** Replaces the hourly summaries of [from, to), whole hours, with what the rows say now. */
+  /**
+   * Replaces the hourly summaries and the hour columns of [from, to), whole hours, with what the rows
+   * say now.
+   */
   private rebuildHours(seriesId: number, from: number, to: number): void {
     this.sql.deleteHourlyFrom.run(seriesId, from, to);
     this.sql.summarizeHours.run(seriesId, from, to);
     this.sql.summarizeHigh.run(seriesId, from, to, seriesId);
     this.sql.summarizeFirstGap.run(seriesId, from, to, seriesId);
+    this.sql.deleteHourColumnsFrom.run(seriesId, from, to);
+    const rows = this.appendRows(emptyColumns(), seriesId, from, to, HISTORY_ROWS_PER_READ);
+    for (let start = 0; start < rows.length; ) {
+      const hour = rows.at[start]! - (rows.at[start]! % HOUR_MS);
+      let end = start + 1;
+      while (end < rows.length && rows.at[end]! < hour + HOUR_MS) end++;
+      this.sql.insertHourColumns.run(seriesId, hour, encodeHour(rows, start, end, hour));
+      start = end;
+    }
   }
 
   private rememberHourlyThrough(seriesId: number, through: number): void {
@@ -866,38 +895,40 @@ export class Store implements OutboxRepository, OutboxDraining {
     const series = this.sql.findSeries.get(range.specId, range.metric);
     const from = toMs(range.from);
     const to = toMs(range.to);
-    let columns: SeriesColumns = {
-      length: 0,
-      at: new Float64Array(0),
-      value: new Float64Array(0),
-      unknown: new Uint8Array(0),
-    };
+    let columns = emptyColumns();
     if (!series || to <= from) return columns;
-    // Read in chunks: short-lived arrays of a few thousand numbers cost the garbage collector little,
-    // one array of a whole month would survive into the old generation. One transaction: every
-    // chunk sees the same rows, even with a daemon writing meanwhile.
+    // One transaction: the rows, the hour columns and hourly_through seen together, even with a
+    // daemon writing meanwhile.
     const read = this.db.transaction(() => {
-      columns = withRoom(columns, this.sql.countOfSeries.get(series.id, from, to) ?? 0);
-      let start = from;
-      for (;;) {
-        const times = this.sql.timeAndUnknownOfSeries.all(start, series.id, start, to, rowsPerRead);
-        if (times.length === 0) break;
-        const last = start + Math.floor(times[times.length - 1]! / 2);
-        const values = this.sql.valuesOfSeries.all(series.id, start, last + 1);
-        columns = withRoom(columns, times.length);
-        const { at, value, unknown } = columns;
-        let i = columns.length;
-        for (let k = 0; k < times.length; k++, i++) {
-          const packed = times[k]!;
-          const flag = packed & 1; // ToInt32 keeps the parity of any integer
-          at[i] = start + (packed - flag) / 2;
-          unknown[i] = flag;
-          value[i] = values[k] ?? Number.NaN;
-        }
-        columns.length = i;
-        if (times.length < rowsPerRead) break;
-        start = last + 1;
+      // Whole hours before hourly_through come from their blobs; the range's partial first and last
+      // hours, what housekeeping has not summarized yet and any blob that does not decode, from the rows.
+      const through = this.sql.hourlyThrough.get(series.id) ?? 0;
+      const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+      const lastHour = Math.min(Math.floor(to / HOUR_MS) * HOUR_MS, through);
+      if (lastHour <= firstHour) {
+        columns = withRoom(columns, this.sql.countOfSeries.get(series.id, from, to) ?? 0);
+        columns = this.appendRows(columns, series.id, from, to, rowsPerRead);
+        return;
       }
+      const hours = this.sql.hourColumnsOfSeries.all(series.id, firstHour, lastHour);
+      let rows =
+        (this.sql.countOfSeries.get(series.id, from, firstHour) ?? 0) +
+        (this.sql.countOfSeries.get(series.id, lastHour, to) ?? 0);
+      for (const { columns: blob } of hours) rows += hourRowCount(blob) ?? 0;
+      // Columns of the right size from the start: no copy as they fill, none wasted when handed over.
+      columns = withRoom(columns, rows);
+      columns = this.appendRows(columns, series.id, from, firstHour, rowsPerRead);
+      for (const { hour, columns: blob } of hours) {
+        const count = hourRowCount(blob);
+        if (count === null) {
+          columns = this.appendRows(columns, series.id, hour, hour + HOUR_MS, rowsPerRead);
+          continue;
+        }
+        columns = withRoom(columns, count);
+        decodeHourInto(blob, hour, columns, columns.length);
+        columns.length += count;
+      }
+      columns = this.appendRows(columns, series.id, lastHour, to, rowsPerRead);
     });
     read.deferred();
     return {
@@ -906,6 +937,42 @@ export class Store implements OutboxRepository, OutboxDraining {
       value: columns.value.subarray(0, columns.length),
       unknown: columns.unknown.subarray(0, columns.length),
     };
+  }
+
+  /**
+   * Appends the rows of [from, to) to `columns`, in time order, read in chunks of `rowsPerRead`:
+   * short-lived arrays of a few thousand numbers cost the garbage collector little, one array of a
+   * whole month would survive into the old generation. Returns the columns (grown when needed).
+   */
+  private appendRows(
+    into: SeriesColumns,
+    seriesId: number,
+    from: number,
+    to: number,
+    rowsPerRead: number,
+  ): SeriesColumns {
+    let columns = into;
+    let start = from;
+    while (start < to) {
+      const times = this.sql.timeAndUnknownOfSeries.all(start, seriesId, start, to, rowsPerRead);
+      if (times.length === 0) break;
+      const last = start + Math.floor(times[times.length - 1]! / 2);
+      const values = this.sql.valuesOfSeries.all(seriesId, start, last + 1);
+      columns = withRoom(columns, times.length);
+      const { at, value, unknown } = columns;
+      let i = columns.length;
+      for (let k = 0; k < times.length; k++, i++) {
+        const packed = times[k]!;
+        const flag = packed & 1; // ToInt32 keeps the parity of any integer
+        at[i] = start + (packed - flag) / 2;
+        unknown[i] = flag;
+        value[i] = values[k] ?? Number.NaN;
+      }
+      columns.length = i;
+      if (times.length < rowsPerRead) break;
+      start = last + 1;
+    }
+    return columns;
   }
 
   /** Every (spec, metric) that has ever been measured. */
@@ -996,6 +1063,7 @@ export class Store implements OutboxRepository, OutboxDraining {
         // Summaries go with their rows; the hour the cutoff falls in is summarized again from what is left.
         const cutHour = cutoff - (cutoff % HOUR_MS);
         this.sql.deleteHourlyBefore.run(series.id, cutHour);
+        this.sql.deleteHourColumnsBefore.run(series.id, cutHour);
         if (cutHour < cutoff && cutHour < (this.sql.hourlyThrough.get(series.id) ?? 0)) {
           this.rebuildHours(series.id, cutHour, cutHour + HOUR_MS);
         }

@@ -63,11 +63,12 @@ describe('schema migrations', () => {
     const file = join(dirs.make(), 'deep', 'er', 'monitor.db');
     const store = openStore(file);
     store.close();
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(userVersion(file)).toBe(SCHEMA_VERSION);
     expect(tables(file)).toEqual([
       'alert_states',
       'cycles',
+      'hour_columns',
       'hourly',
       'lock',
       'measurements',
