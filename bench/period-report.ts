@@ -4,19 +4,21 @@
  *     [--sources-reader] [--threads N]
  *
  * Fills a temp SQLite store with `days` × 1-minute × `nfrs` measurements (4.32 M by default; one
- * commitCycle per minute, as the daemon does), then measures, each phase in its own child process so
+ * commitCycle per minute, as the daemon does) and builds its hourly summaries and hour columns (as the
+ * daemon's housekeeping does, an hour at a time), then measures, each phase in its own child process so
  * that its peak RSS is its own:
- *   - columns:  the baseline: a plain SQL read of every row of the period as Store.seriesColumns
- *               (typed arrays), the read the report itself does;
+ *   - rows-as-columns: the baseline: a plain SQL read of every row of the period as typed arrays,
+ *               the read reports did before the hour columns;
+ *   - columns:  the same history through Store.seriesColumns (hour columns, rows for the rest);
  *   - report:   buildPeriodReport over the whole period for all NFRs + renderPeriodJson +
  *               renderPeriodMarkdown (no PNG), then renderPeriodHtml (one SVG chart per NFR), reading
- *               the history in reader threads (openHistoryReaders, as `report` and the daemon do);
- *               `--runs` times (default 3), each in a fresh process, and the median run is the
- *               figure. The goal is JSON + Markdown + HTML within GOAL_SECONDS. The threads run the
- *               built dist/cli/history-reader.js, as the CLI does (`npm run build` first); with
- *               `--sources-reader` (or without a build) the sources', each thread then also starting tsx;
- *   - report-calling-thread: the same report reading Store.seriesColumns on its own thread (as
- *               before the reader threads), interleaved with the report runs.
+ *               Store.seriesColumns on the calling thread, as `report` does; `--runs` times (default
+ *               3), each in a fresh process, and the median run is the figure. The goal is JSON +
+ *               Markdown + HTML within GOAL_SECONDS;
+ *   - report-reader-thread: the same report reading through a reader thread (openHistoryReaders, as
+ *               the daemon does; `--threads N` for more), interleaved with the report runs. The thread
+ *               runs the built dist/cli/history-reader.js (`npm run build` first); with
+ *               `--sources-reader` (or without a build) the sources', the thread then also starting tsx.
  * With `--with-rows`, also (slow: tens of seconds each) the older ways to read:
  *   - baseline: read every row through Store.measurements (without reasons), as reports read before;
  *   - report-from-rows: the same report reading the history as rows through Store.measurements;
@@ -46,7 +48,7 @@ import {
 } from '../src/report/period/index.js';
 import { parseNfrs } from '../src/spec/index.js';
 import type { MeasurementRow } from '../src/store/index.js';
-import { HistoryReaders, openHistoryReaders, openStore, readerThreadsFor } from '../src/store/index.js';
+import { HistoryReaders, openHistoryReaders, openStore } from '../src/store/index.js';
 import { HISTORY_ROWS_PER_READ, SERIES_COLUMNS_SQL } from '../src/store/store.js';
 import { compare } from '../src/units/index.js';
 import { mb, PROJECT_ROOT, peak, round, runPhase as runPhase_, writeResult } from './support.js';
@@ -357,7 +359,7 @@ function reportInput(history: HistorySource) {
 
 async function report(db: string, from: 'threads' | 'columns' | 'rows'): Promise<Record<string, number>> {
   const store = openStore(db, { readonly: true });
-  const threads = from === 'threads' ? Number(argument('threads', String(readerThreadsFor(nfrCount)))) : 0;
+  const threads = from === 'threads' ? Number(argument('threads', '1')) : 0;
   const readers = from === 'threads' ? historyReaders(db, threads) : null;
   const rssBefore = process.memoryUsage().rss;
   const input = reportInput((q) =>
@@ -441,8 +443,8 @@ async function main(): Promise<void> {
   if (phase === 'columns') return void console.log(JSON.stringify(columnsRead(db)));
   if (phase === 'rows-as-columns') return void console.log(JSON.stringify(rowsAsColumns(db)));
   if (phase === 'summarize') return void console.log(JSON.stringify(summarizeAll(db)));
-  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'threads')));
-  if (phase === 'report-calling-thread') return void console.log(JSON.stringify(await report(db, 'columns')));
+  if (phase === 'report') return void console.log(JSON.stringify(await report(db, 'columns')));
+  if (phase === 'report-reader-thread') return void console.log(JSON.stringify(await report(db, 'threads')));
   if (phase === 'report-from-rows') return void console.log(JSON.stringify(await report(db, 'rows')));
   if (phase === 'values-only') return void console.log(JSON.stringify(await valuesOnly(db)));
 
@@ -466,17 +468,17 @@ async function main(): Promise<void> {
     const columns = runPhase('columns', file);
     process.stderr.write(`columns: ${JSON.stringify(columns)}\n`);
     const reports: Record<string, number>[] = [];
-    const onCallingThread: Record<string, number>[] = [];
+    const throughThreads: Record<string, number>[] = [];
     // Interleaved, so that a change in the machine's load weighs on both alike.
     for (let run = 1; run <= runs; run++) {
       process.stderr.write(`report: run ${run} of ${runs}\n`);
       reports.push(runPhase('report', file));
       process.stderr.write(`report: ${JSON.stringify(reports.at(-1))}\n`);
-      onCallingThread.push(runPhase('report-calling-thread', file));
-      process.stderr.write(`report-calling-thread: ${JSON.stringify(onCallingThread.at(-1))}\n`);
+      throughThreads.push(runPhase('report-reader-thread', file));
+      process.stderr.write(`report-reader-thread: ${JSON.stringify(throughThreads.at(-1))}\n`);
     }
     const built = medianRun(reports);
-    const builtOnCallingThread = medianRun(onCallingThread);
+    const builtThroughThreads = medianRun(throughThreads);
     let rows: Record<string, unknown> = {};
     if (process.argv.includes('--with-rows')) {
       process.stderr.write('baseline: reading every row\n');
@@ -523,15 +525,15 @@ async function main(): Promise<void> {
         html_seconds: r.html_seconds,
         peak_rss_mb: r.peak_rss_mb,
       })),
-      // The same report reading the history on its own thread, as before the reader threads.
-      report_reading_on_calling_thread: builtOnCallingThread,
-      report_on_calling_thread_runs: onCallingThread.map((r) => ({
+      // The same report reading the history through a reader thread, as the daemon does.
+      report_through_reader_thread: builtThroughThreads,
+      report_through_reader_thread_runs: throughThreads.map((r) => ({
         total_seconds: r.total_seconds,
         total_cpu_seconds: r.total_cpu_seconds,
         peak_rss_mb: r.peak_rss_mb,
       })),
-      report_vs_report_on_calling_thread_time: round(
-        built.total_seconds! / builtOnCallingThread.total_seconds!,
+      report_through_reader_thread_vs_report_time: round(
+        builtThroughThreads.total_seconds! / built.total_seconds!,
       ),
       report_vs_rows_read_time: round(built.total_seconds! / rowsRead.read_seconds!),
       report_vs_rows_read_cpu: round(built.total_cpu_seconds! / rowsRead.read_cpu_seconds!),

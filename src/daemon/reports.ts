@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../common/clock.js';
 import { completedPeriods, type HistorySource } from '../report/period/index.js';
 import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
-import { type HistoryReaders, openHistoryReaders, readerThreadsFor, type Store } from '../store/index.js';
+import { type HistoryReaders, openHistoryReaders, type Store } from '../store/index.js';
 import type { Logger } from './logger.js';
 import type { DaemonShared } from './shared.js';
 import type { SpecRuntime } from './targets.js';
@@ -36,13 +36,12 @@ export async function writeDueReports(options: {
     const settings = prepared.config.reports;
     const first = options.store.firstMeasurementAt(specId);
     if (!first) continue;
-    // The history is read by worker threads, started with the first report due and ended with the
+    // The history is read by a worker thread, started with the first report due and ended with the
     // spec's reports: a month of rows never holds the event loop (cycles, the listener, deliveries).
+    // One is enough: whole hours come packed, so reading is a small part of a report's work.
     let readers: HistoryReaders | undefined;
     const history: HistorySource = (q) => {
-      readers ??= openHistoryReaders(options.store.file, {
-        threads: readerThreadsFor(prepared.plan.checks.length),
-      });
+      readers ??= openHistoryReaders(options.store.file, { threads: 1 });
       return readers.seriesColumns(q);
     };
     let wroteForSpec = false;

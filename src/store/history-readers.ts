@@ -1,7 +1,7 @@
 /**
  * Reads series of the history in worker threads, so that a long report (30 days of 100 metrics is
- * 4.32 M rows, seconds of SQLite) never holds the calling thread: the daemon's cycles, its listener
- * and its timers go on while the threads read, and two threads read at once on two cores.
+ * 4.32 M rows) never holds the daemon's thread: its cycles, its listener and its timers go on while
+ * a thread reads.
  *
  * Each thread (reader-thread.ts) has its own read-only connection to the same file (WAL: readers
  * never block the writer) and hands the columns back as transferables, moved rather than copied.
@@ -9,7 +9,6 @@
  * `close()` ends them all.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -17,16 +16,6 @@ import type { ReaderRequest, ReaderResponse, ReaderSetup } from './reader-protoc
 import { fromReaderError } from './reader-protocol.js';
 import { noDatabaseError } from './store.js';
 import type { SeriesColumns, SeriesRange } from './types.js';
-
-/** Below this many metrics one thread reads them all: starting one costs tens of milliseconds. */
-const FEW_METRICS = 4;
-/** Reading is most of a long report's work, the figures the rest: two threads fill two cores. */
-const MAX_THREADS = 2;
-
-/** How many threads a report of `metrics` metrics reads its history with. */
-export function readerThreadsFor(metrics: number): number {
-  return metrics < FEW_METRICS ? 1 : Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
-}
 
 /**
  * The thread's code, beside this module: dist/cli/history-reader.js in the built CLI (its own entry

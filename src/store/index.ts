@@ -2,7 +2,7 @@
  * The daemon's embedded state (SQLite): measurement history, alert states, the notification outbox,
  * the single-daemon lock and the cycle log. Knows nothing of providers or HTTP.
  */
-export { HistoryReaders, openHistoryReaders, readerThreadsFor } from './history-readers.js';
+export { HistoryReaders, openHistoryReaders } from './history-readers.js';
 export { LOCK_STALE_AFTER_MS, type LockHolder } from './lock.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export {

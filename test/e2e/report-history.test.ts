@@ -1,7 +1,8 @@
 /**
- * `report` (the built CLI) reading a daemon's history through its reader threads: the figures come
- * from the rows, the process ends by itself once the report is written, and a damaged database is a
- * clear error with exit 2 (never a stack trace, a crash of a thread, or a process that hangs).
+ * `report` (the built CLI) reading a daemon's history: the figures come from the hours the daemon has
+ * packed (hour columns) and from the rows after them alike, the process ends by itself once the report
+ * is written, and a damaged database is a clear error with exit 2 (never a stack trace or a process
+ * that hangs).
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -32,7 +33,10 @@ afterEach(async () => {
   await Promise.all(workspaces.splice(0).map((ws) => ws.cleanup()));
 });
 
-/** A workspace whose daemon history holds every minute of DAY for both metrics. */
+/**
+ * A workspace whose daemon history holds every minute of DAY for both metrics, its first 13 hours
+ * summarized and packed as the daemon's housekeeping does (the ten bad minutes at 12:00 among them).
+ */
 async function workspaceWithHistory(): Promise<{ ws: Workspace; database: string }> {
   const port = await closedPort();
   const ws = await makeWorkspace({
@@ -71,6 +75,8 @@ reports:
       notifications: [],
     });
   }
+  const summarized = store.summarizeHours(new Date(FROM + 13 * 60 * MINUTE));
+  while (!summarized.next().done) {}
   store.checkpoint();
   store.close();
   return { ws, database };
@@ -84,8 +90,8 @@ interface MetricJson {
   stats: { max: number; p50: number };
 }
 
-describe('`report` reads the history in worker threads', () => {
-  it('the figures of a day come from its rows; the process ends once the report is written', async () => {
+describe("`report` reads the daemon's history", () => {
+  it('the figures of a day come from its packed hours and its rows; the process ends once the report is written', async () => {
     const { ws } = await workspaceWithHistory();
     const result = await runCli(['report', SPEC_ID, '--period', 'daily', '--date', DAY, '--no-aggregator'], {
       cwd: ws.root,

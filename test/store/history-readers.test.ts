@@ -6,13 +6,12 @@
 import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/common/errors.js';
 import type { HistoryReaders, SeriesColumns } from '../../src/store/index.js';
-import { explainStoreError, openHistoryReaders, openStore, readerThreadsFor } from '../../src/store/index.js';
+import { explainStoreError, openHistoryReaders, openStore } from '../../src/store/index.js';
 import { collect, exited, measurement, spawnFixture, T0, tempDirs } from './support.js';
 
 const dirs = tempDirs();
@@ -112,12 +111,6 @@ describe('history reader threads', () => {
     expect(readers.running).toBe(0);
     await expect(readers.seriesColumns(ranges[0]!)).rejects.toThrow('the history readers are closed');
     store.close();
-  });
-
-  it('one thread for few metrics, two (at most the cores) for more', () => {
-    expect(readerThreadsFor(1)).toBe(1);
-    expect(readerThreadsFor(3)).toBe(1);
-    expect(readerThreadsFor(100)).toBe(Math.min(2, availableParallelism()));
   });
 
   it('leave the event loop free: a request is answered while a read waits on a locked database', async () => {

@@ -24,8 +24,9 @@ type History = MeasurementRow[] | SeriesColumns | null;
 
 /**
  * The daemon's measurement history of one metric: its rows (e.g. `(q) => store.measurements(q)`) or,
- * cheaper for a long period, its columns (`(q) => store.seriesColumns(q)`), or either later (`report`
- * and the daemon read it in worker threads: `(q) => readers.seriesColumns(q)`).
+ * cheaper for a long period, its columns (`(q) => store.seriesColumns(q)`, as `report` reads it), or
+ * either later (the daemon reads it in a worker thread: `(q) => readers.seriesColumns(q)`). Columns
+ * become the report's own: it may change them.
  */
 export type HistorySource = (query: HistoryQuery) => History | Promise<History>;
 
@@ -94,13 +95,12 @@ interface Recorded {
 function recordedOf(history: MeasurementRow[] | SeriesColumns, options: CollectOptions): Recorded {
   if (!Array.isArray(history)) {
     const { at, value, unknown } = history;
-    // The store's columns are one series over [from, to) in time order: only unknowns to mark.
-    const known = new Float64Array(history.length);
+    // The store's columns are one series over [from, to) in time order: only unknowns to mark, in
+    // place (each read returns columns of its own, so no copy of a month of values).
     for (let i = 0; i < history.length; i++) {
-      const v = value[i]!;
-      known[i] = unknown[i] === 0 && Number.isFinite(v) ? v : Number.NaN;
+      if (unknown[i] !== 0 || !Number.isFinite(value[i]!)) value[i] = Number.NaN;
     }
-    return { length: history.length, at, value: known };
+    return { length: history.length, at, value };
   }
   const rows = history
     .filter((row) => {
