@@ -246,7 +246,8 @@ export function reportSchemaIssues(
       case 'too_small':
         sink.error(
           path,
-          issue.origin === 'string' || issue.origin === 'array'
+          // zod's own text for strings and lists reads well; a schema's own message is kept.
+          issue.origin === 'string' || issue.origin === 'array' || !issue.message.startsWith('Too small')
             ? issue.message
             : `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`,
           null,
@@ -298,8 +299,9 @@ function isZodUnionText(message: string): boolean {
 }
 
 /**
- * The message of a value that matches no option of a union: the union's own message, or (for a union
- * that has none) what its options accept; then what the file gave, unless the message already says.
+ * The message of a value that matches no option of a union: the union's own message (those of
+ * schema.ts say what was given), or for a union that has none, what its options accept and what was given.
+ * A discriminated union's message says which values the discriminator takes; the value given is added.
  */
 function unionMessage(
   issue: core.$ZodIssueInvalidUnion,
@@ -349,9 +351,9 @@ function childSchema(schema: core.$ZodType, segment: PropertyKey, value: unknown
   if (definition.type === 'union') {
     // The option the data selects (by its discriminator) first, then any option that has the child.
     const selected = unwrap(schema, value);
-    const candidates = selected === schema ? definition.options : [selected, ...definition.options];
+    const candidates =
+      definitionOf(selected).type === 'union' ? definition.options : [selected, ...definition.options];
     for (const option of candidates) {
-      if (option === schema) continue;
       const child = childSchema(option, segment, value);
       if (child) return child;
     }

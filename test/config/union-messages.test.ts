@@ -306,6 +306,19 @@ describe('the messages of the unions people get wrong', () => {
   });
 });
 
+describe('a number below its bound', () => {
+  it('says "greater than" for a bound that is excluded, and keeps the schema’s own message', () => {
+    expect(onlyError(`${PROMETHEUS_HEAD}reports:\n  trend_threshold: 0\n`)).toMatchObject({
+      field: 'reports.trend_threshold',
+      message: 'must be greater than 0',
+    });
+    expect(onlyError(`${PROMETHEUS_HEAD}objective:\n  target: 0\n`)).toMatchObject({
+      field: 'objective.target',
+      message: 'a target is a fraction of good, between 0 and 1 (0.999 = 99.9 %)',
+    });
+  });
+});
+
 describe('a union without a message of its own (one added later)', () => {
   const schema = z.strictObject({
     command: z.optional(
