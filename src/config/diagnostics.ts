@@ -5,6 +5,7 @@ import { secretKindOf } from './env.js';
 import { namedOnlyProviderHint } from './providers/named-only.js';
 import { DATADOG_ONLY_KEYS, PROMETHEUS_ONLY_KEYS } from './schema.js';
 import type { ConfigDiagnostic } from './types.js';
+import { describeGiven, oneOfCode } from './union-messages.js';
 import { type FieldPath, formatFieldPath, type YamlSource } from './yaml-source.js';
 
 /** Collects diagnostics for one file, placing each at the node its field path names. */
@@ -234,7 +235,7 @@ export function reportSchemaIssues(
         const namedOnly = path.length === 1 && path[0] === 'provider' ? namedOnlyProviderHint(value) : null;
         sink.error(
           path,
-          `expected ${options.map((option) => `\`${option}\``).join(', ')}`,
+          `expected ${oneOfCode(options)}, got ${describeGiven(value, { quoteText: secretKindOf(path) === 'plain' })}`,
           namedOnly ?? (guess ? `did you mean \`${guess}\`?` : null),
         );
         break;
@@ -245,19 +246,153 @@ export function reportSchemaIssues(
       case 'too_small':
         sink.error(
           path,
-          issue.origin === 'string' || issue.origin === 'array'
+          // zod's own text for strings and lists reads well; a schema's own message is kept.
+          issue.origin === 'string' || issue.origin === 'array' || !issue.message.startsWith('Too small')
             ? issue.message
-            : `must be at least ${String(issue.minimum)}`,
+            : `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`,
           null,
         );
         break;
-      default: {
-        // Custom messages may end in a guess; it reads better as the hint.
-        const [message, guess] = issue.message.split('; did you mean ');
-        sink.error(path, message ?? issue.message, guess ? `did you mean ${guess}` : null);
+      case 'invalid_union': {
+        // The value has the shape of exactly one option (a mapping with that option's keys): its own
+        // problems, deeper in the value, say more than "none of the options".
+        const inside = onlyFittingOption(issue, value);
+        if (inside) {
+          const nested = inside.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+          reportSchemaIssues(nested, schema, tree, sink);
+          break;
+        }
+        reportCustomMessage(path, unionMessage(issue, value, path, schema, tree), sink);
+        break;
       }
+      default:
+        reportCustomMessage(path, issue.message, sink);
     }
   }
+}
+
+/** Custom messages may end in a guess; it reads better as the hint. */
+function reportCustomMessage(path: FieldPath, text: string, sink: DiagnosticSink): void {
+  const [message, guess] = text.split('; did you mean ');
+  sink.error(path, message ?? text, guess ? `did you mean ${guess}` : null);
+}
+
+/**
+ * The issues of the one option whose shape the value has, when only one has it: every problem lies in
+ * the value of a key the value has; none at the value itself (wrong type, unknown keys) or a missing key,
+ * which would make the option a guess.
+ */
+function onlyFittingOption(issue: core.$ZodIssueInvalidUnion, value: unknown): core.$ZodIssue[] | null {
+  const fitting = issue.errors.filter(
+    (optionIssues) =>
+      optionIssues.length > 0 &&
+      optionIssues.every(
+        (inner) => inner.path.length > 0 && valueAt(value, inner.path.slice(0, 1)) !== undefined,
+      ),
+  );
+  return fitting.length === 1 ? (fitting[0] ?? null) : null;
+}
+
+/** zod's own text for a union, which says neither what is accepted nor what was given. */
+function isZodUnionText(message: string): boolean {
+  return message.startsWith('Invalid input') || message.startsWith('Invalid discriminator value');
+}
+
+/**
+ * The message of a value that matches no option of a union: the union's own message (those of
+ * schema.ts say what was given), or for a union that has none, what its options accept and what was given.
+ * A discriminated union's message says which values the discriminator takes; the value given is added.
+ */
+function unionMessage(
+  issue: core.$ZodIssueInvalidUnion,
+  value: unknown,
+  path: FieldPath,
+  root: core.$ZodType,
+  tree: unknown,
+): string {
+  // Text in a secret field is not repeated, even where it does not belong.
+  const given = describeGiven(value, { quoteText: secretKindOf(path) === 'plain' });
+  if (issue.discriminator !== undefined) {
+    // A mapping whose `type` (the discriminator) names no option; the path ends at that key.
+    const options = ('options' in issue ? (issue.options ?? []) : []).map(String);
+    if (value === undefined) return `missing \`${issue.discriminator}\`: ${oneOfCode(options)}`;
+    const guess = typeof value === 'string' ? closestMatch(value, options) : null;
+    const expected = isZodUnionText(issue.message)
+      ? `unknown ${issue.discriminator} ${given}; expected ${oneOfCode(options)}`
+      : `${issue.message}, got ${given}`;
+    return `${expected}${guess ? `; did you mean \`${guess}\`?` : ''}`;
+  }
+  if (!isZodUnionText(issue.message)) return issue.message;
+  const union = schemaAt(root, tree, issue.path);
+  const accepted = union ? optionsText(union) : null;
+  return `expected ${accepted ?? 'another kind of value'}, got ${given}`;
+}
+
+/** Strips the wrappers that do not change what a value may be. */
+function bare(schema: core.$ZodType): core.$ZodType {
+  let current = schema;
+  for (let guard = 0; guard < 20; guard++) {
+    const definition = definitionOf(current);
+    if (definition.type === 'optional' || definition.type === 'nullable' || definition.type === 'default') {
+      current = definition.innerType;
+    } else {
+      return current;
+    }
+  }
+  return current;
+}
+
+/** The schema of the child `segment` of a container schema, trying each option of a union. */
+function childSchema(schema: core.$ZodType, segment: PropertyKey, value: unknown): core.$ZodType | null {
+  const definition = definitionOf(bare(schema));
+  if (definition.type === 'object') return definition.shape[String(segment)] ?? null;
+  if (definition.type === 'array') return definition.element;
+  if (definition.type === 'record') return definition.valueType;
+  if (definition.type === 'union') {
+    // The option the data selects (by its discriminator) first, then any option that has the child.
+    const selected = unwrap(schema, value);
+    const candidates =
+      definitionOf(selected).type === 'union' ? definition.options : [selected, ...definition.options];
+    for (const option of candidates) {
+      const child = childSchema(option, segment, value);
+      if (child) return child;
+    }
+  }
+  return null;
+}
+
+/** The schema that checks the value at `path`, or null when the path leaves the schema. */
+function schemaAt(root: core.$ZodType, tree: unknown, path: readonly PropertyKey[]): core.$ZodType | null {
+  let current: core.$ZodType | null = root;
+  for (let index = 0; index < path.length && current; index++) {
+    current = childSchema(current, path[index] as PropertyKey, valueAt(tree, path.slice(0, index)));
+  }
+  return current ? bare(current) : null;
+}
+
+/** What one schema accepts, in words (for a union that has no message of its own). */
+function acceptedText(schema: core.$ZodType): string {
+  const definition = definitionOf(bare(schema));
+  switch (definition.type) {
+    case 'literal':
+      return oneOfCode(definition.values.map(String));
+    case 'enum':
+      return oneOfCode(Object.values(definition.entries).map(String));
+    case 'object':
+      return `a mapping with ${oneOfCode(Object.keys(definition.shape), 'and')}`;
+    case 'union':
+      return optionsText(bare(schema)) ?? 'a value';
+    default:
+      return EXPECTED_WORDS[definition.type] ?? definition.type;
+  }
+}
+
+function optionsText(union: core.$ZodType): string | null {
+  const definition = definitionOf(union);
+  if (definition.type !== 'union') return null;
+  const phrases = [...new Set(definition.options.map(acceptedText))];
+  const last = phrases.pop();
+  return phrases.length === 0 ? (last ?? null) : `${phrases.join(', ')} or ${last}`;
 }
 
 /** Lines and columns first, so the first diagnostic is the first problem in the file. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { expectedButGot } from './union-messages.js';
 import { described, withMeta } from './zod-mini.js';
 
 /*
@@ -51,7 +52,17 @@ export function saasProviderSchemas<
       type: z.literal('newrelic'),
       api_key: secret('New Relic user key (NRAK-…), sent as `API-Key`.'),
       account_id: described(
-        z.union([z.number().check(z.int()).check(z.positive()), z.string().check(z.minLength(1))]),
+        z.union(
+          [
+            z.number().check(z.int()).check(z.positive()),
+            z.string().check(z.minLength(1, { error: 'must not be empty' })),
+          ],
+          {
+            error: expectedButGot(
+              'a New Relic account id: a positive integer such as 1234567, or `{{env.NAME}}`',
+            ),
+          },
+        ),
         'New Relic account id the NRQL runs in (a number, or `{{env.NAME}}`).',
       ),
       region: z.optional(

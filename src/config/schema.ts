@@ -4,6 +4,7 @@ import { scrapeIntervalSchema, scrapeProviderSchema } from '../providers/scrape/
 import { graphiteProviderSchema } from './providers/graphite.js';
 import { influxdbProviderSchema } from './providers/influxdb.js';
 import { saasProviderSchemas } from './schema-saas.js';
+import { describeGiven, expectedButGot, oneOfCode } from './union-messages.js';
 import {
   ALERTING_MODES,
   BUDGETING_METHODS,
@@ -43,18 +44,14 @@ function secret(description: string) {
   });
 }
 
-function describeInput(input: unknown): string {
-  return typeof input === 'string' ? `\`${input}\`` : (JSON.stringify(input) ?? String(input));
-}
-
-/** An enum that also accepts an environment reference, with a "did you mean" on a typo. */
-function choiceOrEnv(values: readonly string[], what: string) {
+/** An enum that also accepts an environment reference, with a "did you mean" on a typo, else what it accepts. */
+function choiceOrEnv(values: readonly string[], what: string, accepted = oneOfCode(values)) {
   return z.union([z.enum(values as [string, ...string[]]), envReference], {
     error: (issue) => {
       const input = issue.input;
       const guess = typeof input === 'string' ? closestMatch(input, values) : null;
-      const suggestion = guess ? `; did you mean \`${guess}\`?` : '';
-      return `unknown ${what} ${describeInput(input)}${suggestion}`;
+      const suggestion = guess ? `; did you mean \`${guess}\`?` : `; expected ${accepted}`;
+      return `unknown ${what} ${describeGiven(input)}${suggestion}`;
     },
   });
 }
@@ -69,7 +66,7 @@ function duration(description: string, defaultValue?: string) {
       envReference,
     ],
     {
-      error: (issue) => `${durationMessage}, not ${describeInput(issue.input)}`,
+      error: (issue) => `${durationMessage}, not ${describeGiven(issue.input)}`,
     },
   );
   return withMeta(
@@ -88,7 +85,7 @@ function holdSpec(description: string, defaultValue: number) {
       ],
       {
         error: (issue) =>
-          `expected a number of evaluation cycles (2) or a duration (3m), not ${describeInput(issue.input)}`,
+          `expected a number of evaluation cycles (2) or a duration (3m), not ${describeGiven(issue.input)}`,
       },
     ),
     { description, default: defaultValue },
@@ -132,7 +129,7 @@ const maxResponseSize = withMeta(
     ],
     {
       error: (issue) =>
-        `expected a size such as 8MiB, 512KiB or a number of bytes, not ${describeInput(issue.input)}`,
+        `expected a size such as 8MiB, 512KiB or a number of bytes, not ${describeGiven(issue.input)}`,
     },
   ),
   {
@@ -172,10 +169,17 @@ const reduce = withMeta(choiceOrEnv(REDUCTIONS, 'reduction'), {
   default: DEFAULTS.reduce,
 });
 const lookback = duration('Datadog: the query window, ending at the evaluation time.', '5m');
-const site = withMeta(choiceOrEnv(SITE_SPELLINGS, 'Datadog site'), {
-  description: `Datadog site (${DATADOG_SITES.join(', ')}) or a short form (us1, us3, us5, eu, ap1, ap2, uk1, us1-fed, us2-fed).`,
-  default: DEFAULTS.site,
-});
+const site = withMeta(
+  choiceOrEnv(
+    SITE_SPELLINGS,
+    'Datadog site',
+    `${oneOfCode(DATADOG_SITES)}, or a short form such as \`us1\` or \`eu\``,
+  ),
+  {
+    description: `Datadog site (${DATADOG_SITES.join(', ')}) or a short form (us1, us3, us5, eu, ap1, ap2, uk1, us1-fed, us2-fed).`,
+    default: DEFAULTS.site,
+  },
+);
 const apiKey = secret('Datadog API key (DD-API-KEY).');
 const appKey = secret('Datadog application key (DD-APPLICATION-KEY); queries need one.');
 
@@ -357,11 +361,18 @@ const sli = described(
     [
       z.strictObject({ good: nonEmptyString(), total: nonEmptyString() }),
       z.strictObject({ bad: nonEmptyString(), total: nonEmptyString() }),
-      z.strictObject({ le: z.union([nonEmptyString(), z.number()]) }),
+      z.strictObject({
+        le: z.union([nonEmptyString(), z.number()], {
+          error: expectedButGot(
+            'the upper bound of a histogram bucket as its `le` label reads, e.g. "0.25" or 0.25',
+          ),
+        }),
+      }),
     ],
     {
-      error:
-        'expected `{good: <query>, total: <query>}`, `{bad: <query>, total: <query>}` or `{le: "<bucket>"}`',
+      error: expectedButGot(
+        '`{good: <query>, total: <query>}`, `{bad: <query>, total: <query>}` or `{le: "<bucket>"}`',
+      ),
     },
   ),
   'Event SLI: counter queries (write `{{.window}}` as the rate range, or give a bare counter selector), or for a latency histogram the `le` bucket that equals the threshold.',
@@ -370,10 +381,17 @@ const sli = described(
 const runbookUrl = url('Runbook link put in the annotations of generated alert rules.');
 
 // Any text here; units/parseUnit decides (normalize.ts). The enum only feeds editor completion.
-const unit = withMeta(z.union([z.enum(COMMON_UNIT_SPELLINGS as [string, ...string[]]), z.string()]), {
-  description:
-    'Unit of the number the query returns (ms, s, %, ratio, rps, count...). Default: the base unit of the target: seconds, 0-1 ratio, per second, count.',
-});
+const unit = withMeta(
+  z.union([z.enum(COMMON_UNIT_SPELLINGS as [string, ...string[]]), z.string()], {
+    error: expectedButGot(
+      `a unit written as text, such as ${oneOfCode(['ms', 's', '%', 'ratio', 'rps', 'count'])}`,
+    ),
+  }),
+  {
+    description:
+      'Unit of the number the query returns (ms, s, %, ratio, rps, count...). Default: the base unit of the target: seconds, 0-1 ratio, per second, count.',
+  },
+);
 
 const metric = z.strictObject({
   name: described(
@@ -422,7 +440,7 @@ const unmapped = withMeta(
       error: (issue) => {
         const guess = typeof issue.input === 'string' ? closestMatch(issue.input, UNMAPPED_POLICIES) : null;
         const suggestion = guess ? `; did you mean \`${guess}\`?` : '';
-        return `expected \`degrade\`, \`ignore\`, or a mapping such as \`{ ignore: [api_latency_p95] }\`${suggestion}`;
+        return `expected \`degrade\`, \`ignore\`, or a mapping such as \`{ ignore: [api_latency_p95] }\`, got ${describeGiven(issue.input)}${suggestion}`;
       },
     },
   ),
@@ -500,18 +518,25 @@ function commandArgv(description: string) {
   );
 }
 
+/** What `incident_command` and `reports.aggregator_command` accept. */
+const COMMAND_OR_OFF =
+  '`{ argv: [program, args...] }` (with an optional `timeout`) or `false` to turn it off';
+
 const incidentCommand = described(
-  z.union([
-    z.strictObject({
-      argv: commandArgv(
-        'Program and arguments; `{payload}` becomes the alert JSON, `{payload_file}` its path.',
-      ),
-      timeout: z.optional(
-        duration('Kill the command after this long.', `${DEFAULTS.incidentTimeoutSeconds}s`),
-      ),
-    }),
-    z.literal(false),
-  ]),
+  z.union(
+    [
+      z.strictObject({
+        argv: commandArgv(
+          'Program and arguments; `{payload}` becomes the alert JSON, `{payload_file}` its path.',
+        ),
+        timeout: z.optional(
+          duration('Kill the command after this long.', `${DEFAULTS.incidentTimeoutSeconds}s`),
+        ),
+      }),
+      z.literal(false),
+    ],
+    { error: expectedButGot(COMMAND_OR_OFF) },
+  ),
   'Command run when an alert fires (no shell); `false` turns it off. Default: decided by the daemon.',
 );
 
@@ -521,10 +546,15 @@ const server = z.partial(
       z.boolean(),
       'Serve the status page and /metrics; default true when this block is present.',
     ),
-    listen: withMeta(z.union([z.string(), z.number().check(z.int())]), {
-      description: 'host:port, [ipv6]:port, :port or a port.',
-      default: '127.0.0.1:9464',
-    }),
+    listen: withMeta(
+      z.union([z.string(), z.number().check(z.int())], {
+        error: expectedButGot('a port (1-65535) or "host:port"'),
+      }),
+      {
+        description: 'host:port, [ipv6]:port, :port or a port.',
+        default: '127.0.0.1:9464',
+      },
+    ),
     token: secret('Bearer token required on every route but /healthz.'),
     allow_unauthenticated: withMeta(z.boolean(), {
       description:
@@ -566,13 +596,16 @@ const reports = z.partial(
     daily: withMeta(z.boolean(), { description: 'Write a report after each day.', default: true }),
     weekly: withMeta(z.boolean(), { description: 'Write a report after each ISO week.', default: true }),
     aggregator_command: described(
-      z.union([
-        z.strictObject({
-          argv: commandArgv('Program and arguments run after reports are written.'),
-          timeout: z.optional(duration('Kill the command after this long.', '300s')),
-        }),
-        z.literal(false),
-      ]),
+      z.union(
+        [
+          z.strictObject({
+            argv: commandArgv('Program and arguments run after reports are written.'),
+            timeout: z.optional(duration('Kill the command after this long.', '300s')),
+          }),
+          z.literal(false),
+        ],
+        { error: expectedButGot(COMMAND_OR_OFF) },
+      ),
       'Run after new reports; default `smartspec_feedback_aggregator --run-once` when on PATH; `false` turns it off.',
     ),
   }),

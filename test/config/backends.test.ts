@@ -89,8 +89,9 @@ metrics:
   it('an unknown provider type lists every type', () => {
     const result = parse('providers:\n  x:\n    type: influx\n    url: http://127.0.0.1:8086\n');
     expect(errorsOf(result)[0]!.message).toBe(
-      'unknown provider type; expected prometheus, datadog, influxdb, graphite, scrape, newrelic, cloudwatch or dynatrace',
+      'unknown provider type; expected prometheus, datadog, influxdb, graphite, scrape, newrelic, cloudwatch or dynatrace, got `influx`',
     );
+    expect(errorsOf(result)[0]!.hint).toBe('did you mean `influxdb`?');
   });
 });
 

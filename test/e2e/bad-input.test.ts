@@ -51,6 +51,19 @@ describe('bad input gives exit 2 and a message a person can act on', () => {
     expectUsageError(result, /observability\.yaml:5:\d+/, /metrics\[0\]\.query/);
   });
 
+  it('validate: a value that fits no form of a field says what the field takes and what it got', async () => {
+    const result = await run(
+      { [AUTH_OBS_PATH]: `${GOOD_OBS}server:\n  listen: true\nincident_command: run.sh\n` },
+      ['validate', 'spec-core-001-authentication'],
+    );
+    expectUsageError(
+      result,
+      /observability\.yaml:7:11: server\.listen: expected a port \(1-65535\) or "host:port", got true/,
+      /observability\.yaml:8:19: incident_command: expected `\{ argv: \[program, args\.\.\.\] \}`.* or `false` to turn it off, got `run\.sh`/,
+    );
+    expect(result.stderr).not.toContain('Invalid input');
+  });
+
   it('an unknown key gets "did you mean"', async () => {
     const result = await run({ [AUTH_OBS_PATH]: GOOD_OBS.replace('provider:', 'provder:') }, [
       'spec-core-001-authentication',

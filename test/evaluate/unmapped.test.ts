@@ -90,7 +90,8 @@ describe('an NFR promised but not measured (unmapped)', () => {
     expect(error).toMatchObject({
       severity: 'error',
       line: 3,
-      message: 'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`',
+      message:
+        'expected `degrade`, `ignore`, or a mapping such as `{ ignore: [api_latency_p95] }`, got `ignor`',
       hint: 'did you mean `ignore`?',
     });
   });
