@@ -70,6 +70,24 @@ const daemon = spawn(
   },
 );
 const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+let cleaning: Promise<void> | undefined;
+/** Ends the daemon, the idle process and Prometheus, and removes the workspace: once, however the run ends. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    daemon.kill('SIGKILL');
+    idle.kill('SIGKILL');
+    await prometheus.stop();
+    await rm(workspace, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+// Interrupted (Ctrl-C, a timeout's SIGTERM): nothing left running or on disk.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => void cleanUp().finally(() => process.exit(code)));
+}
 interface HeapFigures {
   heapUsedMb: number;
   heapTotalMb: number;
@@ -194,8 +212,5 @@ try {
   });
   console.log(`daemon soak → ${path.relative(PROJECT_ROOT, file)}`);
 } finally {
-  daemon.kill('SIGKILL');
-  idle.kill('SIGKILL');
-  await prometheus.stop();
-  await rm(workspace, { recursive: true, force: true });
+  await cleanUp();
 }
