@@ -12,6 +12,7 @@ import {
   DATADOG_ONLY_KEYS,
   type ObservabilityFile,
   PROMETHEUS_ONLY_KEYS,
+  SCRAPE_ONLY_KEYS,
   type RawAlerting,
   type RawAuth,
   type RawHeaders,
@@ -377,16 +378,34 @@ function topLevelProvider(context: NormalizeContext, file: ObservabilityFile): P
         },
       );
     }
+    for (const key of present(SCRAPE_ONLY_KEYS)) {
+      context.sink.error(
+        [key],
+        `top-level \`${key}\` needs a top-level \`provider\``,
+        'add `provider: scrape`',
+        {
+          key: true,
+        },
+      );
+    }
     return null;
   }
   if (file.provider === 'scrape') return buildScrape(context, TOP_LEVEL_DEFAULT, file, []);
-  const foreign = file.provider === 'prometheus' ? DATADOG_ONLY_KEYS : PROMETHEUS_ONLY_KEYS;
   const otherType = file.provider === 'prometheus' ? 'datadog' : 'prometheus';
-  for (const key of present(foreign)) {
+  for (const key of present(file.provider === 'prometheus' ? DATADOG_ONLY_KEYS : PROMETHEUS_ONLY_KEYS)) {
     context.sink.error(
       [key],
       `\`${key}\` is a ${otherType} setting, but \`provider\` is ${file.provider}`,
       `remove it, or declare a ${otherType} provider under \`providers:\``,
+      { key: true },
+    );
+  }
+  // Ignored otherwise, and easy to mistake for how often the daemon measures.
+  for (const key of present(SCRAPE_ONLY_KEYS)) {
+    context.sink.error(
+      [key],
+      `\`${key}\` is a scrape setting (the time between its two scrapes), but \`provider\` is ${file.provider}`,
+      'remove it (how often the daemon measures is its `--interval` flag), or declare a scrape provider under `providers:`',
       { key: true },
     );
   }

@@ -689,6 +689,7 @@ export type RawAuth = z.infer<typeof auth>;
 /** Keys only valid for one provider type (top-level keys are checked against `provider`). */
 export const PROMETHEUS_ONLY_KEYS = ['tenant', 'auth'] as const;
 export const DATADOG_ONLY_KEYS = ['api_key', 'app_key', 'site', 'lookback', 'reduce', 'api'] as const;
+export const SCRAPE_ONLY_KEYS = ['interval'] as const;
 export const SHARED_PROVIDER_KEYS = [
   'url',
   'headers',

@@ -137,6 +137,24 @@ describe('schema', () => {
       message: '`site` is a datadog setting, but `provider` is prometheus',
     });
   });
+
+  it('refuses a top-level scrape `interval` with another provider, or with none', () => {
+    expect(onlyError(`${PROMETHEUS_HEAD}interval: 30s\n`)).toMatchObject({
+      field: 'interval',
+      line: 3,
+      column: 1,
+      message:
+        '`interval` is a scrape setting (the time between its two scrapes), but `provider` is prometheus',
+      hint: 'remove it (how often the daemon measures is its `--interval` flag), or declare a scrape provider under `providers:`',
+    });
+    const result = parse('interval: 30s\nmetrics: []\n');
+    expect(diagnosticFor(result, 'interval')).toMatchObject({
+      line: 1,
+      column: 1,
+      message: 'top-level `interval` needs a top-level `provider`',
+      hint: 'add `provider: scrape`',
+    });
+  });
 });
 
 describe('values', () => {
