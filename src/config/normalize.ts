@@ -12,7 +12,6 @@ import {
   DATADOG_ONLY_KEYS,
   type ObservabilityFile,
   PROMETHEUS_ONLY_KEYS,
-  SCRAPE_ONLY_KEYS,
   type RawAlerting,
   type RawAuth,
   type RawHeaders,
@@ -20,6 +19,7 @@ import {
   type RawReceiver,
   type RawSli,
   type RawTls,
+  SCRAPE_ONLY_KEYS,
   SHARED_PROVIDER_KEYS,
 } from './schema.js';
 import type {
