@@ -8,12 +8,12 @@ import type {
 import { describeNetworkError, hostPortOf, networkErrorOf } from '../common/guarded-fetch.js';
 import { Redactor } from '../config/redact.js';
 import type { CloudWatchProviderConfig } from '../config/types-saas.js';
-import { reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
 import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { MAX_ATTEMPTS } from './http.js';
 import { isRecord } from './json.js';
+import { reducePoints } from './series.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 type CloudWatchSdk = typeof import('@aws-sdk/client-cloudwatch');
