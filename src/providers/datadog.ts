@@ -1,4 +1,3 @@
-import type { HttpHeaders } from '../common/http-headers.js';
 import type { DatadogProviderConfig } from '../config/types.js';
 import type { Failure } from './failures.js';
 import { fail, quoteQuery } from './failures.js';
@@ -19,7 +18,7 @@ export function createDatadogProvider(config: DatadogProviderConfig, deps: HttpD
 
 /** Both API versions: `DD-API-KEY`, and `DD-APPLICATION-KEY` when an app key is configured. */
 export function datadogClient(config: DatadogProviderConfig, deps: HttpDeps): HttpClient {
-  return jsonClient(config.http, deps, (headers: HttpHeaders) => {
+  return jsonClient(config.http, deps, (headers) => {
     headers.set('dd-api-key', config.apiKey);
     if (!config.appKey) return [config.apiKey];
     headers.set('dd-application-key', config.appKey);
@@ -169,7 +168,8 @@ function rateLimitText(response: HttpResponse): string {
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-export function errorsOf(json: unknown): string[] {
+/** v1 and v2 list their errors as `errors: ["…"]`. */
+function errorsOf(json: unknown): string[] {
   if (!isRecord(json) || !Array.isArray(json.errors)) return [];
   return json.errors.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
 }
