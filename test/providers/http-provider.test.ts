@@ -90,8 +90,8 @@ describe('HttpProvider and jsonClient against a local server', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.headers);
-      const status = req.url?.startsWith('/teapot') ? 418 : 200;
-      res.writeHead(status, { 'content-type': 'application/json' });
+      const status = req.url?.startsWith('/teapot') ? 418 : req.url?.startsWith('/busy') ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '0' });
       res.end(JSON.stringify({ echoed: req.headers['x-key'] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -128,6 +128,12 @@ describe('HttpProvider and jsonClient against a local server', () => {
   it('hands on an answer whatever its status: the backend words it', async () => {
     const sent = await provider().get('/teapot');
     expect(sent.ok && sent.response.status).toBe(418);
+  });
+
+  it('says how the retries ended, ready to append to a message', async () => {
+    const sent = await provider().get('/busy');
+    if (!sent.ok) throw new Error(sent.message);
+    expect([sent.response.status, sent.retried]).toEqual([503, ' (gave up after 3 attempts)']);
   });
 
   it('turns no answer into the transport failure named after the backend', async () => {
