@@ -3,7 +3,13 @@ import { datadogAllNull, datadogClient, readDatadogAnswer } from './datadog.js';
 import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { dig, isRecord } from './json.js';
-import type { PointSeries, PointSeriesAnswer, PointSeriesMessages } from './series.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from './series.js';
 import { PointSeriesProvider, pointsFrom } from './series.js';
 import type { Provider } from './types.js';
 
@@ -130,24 +136,13 @@ class DatadogV2Provider extends PointSeriesProvider<DatadogProviderConfig> imple
   protected readonly backend = 'Datadog';
   protected readonly messages = MESSAGES;
 
-  protected fetchInstant(
-    query: string,
-    at: Date,
-    lookbackSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchInstant(query: string, { at, lookbackSeconds }: InstantSpan, signal?: AbortSignal) {
     const to = Math.floor(at.getTime() / 1000) * 1000;
     // `to` is exclusive on v2: one more millisecond keeps a point stamped at the evaluation time.
     return this.fetchSeries(query, to - lookbackSeconds * 1000, to + 1, null, signal);
   }
 
-  protected fetchRange(
-    query: string,
-    start: Date,
-    end: Date,
-    stepSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchRange(query: string, { start, end, stepSeconds }: RangeSpan, signal?: AbortSignal) {
     const intervalMs = Math.max(1, Math.round(stepSeconds)) * 1000;
     return this.fetchSeries(query, start.getTime(), end.getTime() + 1, intervalMs, signal);
   }

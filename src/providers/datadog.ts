@@ -5,7 +5,13 @@ import type { HttpClient, HttpDeps, HttpResponse } from './http.js';
 import type { Sent } from './http-provider.js';
 import { jsonClient, statusFailure } from './http-provider.js';
 import { isRecord, parseJson } from './json.js';
-import type { PointSeries, PointSeriesAnswer, PointSeriesMessages } from './series.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from './series.js';
 import { PointSeriesProvider } from './series.js';
 import type { Provider, Sample } from './types.js';
 
@@ -44,23 +50,12 @@ class DatadogProvider extends PointSeriesProvider<DatadogProviderConfig> impleme
   protected readonly backend = 'Datadog';
   protected readonly messages = MESSAGES;
 
-  protected fetchInstant(
-    query: string,
-    at: Date,
-    lookbackSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchInstant(query: string, { at, lookbackSeconds }: InstantSpan, signal?: AbortSignal) {
     const to = Math.floor(at.getTime() / 1000);
     return this.fetchSeries(query, to - lookbackSeconds, to, signal);
   }
 
-  protected fetchRange(
-    query: string,
-    start: Date,
-    end: Date,
-    _stepSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchRange(query: string, { start, end }: RangeSpan, signal?: AbortSignal) {
     // Datadog chooses the point interval itself; the step is only a hint we cannot pass on v1.
     const from = Math.floor(start.getTime() / 1000);
     return this.fetchSeries(query, from, Math.floor(end.getTime() / 1000), signal);

@@ -3,7 +3,13 @@ import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
 import { jsonClient, statusFailure } from './http-provider.js';
 import { isRecord, parseJson } from './json.js';
-import type { PointSeries, PointSeriesAnswer, PointSeriesMessages } from './series.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from './series.js';
 import { PointSeriesProvider, pointsFrom } from './series.js';
 import type { Provider } from './types.js';
 
@@ -32,25 +38,14 @@ class DynatraceProvider extends PointSeriesProvider<DynatraceProviderConfig> imp
   protected readonly backend = 'Dynatrace';
   protected readonly messages = MESSAGES;
 
-  protected fetchInstant(
-    query: string,
-    at: Date,
-    lookbackSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchInstant(query: string, { at, lookbackSeconds }: InstantSpan, signal?: AbortSignal) {
     const to = at.getTime();
     // The finest resolution Dynatrace keeps is one minute; more than 120 points per query are not needed.
     const resolution = `${Math.max(1, Math.ceil(lookbackSeconds / 60 / 120))}m`;
     return this.fetchSeries(query, to - lookbackSeconds * 1000, to, resolution, signal);
   }
 
-  protected fetchRange(
-    query: string,
-    start: Date,
-    end: Date,
-    stepSeconds: number,
-    signal: AbortSignal | undefined,
-  ): Promise<PointSeriesAnswer> {
+  protected fetchRange(query: string, { start, end, stepSeconds }: RangeSpan, signal?: AbortSignal) {
     const resolution = `${Math.max(1, Math.round(stepSeconds / 60))}m`;
     return this.fetchSeries(query, start.getTime(), end.getTime(), resolution, signal);
   }

@@ -80,6 +80,19 @@ export interface PointSeries {
 
 export type PointSeriesAnswer = { ok: true; series: PointSeries[]; warnings: string[] } | Failure;
 
+/** What an instant query reads: the lookback window that ends at `at`. */
+export interface InstantSpan {
+  at: Date;
+  lookbackSeconds: number;
+}
+
+/** What a range query reads; `stepSeconds` is the spacing the caller would like. */
+export interface RangeSpan {
+  start: Date;
+  end: Date;
+  stepSeconds: number;
+}
+
 /** A point-list backend's words; `window` is the time span read, `shown` the query as quoted. */
 export interface PointSeriesMessages {
   noSeries(window: string, shown: string): string;
@@ -96,24 +109,20 @@ export abstract class PointSeriesProvider<
   Config extends { name: string; lookbackSeconds: number; reduce: Reduction },
 > extends HttpProvider<Config> {
   protected abstract readonly messages: PointSeriesMessages;
-  /** The series in the lookback window that ends at `at`. */
   protected abstract fetchInstant(
     query: string,
-    at: Date,
-    lookbackSeconds: number,
-    signal: AbortSignal | undefined,
+    span: InstantSpan,
+    signal?: AbortSignal,
   ): Promise<PointSeriesAnswer>;
   protected abstract fetchRange(
     query: string,
-    start: Date,
-    end: Date,
-    stepSeconds: number,
-    signal: AbortSignal | undefined,
+    span: RangeSpan,
+    signal?: AbortSignal,
   ): Promise<PointSeriesAnswer>;
 
   async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
     const lookback = options.lookbackSeconds ?? this.config.lookbackSeconds;
-    const fetched = await this.fetchInstant(query, at, lookback, options.signal);
+    const fetched = await this.fetchInstant(query, { at, lookbackSeconds: lookback }, options.signal);
     if (!fetched.ok) return fetched;
     const window = `the last ${lookback} s before ${at.toISOString()}`;
     const only = this.onlyPoints(fetched, query, window);
@@ -130,7 +139,7 @@ export abstract class PointSeriesProvider<
     stepSeconds: number,
     options: QueryOptions = {},
   ): Promise<RangeResult> {
-    const fetched = await this.fetchRange(query, start, end, stepSeconds, options.signal);
+    const fetched = await this.fetchRange(query, { start, end, stepSeconds }, options.signal);
     if (!fetched.ok) return fetched;
     const window = `${start.toISOString()} – ${end.toISOString()}`;
     const only = this.onlyPoints(fetched, query, window);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Reduction } from '../../src/config/types.js';
 import { fail } from '../../src/providers/failures.js';
 import { HttpClient } from '../../src/providers/http.js';
-import type { PointSeries, PointSeriesAnswer, PointSeriesMessages } from '../../src/providers/series.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from '../../src/providers/series.js';
 import { onlySeries, PointSeriesProvider, pointsFrom, reducePoints } from '../../src/providers/series.js';
 import type { InstantResult, RangeResult } from '../../src/providers/types.js';
 
@@ -124,18 +130,13 @@ class ScriptedProvider extends PointSeriesProvider<TestConfig> {
     );
   }
 
-  protected async fetchInstant(query: string, at: Date, lookbackSeconds: number): Promise<PointSeriesAnswer> {
-    this.asked.push(['instant', query, at, lookbackSeconds]);
+  protected async fetchInstant(query: string, span: InstantSpan): Promise<PointSeriesAnswer> {
+    this.asked.push(['instant', query, span]);
     return this.answer;
   }
 
-  protected async fetchRange(
-    query: string,
-    start: Date,
-    end: Date,
-    step: number,
-  ): Promise<PointSeriesAnswer> {
-    this.asked.push(['range', query, start, end, step]);
+  protected async fetchRange(query: string, span: RangeSpan): Promise<PointSeriesAnswer> {
+    this.asked.push(['range', query, span]);
     return this.answer;
   }
 }
@@ -162,14 +163,14 @@ describe('PointSeriesProvider', () => {
       at: new Date(T - 1000),
       warnings: ['w'],
     });
-    expect(provider.asked).toEqual([['instant', 'q', AT, 300]]);
+    expect(provider.asked).toEqual([['instant', 'q', { at: AT, lookbackSeconds: 300 }]]);
   });
 
   it('takes the per-metric reduction and lookback over the configured ones', async () => {
     const provider = new ScriptedProvider(config, { ok: true, series: [one], warnings: [] });
     const result = await provider.queryInstant('q', AT, { reduce: 'max', lookbackSeconds: 60 });
     expect(result.ok && result.value).toBe(6);
-    expect(provider.asked).toEqual([['instant', 'q', AT, 60]]);
+    expect(provider.asked).toEqual([['instant', 'q', { at: AT, lookbackSeconds: 60 }]]);
   });
 
   it('words no series, several series and a series of nulls in the backend messages', async () => {
@@ -197,7 +198,7 @@ describe('PointSeriesProvider', () => {
       samples: one.points,
       warnings: ['w'],
     });
-    expect(provider.asked).toEqual([['range', 'q', start, AT, 60]]);
+    expect(provider.asked).toEqual([['range', 'q', { start, end: AT, stepSeconds: 60 }]]);
 
     const span = `${start.toISOString()} – ${AT.toISOString()}`;
     const empty = new ScriptedProvider(config, { ok: true, series: [series('a')], warnings: [] });
