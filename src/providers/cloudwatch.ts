@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type {
   CloudWatchClient,
   GetMetricDataCommandOutput,
@@ -8,12 +7,12 @@ import type {
 import { describeNetworkError, hostPortOf, networkErrorOf } from '../common/guarded-fetch.js';
 import { Redactor } from '../config/redact.js';
 import type { CloudWatchProviderConfig } from '../config/types-saas.js';
-import { reducePoints } from './datadog.js';
 import type { Failure } from './failures.js';
 import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
-import { MAX_ATTEMPTS } from './http.js';
+import { MAX_ATTEMPTS, readCaFile } from './http.js';
 import { isRecord } from './json.js';
+import { reducePoints } from './series.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 type CloudWatchSdk = typeof import('@aws-sdk/client-cloudwatch');
@@ -106,18 +105,9 @@ class CloudWatchProvider implements Provider {
 
   private async createClient(): Promise<CloudWatchClient | Failure> {
     const { caFile, insecureSkipVerify } = this.config.http.tls;
-    let ca: string | undefined;
-    if (caFile) {
-      try {
-        ca = await readFile(caFile, 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        return fail(
-          'unreachable',
-          `CloudWatch: cannot read the TLS CA file ${caFile} (${code}): check tls ca_file`,
-        );
-      }
-    }
+    const read = caFile ? await readCaFile(caFile) : { ca: undefined };
+    if ('error' in read) return fail('unreachable', `CloudWatch: ${read.error}`);
+    const { ca } = read;
     const { CloudWatchClient } = await loadSdk();
     const timeoutMs = this.config.http.timeoutMs;
     const client = new CloudWatchClient({

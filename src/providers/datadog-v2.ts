@@ -1,12 +1,17 @@
-import { HttpHeaders } from '../common/http-headers.js';
 import type { DatadogProviderConfig } from '../config/types.js';
-import { datadogHttpFailure, errorsOf, reducePoints } from './datadog.js';
-import type { Failure } from './failures.js';
-import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
+import { datadogAllNull, datadogClient, readDatadogAnswer } from './datadog.js';
+import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
-import { HttpClient } from './http.js';
-import { dig, isRecord, parseJson } from './json.js';
-import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
+import { dig, isRecord } from './json.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from './series.js';
+import { PointSeriesProvider, pointsFrom } from './series.js';
+import type { Provider } from './types.js';
 
 const QUERY_PATH = '/api/v2/query/timeseries';
 /** Datadog query names: a letter, then letters, digits and underscores. */
@@ -115,93 +120,31 @@ const FORMULA_FUNCTIONS = new Set([
 
 /** Datadog metrics through `POST /api/v2/query/timeseries` (times in ms, formulas over named queries). */
 export function createDatadogV2Provider(config: DatadogProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  headers.set('dd-api-key', config.apiKey);
-  const secrets = [config.apiKey];
-  if (config.appKey) {
-    headers.set('dd-application-key', config.appKey);
-    secrets.push(config.appKey);
-  }
-  return new DatadogV2Provider(config, new HttpClient(config.http, headers, secrets, deps));
+  return new DatadogV2Provider(config, datadogClient(config, deps));
 }
 
-interface V2Series {
-  tags: string;
-  points: Sample[];
-}
+const MESSAGES: PointSeriesMessages = {
+  noSeries: (window, shown) =>
+    `no data: Datadog returned no series for ${window} (query: ${shown}): check the metric names and the tags in the scopes {…}; the service may also have had no traffic`,
+  severalSeries: (count, listed, shown) =>
+    `Datadog returned ${count} series but exactly one is needed (query: ${shown}): aggregate them (sum:, max:) or remove the "by {…}" grouping. Groups: ${listed}`,
+  allNull: datadogAllNull,
+};
 
-class DatadogV2Provider implements Provider {
+class DatadogV2Provider extends PointSeriesProvider<DatadogProviderConfig> implements Provider {
   readonly type = 'datadog' as const;
-  readonly name: string;
-  readonly host: string;
+  protected readonly backend = 'Datadog';
+  protected readonly messages = MESSAGES;
 
-  constructor(
-    private readonly config: DatadogProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
-
-  async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
-    const lookback = options.lookbackSeconds ?? this.config.lookbackSeconds;
+  protected fetchInstant(query: string, { at, lookbackSeconds }: InstantSpan, signal?: AbortSignal) {
     const to = Math.floor(at.getTime() / 1000) * 1000;
     // `to` is exclusive on v2: one more millisecond keeps a point stamped at the evaluation time.
-    const fetched = await this.fetchSeries(query, to - lookback * 1000, to + 1, null, options.signal);
-    if (!fetched.ok) return fetched;
-    const window = `the last ${lookback} s before ${at.toISOString()}`;
-    const single = this.single(fetched.series, query, window, fetched.warnings);
-    if (!single.ok) return single;
-    const reduced = reducePoints(single.points, options.reduce ?? this.config.reduce);
-    if (!reduced) return fail('no_data', nullMessage(query, window), fetched.warnings);
-    return { ok: true, value: reduced.value, at: reduced.at, warnings: fetched.warnings };
+    return this.fetchSeries(query, to - lookbackSeconds * 1000, to + 1, null, signal);
   }
 
-  async queryRange(
-    query: string,
-    start: Date,
-    end: Date,
-    stepSeconds: number,
-    options: QueryOptions = {},
-  ): Promise<RangeResult> {
-    const fetched = await this.fetchSeries(
-      query,
-      start.getTime(),
-      end.getTime() + 1,
-      Math.max(1, Math.round(stepSeconds)) * 1000,
-      options.signal,
-    );
-    if (!fetched.ok) return fetched;
-    const window = `${start.toISOString()} – ${end.toISOString()}`;
-    const single = this.single(fetched.series, query, window, fetched.warnings);
-    if (!single.ok) return single;
-    if (single.points.length === 0) return fail('no_data', nullMessage(query, window), fetched.warnings);
-    return { ok: true, samples: single.points, warnings: fetched.warnings };
-  }
-
-  private single(
-    series: V2Series[],
-    query: string,
-    window: string,
-    warnings: string[],
-  ): { ok: true; points: Sample[] } | Failure {
-    const shown = quoteQuery(query);
-    if (series.length === 0) {
-      return fail(
-        'no_data',
-        `no data: Datadog returned no series for ${window} (query: ${shown}): check the metric names and the tags in the scopes {…}; the service may also have had no traffic`,
-        warnings,
-      );
-    }
-    if (series.length > 1) {
-      return fail(
-        'multiple_series',
-        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them (sum:, max:) or remove the "by {…}" grouping. Groups: ${listSeries(series, (entry) => entry.tags || '*', '; ')}`,
-        warnings,
-      );
-    }
-    return { ok: true, points: series[0]!.points };
+  protected fetchRange(query: string, { start, end, stepSeconds }: RangeSpan, signal?: AbortSignal) {
+    const intervalMs = Math.max(1, Math.round(stepSeconds)) * 1000;
+    return this.fetchSeries(query, start.getTime(), end.getTime() + 1, intervalMs, signal);
   }
 
   private async fetchSeries(
@@ -210,7 +153,7 @@ class DatadogV2Provider implements Provider {
     toMs: number,
     intervalMs: number | null,
     signal: AbortSignal | undefined,
-  ): Promise<{ ok: true; series: V2Series[]; warnings: string[] } | Failure> {
+  ): Promise<PointSeriesAnswer> {
     const shown = quoteQuery(query);
     const parsed = parseDatadogV2Query(query);
     if (!parsed.ok) return fail('query_error', `Datadog v2 query: ${parsed.problem} (query: ${shown})`);
@@ -223,30 +166,17 @@ class DatadogV2Provider implements Provider {
       attributes.formulas = parsed.value.formulas.map((formula) => ({ formula }));
     }
     if (intervalMs !== null) attributes.interval = intervalMs;
-    const outcome = await this.client.request({
+    const sent = await this.send({
       method: 'POST',
       path: QUERY_PATH,
       params: {},
       json: { data: { type: 'timeseries_request', attributes } },
       signal,
     });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'Datadog');
-    const { response, retryNote } = outcome;
-    const json = parseJson(response.body);
-    const errors = errorsOf(json).map((text) => this.client.redact(text));
-    const detail = errors.length > 0 ? errors.join('; ') : this.client.snippet(response);
-    const said = detail ? ` (Datadog said: ${detail})` : '';
-    const retried = retryNote ? ` (${retryNote})` : '';
-    const httpFailure = datadogHttpFailure(
-      response,
-      this.client,
-      this.config,
-      QUERY_PATH,
-      shown,
-      said,
-      retried,
-    );
-    if (httpFailure) return httpFailure;
+    if (!sent.ok) return sent;
+    const answer = readDatadogAnswer(sent, this.client, this.config, QUERY_PATH, shown);
+    if (!answer.ok) return answer;
+    const { json, said } = answer;
     const topError = dig(json, 'errors');
     if (typeof topError === 'string' && topError !== '') {
       return fail(
@@ -258,7 +188,7 @@ class DatadogV2Provider implements Provider {
     if (!isRecord(attributesOut)) {
       return fail(
         'bad_response',
-        `Datadog at ${this.client.hostPort} did not answer with a timeseries_response (content-type "${response.contentType || 'none'}"): check the provider's url${said}`,
+        `Datadog at ${this.client.hostPort} did not answer with a timeseries_response (content-type "${sent.response.contentType || 'none'}"): check the provider's url${said}`,
       );
     }
     const times = attributesOut.times ?? [];
@@ -270,40 +200,20 @@ class DatadogV2Provider implements Provider {
       !Array.isArray(values) ||
       values.length !== seriesMeta.length
     ) {
-      return fail(
-        'bad_response',
-        `Datadog at ${this.client.hostPort} sent series, times and values that do not pair up`,
-      );
+      return this.malformed('series, times and values that do not pair up');
     }
-    const series: V2Series[] = [];
+    const series: PointSeries[] = [];
     for (let i = 0; i < seriesMeta.length; i++) {
       const row: unknown = values[i];
       if (!Array.isArray(row) || row.length !== times.length) {
-        return fail(
-          'bad_response',
-          `Datadog at ${this.client.hostPort} sent a values row that does not match times`,
-        );
+        return this.malformed('a values row that does not match times');
       }
-      const points: Sample[] = [];
-      for (let j = 0; j < times.length; j++) {
-        const at: unknown = times[j];
-        const value: unknown = row[j];
-        if (typeof at !== 'number')
-          return fail('bad_response', `Datadog at ${this.client.hostPort} sent a time that is not a number`);
-        if (value === null) continue;
-        if (typeof value !== 'number')
-          return fail('bad_response', `Datadog at ${this.client.hostPort} sent a value that is not a number`);
-        points.push({ at: new Date(at), value });
-      }
-      points.sort((a, b) => a.at.getTime() - b.at.getTime());
+      const points = pointsFrom(times, row);
+      if (!points.ok) return this.malformed(`a ${points.notNumber} that is not a number`);
       const meta: unknown = seriesMeta[i];
       const tags = isRecord(meta) && Array.isArray(meta.group_tags) ? meta.group_tags.join(',') : '';
-      series.push({ tags, points });
+      series.push({ label: tags || '*', points: points.points });
     }
     return { ok: true, series, warnings: [] };
   }
-}
-
-function nullMessage(query: string, window: string): string {
-  return `no data: Datadog returned a series but every point in ${window} was null (query: ${quoteQuery(query)}): the metric may not be reported in that window; widen the lookback or check the service's traffic`;
 }

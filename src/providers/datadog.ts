@@ -1,106 +1,64 @@
-import { HttpHeaders } from '../common/http-headers.js';
-import type { DatadogProviderConfig, Reduction } from '../config/types.js';
+import type { DatadogProviderConfig } from '../config/types.js';
 import type { Failure } from './failures.js';
-import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
-import type { HttpDeps, HttpResponse } from './http.js';
-import { HttpClient } from './http.js';
-import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
+import { fail, quoteQuery } from './failures.js';
+import type { HttpClient, HttpDeps, HttpResponse } from './http.js';
+import type { Sent } from './http-provider.js';
+import { jsonClient, statusFailure } from './http-provider.js';
+import { isRecord, parseJson } from './json.js';
+import type {
+  InstantSpan,
+  PointSeries,
+  PointSeriesAnswer,
+  PointSeriesMessages,
+  RangeSpan,
+} from './series.js';
+import { PointSeriesProvider } from './series.js';
+import type { Provider, Sample } from './types.js';
 
 const QUERY_PATH = '/api/v1/query';
 
 /** Datadog metrics through the v1 `GET /api/v1/query` endpoint (from/to in seconds, points in ms). */
 export function createDatadogProvider(config: DatadogProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  headers.set('dd-api-key', config.apiKey);
-  const secrets = [config.apiKey];
-  if (config.appKey) {
+  return new DatadogProvider(config, datadogClient(config, deps));
+}
+
+/** Both API versions: `DD-API-KEY`, and `DD-APPLICATION-KEY` when an app key is configured. */
+export function datadogClient(config: DatadogProviderConfig, deps: HttpDeps): HttpClient {
+  return jsonClient(config.http, deps, (headers) => {
+    headers.set('dd-api-key', config.apiKey);
+    if (!config.appKey) return [config.apiKey];
     headers.set('dd-application-key', config.appKey);
-    secrets.push(config.appKey);
-  }
-  return new DatadogProvider(config, new HttpClient(config.http, headers, secrets, deps));
+    return [config.apiKey, config.appKey];
+  });
 }
 
-interface DatadogSeries {
-  scope: string;
-  points: Sample[];
+/** Same for both API versions: a series of nulls. */
+export function datadogAllNull(window: string, shown: string): string {
+  return `no data: Datadog returned a series but every point in ${window} was null (query: ${shown}): the metric may not be reported in that window; widen the lookback or check the service's traffic`;
 }
 
-type SeriesResult = { ok: true; series: DatadogSeries[]; warnings: string[] } | Failure;
+const MESSAGES: PointSeriesMessages = {
+  noSeries: (window, shown) =>
+    `no data: Datadog returned no series for ${window} (query: ${shown}): check the metric name and the tags in the scope {…}; the service may also have had no traffic`,
+  severalSeries: (count, listed, shown) =>
+    `Datadog returned ${count} series but exactly one is needed (query: ${shown}): aggregate them, e.g. start the query with sum: or max:, or remove the "by {…}" grouping. Scopes: ${listed}`,
+  allNull: datadogAllNull,
+};
 
-class DatadogProvider implements Provider {
+class DatadogProvider extends PointSeriesProvider<DatadogProviderConfig> implements Provider {
   readonly type = 'datadog' as const;
-  readonly name: string;
-  readonly host: string;
+  protected readonly backend = 'Datadog';
+  protected readonly messages = MESSAGES;
 
-  constructor(
-    private readonly config: DatadogProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
-
-  async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
-    const lookback = options.lookbackSeconds ?? this.config.lookbackSeconds;
-    const reduce = options.reduce ?? this.config.reduce;
+  protected fetchInstant(query: string, { at, lookbackSeconds }: InstantSpan, signal?: AbortSignal) {
     const to = Math.floor(at.getTime() / 1000);
-    const from = to - lookback;
-    const fetched = await this.fetchSeries(query, from, to, options.signal);
-    if (!fetched.ok) return fetched;
-    const { series, warnings } = fetched;
-    const window = `the last ${lookback} s before ${at.toISOString()}`;
-    const single = this.single(series, query, window, warnings);
-    if (!single.ok) return single;
-    const reduced = reducePoints(single.points, reduce);
-    if (!reduced) {
-      return fail('no_data', noPointsMessage(query, window), warnings);
-    }
-    return { ok: true, value: reduced.value, at: reduced.at, warnings };
+    return this.fetchSeries(query, to - lookbackSeconds, to, signal);
   }
 
-  async queryRange(
-    query: string,
-    start: Date,
-    end: Date,
-    _stepSeconds: number,
-    options: QueryOptions = {},
-  ): Promise<RangeResult> {
+  protected fetchRange(query: string, { start, end }: RangeSpan, signal?: AbortSignal) {
     // Datadog chooses the point interval itself; the step is only a hint we cannot pass on v1.
     const from = Math.floor(start.getTime() / 1000);
-    const to = Math.floor(end.getTime() / 1000);
-    const fetched = await this.fetchSeries(query, from, to, options.signal);
-    if (!fetched.ok) return fetched;
-    const { series, warnings } = fetched;
-    const window = `${start.toISOString()} – ${end.toISOString()}`;
-    const single = this.single(series, query, window, warnings);
-    if (!single.ok) return single;
-    if (single.points.length === 0) return fail('no_data', noPointsMessage(query, window), warnings);
-    return { ok: true, samples: single.points, warnings };
-  }
-
-  private single(
-    series: DatadogSeries[],
-    query: string,
-    window: string,
-    warnings: string[],
-  ): { ok: true; points: Sample[] } | Failure {
-    const shown = quoteQuery(query);
-    if (series.length === 0) {
-      return fail(
-        'no_data',
-        `no data: Datadog returned no series for ${window} (query: ${shown}): check the metric name and the tags in the scope {…}; the service may also have had no traffic`,
-        warnings,
-      );
-    }
-    if (series.length > 1) {
-      return fail(
-        'multiple_series',
-        `Datadog returned ${series.length} series but exactly one is needed (query: ${shown}): aggregate them, e.g. start the query with sum: or max:, or remove the "by {…}" grouping. Scopes: ${listSeries(series, (entry) => entry.scope || '*', '; ')}`,
-        warnings,
-      );
-    }
-    return { ok: true, points: series[0]!.points };
+    return this.fetchSeries(query, from, Math.floor(end.getTime() / 1000), signal);
   }
 
   private async fetchSeries(
@@ -108,32 +66,18 @@ class DatadogProvider implements Provider {
     from: number,
     to: number,
     signal: AbortSignal | undefined,
-  ): Promise<SeriesResult> {
+  ): Promise<PointSeriesAnswer> {
     const params = { from: String(from), to: String(to), query };
-    const outcome = await this.client.request({ method: 'GET', path: QUERY_PATH, params, signal });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'Datadog');
-    const { response, retryNote } = outcome;
+    const sent = await this.send({ method: 'GET', path: QUERY_PATH, params, signal });
+    if (!sent.ok) return sent;
     const shown = quoteQuery(query);
-    const json = parseJson(response.body);
-    const errors = errorsOf(json).map((text) => this.client.redact(text));
-    const detail = errors.length > 0 ? errors.join('; ') : this.client.snippet(response);
-    const said = detail ? ` (Datadog said: ${detail})` : '';
-    const retried = retryNote ? ` (${retryNote})` : '';
-
-    const httpFailure = datadogHttpFailure(
-      response,
-      this.client,
-      this.config,
-      QUERY_PATH,
-      shown,
-      said,
-      retried,
-    );
-    if (httpFailure) return httpFailure;
+    const answer = readDatadogAnswer(sent, this.client, this.config, QUERY_PATH, shown);
+    if (!answer.ok) return answer;
+    const { json, said } = answer;
     if (!isRecord(json)) {
       return fail(
         'bad_response',
-        `Datadog at ${this.client.hostPort} did not answer with JSON (content-type "${response.contentType || 'none'}"): check the provider's url${said}`,
+        `Datadog at ${this.client.hostPort} did not answer with JSON (content-type "${sent.response.contentType || 'none'}"): check the provider's url${said}`,
       );
     }
     const warnings =
@@ -144,82 +88,52 @@ class DatadogProvider implements Provider {
       return fail('query_error', `Datadog could not run the query: ${reason} (query: ${shown})`, warnings);
     }
     if (json.series !== undefined && json.series !== null && !Array.isArray(json.series)) {
-      return fail(
-        'bad_response',
-        `Datadog at ${this.client.hostPort} sent "series" that is not a list`,
-        warnings,
-      );
+      return this.malformed('"series" that is not a list', warnings);
     }
-    const series: DatadogSeries[] = [];
+    const series: PointSeries[] = [];
     for (const entry of (json.series as unknown[] | undefined) ?? []) {
       const parsed = parseSeries(entry);
-      if (!parsed) {
-        return fail(
-          'bad_response',
-          `Datadog at ${this.client.hostPort} sent a series without a valid pointlist`,
-          warnings,
-        );
-      }
+      if (!parsed) return this.malformed('a series without a valid pointlist', warnings);
       series.push(parsed);
     }
     return { ok: true, series, warnings };
   }
 }
 
-/** The failure an HTTP status means, for both API versions; null for 2xx. */
-export function datadogHttpFailure(
-  response: HttpResponse,
+/**
+ * An answer of either API version with its body parsed, and `said`: ` (Datadog said: …)` with its errors
+ * or an excerpt, for messages; the failure its HTTP status means when that is not a success.
+ */
+export function readDatadogAnswer(
+  sent: Sent,
   client: HttpClient,
   config: DatadogProviderConfig,
   path: string,
   shown: string,
-  said: string,
-  retried: string,
-): Failure | null {
-  if (response.status === 401) {
-    return fail(
-      'auth',
-      `Datadog rejected the API key (DD-API-KEY, HTTP 401): check api_key / its env var${said}`,
-    );
-  }
-  if (response.status === 403) {
-    const appKey = config.appKey
-      ? 'Datadog rejected the application key or it lacks the timeseries_query permission (DD-APPLICATION-KEY, HTTP 403): check app_key'
-      : 'Datadog refused the query (HTTP 403) and no application key is configured: set app_key (DD-APPLICATION-KEY), queries need both keys';
-    return fail(
-      'auth',
-      `${appKey}; Datadog also answers 403 to an invalid API key: check api_key / its env var${said}`,
-    );
-  }
-  if (response.status === 400) {
-    return fail('query_error', `Datadog rejected the query (HTTP 400)${said} (query: ${shown})`);
-  }
-  if (response.status === 429) {
-    return fail(
-      'rate_limited',
-      `Datadog rate limit reached (HTTP 429${rateLimitText(response)})${retried}${said}`,
-    );
-  }
-  if (response.status >= 500) {
-    return fail(
-      'unreachable',
-      `Datadog at ${client.hostPort} failed with HTTP ${response.status}${retried}: try again later or check status.datadoghq.com${said}`,
-    );
-  }
-  if (response.status === 404) {
-    return fail(
-      'bad_response',
-      `HTTP 404 for ${client.describe(path)}: check the provider's site / url (e.g. https://api.datadoghq.eu)${said}`,
-    );
-  }
-  if (response.status < 200 || response.status >= 300) {
-    return fail('bad_response', `unexpected HTTP ${response.status} from ${client.describe(path)}${said}`);
-  }
-  return null;
+): { ok: true; json: unknown; said: string } | Failure {
+  const { response, retried } = sent;
+  const json = parseJson(response.body);
+  const errors = errorsOf(json).map((text) => client.redact(text));
+  const detail = errors.length > 0 ? errors.join('; ') : client.snippet(response);
+  const said = detail ? ` (Datadog said: ${detail})` : '';
+  const failure = statusFailure(response.status, () => ({
+    unauthorized: `Datadog rejected the API key (DD-API-KEY, HTTP 401): check api_key / its env var${said}`,
+    forbidden: `${
+      config.appKey
+        ? 'Datadog rejected the application key or it lacks the timeseries_query permission (DD-APPLICATION-KEY, HTTP 403): check app_key'
+        : 'Datadog refused the query (HTTP 403) and no application key is configured: set app_key (DD-APPLICATION-KEY), queries need both keys'
+    }; Datadog also answers 403 to an invalid API key: check api_key / its env var${said}`,
+    badRequest: `Datadog rejected the query (HTTP 400)${said} (query: ${shown})`,
+    rateLimited: `Datadog rate limit reached (HTTP 429${rateLimitText(response)})${retried}${said}`,
+    serverError: `Datadog at ${client.hostPort} failed with HTTP ${response.status}${retried}: try again later or check status.datadoghq.com${said}`,
+    notFound: `HTTP 404 for ${client.describe(path)}: check the provider's site / url (e.g. https://api.datadoghq.eu)${said}`,
+    unexpected: `unexpected HTTP ${response.status} from ${client.describe(path)}${said}`,
+  }));
+  return failure ?? { ok: true, json, said };
 }
 
-/** Keeps non-null points in time order; `pointlist` timestamps are milliseconds. */
-function parseSeries(entry: unknown): DatadogSeries | null {
+/** Keeps non-null points in time order; `pointlist` timestamps are milliseconds; `*` names an empty scope. */
+function parseSeries(entry: unknown): PointSeries | null {
   if (!isRecord(entry) || !Array.isArray(entry.pointlist)) return null;
   const points: Sample[] = [];
   for (const point of entry.pointlist as unknown[]) {
@@ -236,31 +150,7 @@ function parseSeries(entry: unknown): DatadogSeries | null {
       : Array.isArray(entry.tag_set)
         ? entry.tag_set.join(',')
         : '';
-  return { scope, points };
-}
-
-/**
- * One number from a point list. `at` is the newest point's time for every reduction: it tells how
- * fresh the data is.
- */
-export function reducePoints(points: Sample[], reduce: Reduction): Sample | null {
-  const last = points[points.length - 1];
-  if (!last) return null;
-  const values = points.map((point) => point.value);
-  switch (reduce) {
-    case 'last':
-      return { at: last.at, value: last.value };
-    case 'avg':
-      return { at: last.at, value: values.reduce((sum, value) => sum + value, 0) / values.length };
-    case 'min':
-      return { at: last.at, value: Math.min(...values) };
-    case 'max':
-      return { at: last.at, value: Math.max(...values) };
-  }
-}
-
-function noPointsMessage(query: string, window: string): string {
-  return `no data: Datadog returned a series but every point in ${window} was null (query: ${quoteQuery(query)}): the metric may not be reported in that window; widen the lookback or check the service's traffic`;
+  return { label: scope || '*', points };
 }
 
 function rateLimitText(response: HttpResponse): string {
@@ -273,19 +163,8 @@ function rateLimitText(response: HttpResponse): string {
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-export function errorsOf(json: unknown): string[] {
+/** v1 and v2 list their errors as `errors: ["…"]`. */
+function errorsOf(json: unknown): string[] {
   if (!isRecord(json) || !Array.isArray(json.errors)) return [];
   return json.errors.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

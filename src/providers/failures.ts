@@ -16,7 +16,6 @@ export function fail(failure: QueryFailure, message: string, warnings: string[] 
 
 const QUERY_DISPLAY_CHARS = 300;
 
-/** The query as quoted in messages: long queries are shortened. */
 /** Series named in a multiple-series message; the rest are counted. */
 const MAX_LISTED_SERIES = 3;
 
@@ -31,6 +30,7 @@ export function listSeries<T>(
   return rest > 0 ? `${listed}, and ${rest} more` : listed;
 }
 
+/** The query as quoted in messages: long queries are shortened. */
 export function quoteQuery(query: string): string {
   const flat = query.replace(/\s+/g, ' ').trim();
   return flat.length > QUERY_DISPLAY_CHARS ? `${flat.slice(0, QUERY_DISPLAY_CHARS)}…` : flat;

@@ -1,19 +1,20 @@
-import { HttpHeaders } from '../common/http-headers.js';
 import type { GraphiteProviderConfig } from '../config/providers/graphite.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
-import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
+import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
-import { HttpClient } from './http.js';
+import { HttpProvider, jsonClient, statusFailure, statusLine } from './http-provider.js';
+import { parseJson } from './json.js';
 import { POST_QUERY_THRESHOLD } from './prometheus.js';
+import { onlySeries } from './series.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 /** graphite-web's render API with `format=json` (also hosted Graphite). */
 export function createGraphiteProvider(config: GraphiteProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  const secrets = applyAuth(config.auth, headers);
-  return new GraphiteProvider(config, new HttpClient(config.http, headers, secrets, deps));
+  return new GraphiteProvider(
+    config,
+    jsonClient(config.http, deps, (headers) => applyAuth(config.auth, headers)),
+  );
 }
 
 interface RenderedSeries {
@@ -24,18 +25,9 @@ interface RenderedSeries {
 
 type RenderResult = { ok: true; series: RenderedSeries[] } | Failure;
 
-class GraphiteProvider implements Provider {
+class GraphiteProvider extends HttpProvider<GraphiteProviderConfig> implements Provider {
   readonly type = 'graphite' as const;
-  readonly name: string;
-  readonly host: string;
-
-  constructor(
-    private readonly config: GraphiteProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
+  protected readonly backend = 'Graphite';
 
   /** The last non-null point in (at − lookback, at]: Graphite's null means "no value", never zero. */
   async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
@@ -46,8 +38,9 @@ class GraphiteProvider implements Provider {
     if (!rendered.ok) return rendered;
     const shown = quoteQuery(query);
     const window = `between ${isoOf(from)} and ${isoOf(until)} (lookback ${lookbackSeconds} s)`;
-    const only = this.singleSeries(rendered.series, shown, window);
-    if (!only.ok) return only;
+    const one = singleSeries(rendered.series, shown, window);
+    if (!one.ok) return one;
+    const only = one.series;
     const known = only.points.filter((point) => point.value !== null && point.at.getTime() <= at.getTime());
     const last = known[known.length - 1];
     if (!last) {
@@ -73,35 +66,15 @@ class GraphiteProvider implements Provider {
     const rendered = await this.render(query, from, until, options.signal);
     if (!rendered.ok) return rendered;
     const shown = quoteQuery(query);
-    const only = this.singleSeries(rendered.series, shown, `between ${isoOf(from + 1)} and ${isoOf(until)}`);
-    if (!only.ok) return only;
+    const one = singleSeries(rendered.series, shown, `between ${isoOf(from + 1)} and ${isoOf(until)}`);
+    if (!one.ok) return one;
     const samples: Sample[] = [];
-    for (const point of only.points) {
+    for (const point of one.series.points) {
       const time = point.at.getTime();
       if (point.value === null || time < start.getTime() || time > end.getTime()) continue;
       samples.push({ at: point.at, value: point.value });
     }
     return { ok: true, samples, warnings: [] };
-  }
-
-  private singleSeries(
-    series: RenderedSeries[],
-    shown: string,
-    window: string,
-  ): ({ ok: true } & RenderedSeries) | Failure {
-    if (series.length === 0) {
-      return fail(
-        'no_data',
-        `no data: the target matched no series ${window} (query: ${shown}): check the metric path and wildcards; graphite-web also answers an empty list for a target it cannot parse`,
-      );
-    }
-    if (series.length > 1) {
-      return fail(
-        'multiple_series',
-        `the target returned ${series.length} series but exactly one is needed (query: ${shown}): combine them, e.g. sumSeries(...) or averageSeries(...). Series: ${listSeries(series, (entry) => JSON.stringify(entry.target), ', ')}`,
-      );
-    }
-    return { ok: true, ...series[0]! };
   }
 
   private async render(
@@ -112,46 +85,23 @@ class GraphiteProvider implements Provider {
   ): Promise<RenderResult> {
     const params = { target: query, format: 'json', from: String(from), until: String(until) };
     const method = encodeURIComponent(query).length > POST_QUERY_THRESHOLD ? 'POST' : 'GET';
-    const outcome = await this.client.request({ method, path: '/render', params, signal });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'Graphite');
-    const { response, retryNote } = outcome;
+    const sent = await this.send({ method, path: '/render', params, signal });
+    if (!sent.ok) return sent;
+    const { response, retried } = sent;
     const where = this.client.describe('/render');
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const retried = retryNote ? ` (${retryNote})` : '';
+    const status = statusLine(response);
     const detail = this.client.snippet(response);
-    const shown = quoteQuery(query);
-
-    if (response.status === 401 || response.status === 403) {
-      return fail(
-        'auth',
-        `${status} from ${where}: check the provider's auth (hosted Graphite: basic with the instance id and an API token)${detail ? `: ${detail}` : ''}`,
-      );
-    }
-    if (response.status === 400) {
+    const told = detail ? `: ${detail}` : '';
+    const failure = statusFailure(response.status, () => ({
+      unauthorized: `${status} from ${where}: check the provider's auth (hosted Graphite: basic with the instance id and an API token)${told}`,
       // graphite-web answers a target it cannot evaluate (unknown function, bad arguments) with 400 and plain text.
-      return fail(
-        'query_error',
-        `Graphite rejected the target${detail ? ` (${detail})` : ''} (query: ${shown})`,
-      );
-    }
-    if (response.status === 404) {
-      return fail(
-        'bad_response',
-        `${status} for ${where}: is the url graphite-web (the render API), with the right path prefix?`,
-      );
-    }
-    if (response.status === 429) {
-      return fail('rate_limited', `${status} from ${where}: Graphite is rate limiting queries${retried}`);
-    }
-    if (response.status >= 500) {
-      return fail(
-        'unreachable',
-        `${status} from ${where}${retried}: graphite-web or a proxy in front of it is failing (an invalid target can also fail like this)${detail ? `: ${detail}` : ''}`,
-      );
-    }
-    if (response.status < 200 || response.status >= 300) {
-      return fail('bad_response', `unexpected ${status} from ${where}${detail ? `: ${detail}` : ''}`);
-    }
+      badRequest: `Graphite rejected the target${detail ? ` (${detail})` : ''} (query: ${quoteQuery(query)})`,
+      notFound: `${status} for ${where}: is the url graphite-web (the render API), with the right path prefix?`,
+      rateLimited: `${status} from ${where}: Graphite is rate limiting queries${retried}`,
+      serverError: `${status} from ${where}${retried}: graphite-web or a proxy in front of it is failing (an invalid target can also fail like this)${told}`,
+      unexpected: `unexpected ${status} from ${where}${told}`,
+    }));
+    if (failure) return failure;
     const series = parseRender(response.body);
     if (!series) {
       return fail(
@@ -165,12 +115,7 @@ class GraphiteProvider implements Provider {
 
 /** `[{"target": ..., "datapoints": [[value|null, seconds], ...]}]`, or null when the body is not that. */
 export function parseRender(body: string): RenderedSeries[] | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
+  const json = parseJson(body);
   if (!Array.isArray(json)) return null;
   const series: RenderedSeries[] = [];
   for (const entry of json) {
@@ -187,6 +132,22 @@ export function parseRender(body: string): RenderedSeries[] | null {
     series.push({ target, points });
   }
   return series;
+}
+
+/** The one series a target must match. */
+function singleSeries(
+  series: RenderedSeries[],
+  shown: string,
+  window: string,
+): { ok: true; series: RenderedSeries } | Failure {
+  return onlySeries(series, {
+    none: () =>
+      `no data: the target matched no series ${window} (query: ${shown}): check the metric path and wildcards; graphite-web also answers an empty list for a target it cannot parse`,
+    several: (count, listed) =>
+      `the target returned ${count} series but exactly one is needed (query: ${shown}): combine them, e.g. sumSeries(...) or averageSeries(...). Series: ${listed}`,
+    label: (entry) => JSON.stringify(entry.target),
+    separator: ', ',
+  });
 }
 
 function isoOf(seconds: number): string {

@@ -249,16 +249,9 @@ export class HttpClient {
       if (this.injectedTransport) return this.injectedTransport;
       const { caFile, insecureSkipVerify } = this.tls;
       if (!caFile && !insecureSkipVerify) return defaultTransport();
-      let ca: string | undefined;
-      if (caFile) {
-        try {
-          ca = await readFile(caFile, 'utf8');
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code ?? 'error';
-          return { error: `cannot read the TLS CA file ${caFile} (${code}): check tls ca_file` };
-        }
-      }
-      return createTransport({ ...(ca ? { ca } : {}), rejectUnauthorized: !insecureSkipVerify });
+      const ca = caFile ? await readCaFile(caFile) : { ca: undefined };
+      if ('error' in ca) return ca;
+      return createTransport({ ...(ca.ca ? { ca: ca.ca } : {}), rejectUnauthorized: !insecureSkipVerify });
     })();
     return this.transport;
   }
@@ -305,6 +298,16 @@ export class HttpClient {
     } catch {
       return false;
     }
+  }
+}
+
+/** The PEM of a provider's `tls.ca_file`, read when it is used; or why it cannot be read. */
+export async function readCaFile(caFile: string): Promise<{ ca: string } | { error: string }> {
+  try {
+    return { ca: await readFile(caFile, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return { error: `cannot read the TLS CA file ${caFile} (${code}): check tls ca_file` };
   }
 }
 

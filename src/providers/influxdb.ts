@@ -1,11 +1,12 @@
-import { HttpHeaders } from '../common/http-headers.js';
 import type { InfluxdbProviderConfig } from '../config/providers/influxdb.js';
 import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
-import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
+import { fail, quoteQuery } from './failures.js';
 import type { HttpDeps } from './http.js';
-import { HttpClient } from './http.js';
+import { HttpProvider, jsonClient, statusFailure, statusLine } from './http-provider.js';
+import { isRecord, parseJson } from './json.js';
 import { POST_QUERY_THRESHOLD } from './prometheus.js';
+import { onlySeries } from './series.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 /** Where a query says which time window it reads; replaced by the monitor, as Grafana does. */
@@ -13,10 +14,10 @@ export const TIME_FILTER = '$timeFilter';
 
 /** InfluxDB 1.x `/query` with InfluxQL (also the 1.x-compatible endpoint of InfluxDB 2 and 3). */
 export function createInfluxdbProvider(config: InfluxdbProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  const secrets = applyAuth(config.auth, headers);
-  return new InfluxdbProvider(config, new HttpClient(config.http, headers, secrets, deps));
+  return new InfluxdbProvider(
+    config,
+    jsonClient(config.http, deps, (headers) => applyAuth(config.auth, headers)),
+  );
 }
 
 interface InfluxSeries {
@@ -28,18 +29,9 @@ interface InfluxSeries {
 
 type StatementResult = { ok: true; series: InfluxSeries[]; warnings: string[] } | Failure;
 
-class InfluxdbProvider implements Provider {
+class InfluxdbProvider extends HttpProvider<InfluxdbProviderConfig> implements Provider {
   readonly type = 'influxdb' as const;
-  readonly name: string;
-  readonly host: string;
-
-  constructor(
-    private readonly config: InfluxdbProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
+  protected readonly backend = 'InfluxDB';
 
   async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
     const lookbackSeconds = options.lookbackSeconds ?? this.config.lookbackSeconds;
@@ -101,21 +93,20 @@ class InfluxdbProvider implements Provider {
     window: string,
     warnings: string[],
   ): { ok: true; rows: { at: Date; value: number | null }[] } | Failure {
-    if (series.length === 0) {
-      return fail(
-        'no_data',
-        `no data: the query returned no series ${window} (query: ${shown}): check the measurement, field and tag names, the database and retention policy; the service may also have written nothing in the window`,
-        warnings,
-      );
-    }
-    if (series.length > 1) {
-      return fail(
-        'multiple_series',
-        `query returned ${series.length} series but exactly one is needed (query: ${shown}): drop the GROUP BY tags or narrow the WHERE clause. Series: ${listSeries(series, describeSeries, ', ')}`,
-        warnings,
-      );
-    }
-    const only = series[0]!;
+    const one = onlySeries(
+      series,
+      {
+        none: () =>
+          `no data: the query returned no series ${window} (query: ${shown}): check the measurement, field and tag names, the database and retention policy; the service may also have written nothing in the window`,
+        several: (count, listed) =>
+          `query returned ${count} series but exactly one is needed (query: ${shown}): drop the GROUP BY tags or narrow the WHERE clause. Series: ${listed}`,
+        label: describeSeries,
+        separator: ', ',
+      },
+      warnings,
+    );
+    if (!one.ok) return one;
+    const only = one.series;
     const fields = only.columns.filter((column) => column !== 'time');
     if (only.columns[0] !== 'time' || fields.length !== 1) {
       return fail(
@@ -149,45 +140,26 @@ class InfluxdbProvider implements Provider {
     const params: Record<string, string> = { db: this.config.database, q: text, epoch: 'ms' };
     if (this.config.retentionPolicy) params.rp = this.config.retentionPolicy;
     const method = encodeURIComponent(text).length > POST_QUERY_THRESHOLD ? 'POST' : 'GET';
-    const outcome = await this.client.request({ method, path: '/query', params, signal });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'InfluxDB');
-    const { response, retryNote } = outcome;
+    const sent = await this.send({ method, path: '/query', params, signal });
+    if (!sent.ok) return sent;
+    const { response, retried } = sent;
     const where = this.client.describe('/query');
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const retried = retryNote ? ` (${retryNote})` : '';
+    const status = statusLine(response);
     const shown = quoteQuery(query);
     const body = parseJson(response.body);
     const requestError =
       isRecord(body) && typeof body.error === 'string' ? this.client.redact(body.error) : null;
     const detail = requestError ?? this.client.snippet(response);
-
-    if (response.status === 401 || response.status === 403) {
-      return fail(
-        'auth',
-        `${status} from ${where}: check the provider's auth (basic user and password, or bearer token)${detail ? `: ${detail}` : ''}`,
-      );
-    }
-    if (response.status === 404) {
-      return fail(
-        'bad_response',
-        `${status} for ${where}: is the url the InfluxDB HTTP API (port 8086 by default), with the right path prefix?`,
-      );
-    }
-    if (response.status === 429) {
-      return fail('rate_limited', `${status} from ${where}: InfluxDB is rate limiting queries${retried}`);
-    }
-    if (response.status >= 500) {
-      return fail(
-        'unreachable',
-        `${status} from ${where}${retried}: InfluxDB or a proxy in front of it is failing${detail ? `: ${detail}` : ''}`,
-      );
-    }
-    if (response.status === 400 && requestError) {
-      return fail('query_error', `InfluxDB rejected the query (${requestError}) (query: ${shown})`);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      return fail('bad_response', `unexpected ${status} from ${where}${detail ? `: ${detail}` : ''}`);
-    }
+    const told = detail ? `: ${detail}` : '';
+    const failure = statusFailure(response.status, () => ({
+      unauthorized: `${status} from ${where}: check the provider's auth (basic user and password, or bearer token)${told}`,
+      notFound: `${status} for ${where}: is the url the InfluxDB HTTP API (port 8086 by default), with the right path prefix?`,
+      rateLimited: `${status} from ${where}: InfluxDB is rate limiting queries${retried}`,
+      serverError: `${status} from ${where}${retried}: InfluxDB or a proxy in front of it is failing${told}`,
+      badRequest: requestError && `InfluxDB rejected the query (${requestError}) (query: ${shown})`,
+      unexpected: `unexpected ${status} from ${where}${told}`,
+    }));
+    if (failure) return failure;
     if (!isRecord(body) || !Array.isArray(body.results)) {
       return fail(
         'bad_response',
@@ -232,10 +204,6 @@ class InfluxdbProvider implements Provider {
     }
     return { ok: true, series, warnings };
   }
-
-  private malformed(what: string, warnings: string[]): Failure {
-    return fail('bad_response', `InfluxDB at ${this.client.hostPort} sent ${what}`, warnings);
-  }
 }
 
 /** The query with every `$timeFilter` replaced, or why it cannot be run. */
@@ -276,16 +244,4 @@ export function withGroupByTime(query: string, stepSeconds: number): { ok: true;
 function describeSeries(series: InfluxSeries): string {
   const tags = Object.entries(series.tags).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   return `${series.name}{${tags.join(', ')}}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,10 +1,9 @@
-import { HttpHeaders } from '../common/http-headers.js';
 import type { NewRelicProviderConfig } from '../config/types-saas.js';
 import { windowClausesIn } from '../validate/nrql.js';
 import type { Failure } from './failures.js';
-import { fail, quoteQuery, transportFailure } from './failures.js';
-import type { HttpDeps, HttpResponse } from './http.js';
-import { HttpClient } from './http.js';
+import { fail, quoteQuery } from './failures.js';
+import type { HttpDeps } from './http.js';
+import { HttpProvider, jsonClient, statusFailure } from './http-provider.js';
 import { dig, isRecord, parseJson } from './json.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
@@ -22,10 +21,11 @@ const ROW_META_KEYS = new Set(['beginTimeSeconds', 'endTimeSeconds', 'facet', 't
 
 /** New Relic NRQL through NerdGraph: `POST /graphql` with the `API-Key` header. */
 export function createNewRelicProvider(config: NewRelicProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  headers.set('api-key', config.apiKey);
-  return new NewRelicProvider(config, new HttpClient(config.http, headers, [config.apiKey], deps));
+  const client = jsonClient(config.http, deps, (headers) => {
+    headers.set('api-key', config.apiKey);
+    return [config.apiKey];
+  });
+  return new NewRelicProvider(config, client);
 }
 
 interface NrqlAnswer {
@@ -34,18 +34,9 @@ interface NrqlAnswer {
   windowEnd: number | null;
 }
 
-class NewRelicProvider implements Provider {
+class NewRelicProvider extends HttpProvider<NewRelicProviderConfig> implements Provider {
   readonly type = 'newrelic' as const;
-  readonly name: string;
-  readonly host: string;
-
-  constructor(
-    private readonly config: NewRelicProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
+  protected readonly backend = 'New Relic';
 
   async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
     const lookback = options.lookbackSeconds ?? this.config.lookbackSeconds;
@@ -83,10 +74,7 @@ class NewRelicProvider implements Provider {
       // range then lies inside it.
       const beginSeconds = row.beginTimeSeconds;
       if (typeof beginSeconds !== 'number') {
-        return fail(
-          'bad_response',
-          `New Relic at ${this.client.hostPort} sent a TIMESERIES row without beginTimeSeconds`,
-        );
+        return this.malformed('a TIMESERIES row without beginTimeSeconds');
       }
       const value = rowValue(row, query);
       if (!value.ok) return value;
@@ -114,7 +102,7 @@ class NewRelicProvider implements Provider {
       MAX_NRQL_TIMEOUT_S,
       Math.max(MIN_NRQL_TIMEOUT_S, Math.ceil(this.client.timeoutMs / 1000)),
     );
-    const outcome = await this.client.request({
+    const sent = await this.send({
       method: 'POST',
       path: GRAPHQL_PATH,
       params: {},
@@ -124,16 +112,20 @@ class NewRelicProvider implements Provider {
       },
       signal,
     });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'New Relic');
-    const { response, retryNote } = outcome;
+    if (!sent.ok) return sent;
+    const { response, retried } = sent;
     const json = parseJson(response.body);
     const errors = graphqlErrors(json);
     const messages = errors.map((error) => this.client.redact(error.message));
     const detail = messages.length > 0 ? messages.join('; ') : this.client.snippet(response);
     const said = detail ? ` (New Relic said: ${detail})` : '';
-    const retried = retryNote ? ` (${retryNote})` : '';
-
-    const httpFailure = this.statusFailure(response, said, retried);
+    const httpFailure = statusFailure(response.status, () => ({
+      unauthorized: `New Relic rejected the API key (API-Key, HTTP ${response.status}): check api_key / its env var; NerdGraph needs a user key (NRAK-…) of a user with access to account ${this.config.accountId}${said}`,
+      rateLimited: `New Relic refused the query with HTTP 429 (NerdGraph allows 25 concurrent requests per user)${retried}${said}`,
+      serverError: `New Relic at ${this.client.hostPort} failed with HTTP ${response.status}${retried}: try again later or check status.newrelic.com${said}`,
+      notFound: `HTTP 404 for ${this.client.describe(GRAPHQL_PATH)}: check the provider's region (us, eu) or url${said}`,
+      unexpected: `unexpected HTTP ${response.status} from ${this.client.describe(GRAPHQL_PATH)}${said}`,
+    }));
     if (httpFailure) return httpFailure;
     if (!isRecord(json)) {
       return fail(
@@ -145,48 +137,10 @@ class NewRelicProvider implements Provider {
     const nrql = dig(json, 'data', 'actor', 'account', 'nrql');
     const results = dig(nrql, 'results');
     if (!Array.isArray(results) || !results.every(isRecord)) {
-      return fail(
-        'bad_response',
-        `New Relic at ${this.client.hostPort} sent no data.actor.account.nrql.results list${said}`,
-      );
+      return this.malformed(`no data.actor.account.nrql.results list${said}`);
     }
     const end = dig(nrql, 'metadata', 'timeWindow', 'end');
     return { ok: true, rows: results, windowEnd: typeof end === 'number' ? end : null };
-  }
-
-  private statusFailure(response: HttpResponse, said: string, retried: string): Failure | null {
-    const status = response.status;
-    if (status === 401 || status === 403) {
-      return fail(
-        'auth',
-        `New Relic rejected the API key (API-Key, HTTP ${status}): check api_key / its env var; NerdGraph needs a user key (NRAK-…) of a user with access to account ${this.config.accountId}${said}`,
-      );
-    }
-    if (status === 429) {
-      return fail(
-        'rate_limited',
-        `New Relic refused the query with HTTP 429 (NerdGraph allows 25 concurrent requests per user)${retried}${said}`,
-      );
-    }
-    if (status >= 500) {
-      return fail(
-        'unreachable',
-        `New Relic at ${this.client.hostPort} failed with HTTP ${status}${retried}: try again later or check status.newrelic.com${said}`,
-      );
-    }
-    if (status === 404) {
-      return fail(
-        'bad_response',
-        `HTTP 404 for ${this.client.describe(GRAPHQL_PATH)}: check the provider's region (us, eu) or url${said}`,
-      );
-    }
-    if (status < 200 || status >= 300) {
-      return fail(
-        'bad_response',
-        `unexpected HTTP ${status} from ${this.client.describe(GRAPHQL_PATH)}${said}`,
-      );
-    }
-    return null;
   }
 
   /** GraphQL errors arrive with HTTP 200; their class says whether the query or the service failed. */

@@ -1,9 +1,11 @@
-import { HttpHeaders } from '../common/http-headers.js';
 import type { PrometheusProviderConfig } from '../config/types.js';
+import { applyAuth } from './auth.js';
 import type { Failure } from './failures.js';
-import { fail, listSeries, quoteQuery, transportFailure } from './failures.js';
+import { fail, listSeries, quoteQuery } from './failures.js';
 import type { HttpDeps, HttpResponse } from './http.js';
-import { defaultRetryable, HttpClient } from './http.js';
+import { defaultRetryable } from './http.js';
+import { HttpProvider, jsonClient, statusLine } from './http-provider.js';
+import { isRecord } from './json.js';
 import type { InstantResult, Provider, QueryOptions, RangeResult, Sample } from './types.js';
 
 /** Queries whose URL-encoded text is longer than this go in a POST form body (URL length limits). */
@@ -13,19 +15,10 @@ const VICTORIA_METRICS_UNKNOWN_PATH = 'unsupported path requested';
 
 /** Prometheus and its API-compatible backends (Thanos, Mimir, Cortex, VictoriaMetrics). */
 export function createPrometheusProvider(config: PrometheusProviderConfig, deps: HttpDeps = {}): Provider {
-  const headers = new HttpHeaders(config.http.headers);
-  headers.set('accept', 'application/json');
-  const secrets: string[] = [];
-  if (config.tenant) headers.set('x-scope-orgid', config.tenant);
-  if (config.auth.kind === 'bearer') {
-    headers.set('authorization', `Bearer ${config.auth.token}`);
-    secrets.push(config.auth.token);
-  } else if (config.auth.kind === 'basic') {
-    const encoded = Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64');
-    headers.set('authorization', `Basic ${encoded}`);
-    secrets.push(config.auth.password, encoded);
-  }
-  const client = new HttpClient(config.http, headers, secrets, deps);
+  const client = jsonClient(config.http, deps, (headers) => {
+    if (config.tenant) headers.set('x-scope-orgid', config.tenant);
+    return applyAuth(config.auth, headers);
+  });
   return new PrometheusProvider(config, client);
 }
 
@@ -36,18 +29,9 @@ interface PromData {
 
 type CallResult = { ok: true; data: PromData; warnings: string[] } | Failure;
 
-class PrometheusProvider implements Provider {
+class PrometheusProvider extends HttpProvider<PrometheusProviderConfig> implements Provider {
   readonly type = 'prometheus' as const;
-  readonly name: string;
-  readonly host: string;
-
-  constructor(
-    private readonly config: PrometheusProviderConfig,
-    private readonly client: HttpClient,
-  ) {
-    this.name = config.name;
-    this.host = client.baseUrl.hostname;
-  }
+  protected readonly backend = 'Prometheus';
 
   async queryInstant(query: string, at: Date, options: QueryOptions = {}): Promise<InstantResult> {
     const params = { query, time: unixSeconds(at) };
@@ -136,12 +120,11 @@ class PrometheusProvider implements Provider {
     signal: AbortSignal | undefined,
   ): Promise<CallResult> {
     const method = encodeURIComponent(query).length > POST_QUERY_THRESHOLD ? 'POST' : 'GET';
-    const outcome = await this.client.request({ method, path, params, signal, retryable: isRetryable });
-    if (outcome.kind !== 'response') return transportFailure(outcome, this.client, 'Prometheus');
-    const { response, retryNote } = outcome;
+    const sent = await this.send({ method, path, params, signal, retryable: isRetryable });
+    if (!sent.ok) return sent;
+    const { response, retried } = sent;
     const where = this.client.describe(path);
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const retried = retryNote ? ` (${retryNote})` : '';
+    const status = statusLine(response);
     const envelope = parseEnvelope(response.body);
     const ok = response.status >= 200 && response.status < 300;
     if (ok && envelope?.status === 'success' && envelope.data) {
@@ -229,10 +212,6 @@ class PrometheusProvider implements Provider {
       );
     }
     return fail('bad_response', `unexpected ${status} from ${where}${detail ? `: ${detail}` : ''}`);
-  }
-
-  private malformed(what: string, warnings: string[]): Failure {
-    return fail('bad_response', `Prometheus at ${this.client.hostPort} sent ${what}`, warnings);
   }
 }
 
@@ -335,8 +314,4 @@ function formatLabels(metric: Record<string, unknown>): string {
 
 function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

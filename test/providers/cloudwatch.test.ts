@@ -309,3 +309,24 @@ describe.skipIf(openssl === null)('CloudWatch over HTTPS: the SDK gets the TLS s
     }
   });
 });
+
+describe('CloudWatch with a tls.ca_file it cannot read', () => {
+  it('is unreachable with the file and the reason named, and nothing is sent', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cw-ca-'));
+    try {
+      const caFile = path.join(dir, 'missing.pem');
+      // Nothing listens on the discard port: a request sent there would fail differently.
+      const config = cwConfig('http://127.0.0.1:9', {
+        http: { ...cwConfig('http://127.0.0.1:9').http, tls: { caFile, insecureSkipVerify: false } },
+      });
+      expect(await createProvider(config).queryInstant(EXPRESSION, AT)).toEqual({
+        ok: false,
+        failure: 'unreachable',
+        message: `CloudWatch: cannot read the TLS CA file ${caFile} (ENOENT): check tls ca_file`,
+        warnings: [],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
