@@ -4,7 +4,8 @@
  * million measurements. An idle Node process is sampled alongside as the baseline. Where the memory
  * is, per sample: RSS split into anonymous memory and mapped files (the node binary's code), and the
  * JS heap as V8 reports it (committed in total, in use, the new space and external memory).
- * BENCH_DAEMON_SECONDS sets the duration (default 600).
+ * BENCH_DAEMON_SECONDS sets the duration (default 600); BENCH_DAEMON_ENV adds variables to the daemon's
+ * environment, as space-separated NAME=VALUE pairs (e.g. `MALLOC_ARENA_MAX=2`), recorded in the results.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -18,6 +19,12 @@ import { CLI, median, PROJECT_ROOT, writeResult } from './support.js';
 const SECONDS = Number(process.env.BENCH_DAEMON_SECONDS ?? 600);
 const NFRS = Number(process.env.BENCH_DAEMON_NFRS ?? 1000);
 const SAMPLE_MS = 10_000;
+const DAEMON_ENV: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_DAEMON_ENV ?? '')
+    .split(/\s+/)
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 function procSample(pid: number): { rssMb: number; anonMb: number; fileMb: number; cpuSeconds: number } {
@@ -66,7 +73,7 @@ const daemon = spawn(
   {
     cwd: workspace,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...DAEMON_ENV },
   },
 );
 const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
@@ -157,6 +164,7 @@ try {
     seconds: SECONDS,
     nfrs: NFRS,
     interval_seconds: 1,
+    daemon_env: DAEMON_ENV,
     cycles,
     slow_cycles: slow,
     mean_cycle_seconds: Number((durationSum / cycles).toFixed(4)),
