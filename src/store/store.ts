@@ -108,6 +108,9 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   }
 }
 
+/** The page cache of each connection: negative = KiB (SQLite's own default). */
+export const PAGE_CACHE_SIZE = -2000;
+
 /** A database to read that does not exist. */
 export function noDatabaseError(file: string): UserError {
   return new UserError('config', `no database at ${file}`, {
@@ -118,6 +121,10 @@ export function noDatabaseError(file: string): UserError {
 function configure(db: Database.Database, readonly: boolean): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
+  // SQLite's own default page cache (2 MB) instead of better-sqlite3's 16 MB: a daemon's cache fills
+  // as its history grows, which took a 1,000-NFR daemon from 95 to 114 MB over its first 35 minutes;
+  // the bigger cache saved ~8 ms of CPU per 1,000 rows written. The OS keeps the file's pages anyway.
+  db.pragma(`cache_size = ${PAGE_CACHE_SIZE}`);
   if (readonly) return;
   // WAL: readers (status page, reports) never block the daemon's writes, and commits are cheap.
   db.pragma('journal_mode = WAL');

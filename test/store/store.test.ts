@@ -411,3 +411,17 @@ describe('read-only open', () => {
     expect(reader.latestMeasurements('checkout')[0]!.at).toEqual(at(60));
   });
 });
+
+describe('connections', () => {
+  it("keep SQLite's own 2 MB page cache, not better-sqlite3's 16 MB, read-write and read-only alike", () => {
+    const file = join(dirs.make(), 'state.db');
+    const cacheOf = (store: Store) =>
+      (store as unknown as { db: Database.Database }).db.pragma('cache_size', { simple: true });
+    const writer = openStore(file);
+    expect(cacheOf(writer)).toBe(-2000);
+    const reader = openStore(file, { readonly: true });
+    expect(cacheOf(reader)).toBe(-2000);
+    reader.close();
+    writer.close();
+  });
+});
