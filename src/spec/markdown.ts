@@ -23,13 +23,22 @@ const MIN_ROWS_READ_APART = 16;
 /** Rows kept at the start of a run of pipe lines: they may be a table's header and delimiter rows. */
 const LEADING_ROWS_KEPT = 3;
 
+/** Attempts at reading the text without the runs: each drops the runs whose anchor micromark did not confirm. */
+const MAX_ATTEMPTS = 3;
+
+/** Rows of the document (0-based line `first` on) that can be read line by line. */
+interface Run {
+  first: number;
+  rows: TableRow[];
+  /** Characters of the rows, a newline each included. */
+  chars: number;
+}
+
 /** Rows read line by line, spliced into a table micromark read, after its row at `anchorLine`. */
 interface RowsReadApart {
   /** Line (in the text micromark read) of the body row the rows follow. */
   anchorLine: number;
   rows: TableRow[];
-  /** Lines and characters (newlines included) taken out of the text micromark read. */
-  lines: number;
   chars: number;
 }
 
@@ -44,8 +53,8 @@ interface RowsReadApart {
  *   of the document. After such a row, every line starting with `|` is another body row of the same table
  *   and leaves the parser in the same state, whatever its cells hold, so the rest of the document reads
  *   the same with or without the run;
- * - otherwise (a table inside a list, quote, code fence or HTML block), the whole document goes to
- *   micromark.
+ * - runs whose row before is not one (a table inside a list, quote, code fence or HTML block) are put
+ *   back and the text read again; after MAX_ATTEMPTS, the whole document goes to micromark.
  * test/spec/markdown.test.ts compares both readings on random documents, positions included.
  */
 export function readMarkdown(text: string): Root {
@@ -55,57 +64,79 @@ export function readMarkdown(text: string): Root {
 /** readMarkdown, telling how many rows were read apart from micromark (for tests and benchmarks). */
 export function readMarkdownCounted(text: string): { tree: Root; rowsReadApart: number } {
   const whole = () => ({ tree: readMarkdownWhole(text), rowsReadApart: 0 });
-  // Carriage returns, tabs, NUL and a byte-order mark change micromark's columns or offsets: not worth
-  // following for the rare spec that has them.
-  if (text.length < MIN_ROWS_READ_APART * 8 || /[\r\t\0]/.test(text) || text.startsWith('\uFEFF'))
+  // A carriage return ends a line for micromark, a byte-order mark is not counted: lines or offsets would
+  // differ; not worth following for the rare spec that has them.
+  if (text.length < MIN_ROWS_READ_APART * 8 || text.includes('\r') || text.startsWith('\uFEFF'))
     return whole();
   const lines = text.split('\n');
-  const kept: string[] = [];
-  const apart: RowsReadApart[] = [];
+  let runs = findRuns(lines);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && runs.length > 0; attempt++) {
+    const kept: string[] = [];
+    const apart: RowsReadApart[] = [];
+    let next = 0;
+    for (const run of runs) {
+      for (; next < run.first; next++) kept.push(lines[next] ?? '');
+      apart.push({ anchorLine: kept.length, rows: run.rows, chars: run.chars });
+      next = run.first + run.rows.length;
+    }
+    for (; next < lines.length; next++) kept.push(lines[next] ?? '');
+    const tree = readMarkdownWhole(kept.join('\n'));
+    const confirmed = confirmedAnchors(tree, apart);
+    if (confirmed.length === apart.length) {
+      spliceRows(tree, confirmed);
+      return { tree, rowsReadApart: runs.reduce((sum, run) => sum + run.rows.length, 0) };
+    }
+    const confirmedLines = new Set(confirmed.map((anchor) => anchor.rows.anchorLine));
+    runs = runs.filter((_run, index) => confirmedLines.has(apart[index]?.anchorLine ?? 0));
+  }
+  return whole();
+}
+
+/** Runs of lines that readRow reads, less their first LEADING_ROWS_KEPT lines; only runs long enough. */
+function findRuns(lines: readonly string[]): Run[] {
+  const runs: Run[] = [];
   let offset = 0;
   let index = 0;
   while (index < lines.length) {
-    // A run of lines that can be read apart: take out all but its first LEADING_ROWS_KEPT.
-    const run: TableRow[] = [];
+    const rows: TableRow[] = [];
     let runOffset = offset;
+    let keptChars = 0;
     let end = index;
     for (; end < lines.length; end++) {
       const line = lines[end] ?? '';
       const row = line.startsWith('|') ? readRow(line, end + 1, runOffset) : null;
       if (!row) break;
-      run.push(row);
+      rows.push(row);
       runOffset += line.length + 1;
+      if (rows.length === LEADING_ROWS_KEPT) keptChars = runOffset - offset;
     }
-    if (run.length - LEADING_ROWS_KEPT >= MIN_ROWS_READ_APART) {
-      for (let line = index; line < index + LEADING_ROWS_KEPT; line++) {
-        kept.push(lines[line] ?? '');
-        offset += (lines[line]?.length ?? 0) + 1;
-      }
-      const taken = run.slice(LEADING_ROWS_KEPT);
-      const chars = runOffset - offset;
-      apart.push({ anchorLine: kept.length, rows: taken, lines: taken.length, chars });
+    if (rows.length - LEADING_ROWS_KEPT >= MIN_ROWS_READ_APART) {
+      runs.push({
+        first: index + LEADING_ROWS_KEPT,
+        rows: rows.slice(LEADING_ROWS_KEPT),
+        chars: runOffset - offset - keptChars,
+      });
       offset = runOffset;
       index = end;
     } else {
-      // Not a long run: keep what was looked at and the line that ended it.
+      // Not a long run: go on after the line that ended it.
       const stop = Math.min(end + 1, lines.length);
-      for (let line = index; line < stop; line++) {
-        kept.push(lines[line] ?? '');
-        offset += (lines[line]?.length ?? 0) + 1;
-      }
-      index = stop;
+      for (; index < stop; index++) offset += (lines[index]?.length ?? 0) + 1;
     }
   }
-  if (apart.length === 0) return whole();
-  const tree = spliceRows(readMarkdownWhole(kept.join('\n')), apart);
-  if (!tree) return whole();
-  return { tree, rowsReadApart: apart.reduce((sum, rows) => sum + rows.rows.length, 0) };
+  return runs;
 }
 
-/** Puts the rows read apart back after their anchors and moves what follows; null when an anchor is no body row of a top-level table. */
-function spliceRows(tree: Root, apart: readonly RowsReadApart[]): Root | null {
+interface Anchor {
+  table: Table;
+  rowIndex: number;
+  rows: RowsReadApart;
+}
+
+/** The anchors that micromark read as a body row of a table at the top of the document. */
+function confirmedAnchors(tree: Root, apart: readonly RowsReadApart[]): Anchor[] {
   const byAnchor = new Map(apart.map((rows) => [rows.anchorLine, rows]));
-  const anchors: Array<{ table: Table; rowIndex: number; rows: RowsReadApart }> = [];
+  const anchors: Anchor[] = [];
   for (const node of tree.children) {
     if (node.type !== 'table') continue;
     node.children.forEach((row, rowIndex) => {
@@ -113,13 +144,17 @@ function spliceRows(tree: Root, apart: readonly RowsReadApart[]): Root | null {
       if (rows) anchors.push({ table: node, rowIndex, rows });
     });
   }
-  if (anchors.length !== apart.length) return null;
+  return anchors;
+}
+
+/** Puts the rows read apart back after their anchors (in line order) and moves what follows. */
+function spliceRows(tree: Root, anchors: readonly Anchor[]): void {
   // Lines and characters taken out before each anchor's following line, cumulative, in line order.
   const shifts: Array<{ after: number; lines: number; chars: number }> = [];
   let lines = 0;
   let chars = 0;
-  for (const rows of apart) {
-    lines += rows.lines;
+  for (const { rows } of anchors) {
+    lines += rows.rows.length;
     chars += rows.chars;
     shifts.push({ after: rows.anchorLine, lines, chars });
   }
@@ -149,7 +184,7 @@ function spliceRows(tree: Root, apart: readonly RowsReadApart[]): Root | null {
   for (const { table, rowIndex, rows } of anchors) {
     const anchorEnd = table.children[rowIndex]?.position?.end;
     const last = rows.rows[rows.rows.length - 1];
-    if (!anchorEnd || !last) return null;
+    if (!anchorEnd || !last) continue;
     for (const ancestor of [table, tree]) {
       const end = ancestor.position?.end;
       if (end && end.line === anchorEnd.line && end.column === anchorEnd.column)
@@ -164,7 +199,6 @@ function spliceRows(tree: Root, apart: readonly RowsReadApart[]): Root | null {
   for (const { table, rowIndex, rows } of [...anchors].reverse()) {
     table.children.splice(rowIndex + 1, 0, ...rows.rows);
   }
-  return tree;
 }
 
 // ---- one body row, line by line -------------------------------------------------------------------------
@@ -180,6 +214,8 @@ function pointAt(line: number, lineOffset: number, index: number): Point {
  * Null when a cell holds anything readCell does not read exactly.
  */
 function readRow(line: string, lineNumber: number, lineOffset: number): TableRow | null {
+  // Tabs (virtual spaces) and NUL (read as U+FFFD) stay with micromark.
+  if (line.includes('\t') || line.includes('\0')) return null;
   const pipes: number[] = [];
   for (let index = 0; index < line.length; index++) {
     const char = line[index];

@@ -24,6 +24,11 @@ import type { Nfr, NfrParseResult } from './types.js';
  * any level). Never throws; what cannot be read becomes a warning or an NFR without objective.
  */
 export function parseNfrs(markdown: string): NfrParseResult {
+  return parseNfrsWith(markdown, readMarkdown);
+}
+
+/** parseNfrs with the given Markdown reader (tests compare readMarkdown with readMarkdownWhole). */
+export function parseNfrsWith(markdown: string, readTree: (text: string) => Root): NfrParseResult {
   try {
     const { text, cappedLines } = limitNesting(markdown);
     const nestingWarnings =
@@ -34,7 +39,7 @@ export function parseNfrs(markdown: string): NfrParseResult {
               `nest block quotes or lists more than ${MAX_NESTING} deep or are longer than ${MAX_LINE_CHARS} characters; ` +
               'the deeper levels are read as plain text and the rest of the line is ignored',
           ];
-    const tree: Root = readMarkdown(text);
+    const tree = readTree(text);
     const collector = new Collector();
     for (const section of findSections(tree)) collector.readSection(section);
     return {
