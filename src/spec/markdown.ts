@@ -244,6 +244,8 @@ function readRow(line: string, lineNumber: number, lineOffset: number): TableRow
 
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
 const ASCII_ALPHANUMERIC = /[A-Za-z0-9]/;
+/** Characters readCell looks at; the others are text. */
+const MAY_MEAN_SOMETHING = new Set([...'`\\<&_*[~@:'].map((char) => char.charCodeAt(0)));
 
 /**
  * The inline content of a cell when it is plain text, backslash escapes, code spans, and characters that
@@ -329,8 +331,11 @@ function readCell(
       index = runEnd;
       continue;
     }
-    addText(char, index, index + 1);
-    index++;
+    // Up to the next character that may mean something.
+    let plainEnd = index + 1;
+    while (plainEnd < to && !MAY_MEAN_SOMETHING.has(line.charCodeAt(plainEnd))) plainEnd++;
+    addText(line.slice(index, plainEnd), index, plainEnd);
+    index = plainEnd;
   }
   flushText();
   return nodes;
