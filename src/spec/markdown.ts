@@ -43,10 +43,10 @@ interface RowsReadApart {
 }
 
 /**
- * The same tree as readMarkdownWhole, in time linear in the size of the document. micromark's cost grows
- * faster than the size of a table and is high per row (a 10,000-row NFR table takes seconds), so long
- * runs of plain body rows are taken out of the text micromark reads and read line by line, then spliced
- * back with their own positions. Exact, not heuristic:
+ * The same tree as readMarkdownWhole, in time linear in the size of the document. micromark costs about
+ * half a millisecond and tens of kilobytes of garbage per table row (8,000 rows: seconds and 500 MB,
+ * bench/spec-tables.ts), so long runs of plain body rows are taken out of the text micromark reads and
+ * read line by line, then spliced back with their own positions. Exact, not heuristic:
  * - only lines starting with `|` whose cells hold plain text, escapes and code spans are read apart
  *   (anything that could be emphasis, a link, HTML, an entity or an autolink stays with micromark);
  * - the row before each run taken out must come back from micromark as a body row of a table at the top
