@@ -65,6 +65,7 @@ describe('readMarkdown: long tables read line by line give micromark’s tree', 
           `| \\* | \\[x] | x\\_y | a | b | c | d | e |`,
         ][i % 8],
     ).join('\n')}`,
+    'rows micromark must read in the middle of a long table (two runs in one table)': `${HEADER}\n${rows(30)}\n| **bold** | [link](/x) | <b>x</b> | &amp; |\n${rows(30, 31)}\n\nafter\n`,
     'a row without a header first': `| a |\n${rows(40)}`,
     'a delimiter row that does not match the header': `| a | b |\n|---|\n${rows(40)}`,
     'carriage returns (read whole)': `${table(40)}`.replace(/\n/g, '\r\n'),
@@ -78,6 +79,11 @@ describe('readMarkdown: long tables read line by line give micromark’s tree', 
   it('reads rows apart in the cases where it can (so that the comparisons above compare something)', () => {
     expect(expectSameReading(CASES['the rows at the end of the file, no newline'] ?? '')).toBe(37);
     expect(expectSameReading(CASES['two long tables, no blank line between'] ?? '')).toBeGreaterThan(40);
+    expect(
+      expectSameReading(
+        CASES['rows micromark must read in the middle of a long table (two runs in one table)'] ?? '',
+      ),
+    ).toBe(27 + 27);
     // The fenced table's rows are put back; the table after the fence is read apart.
     expect(expectSameReading(CASES['a table inside a code fence'] ?? '')).toBe(17);
     expect(expectSameReading(CASES['a table inside an unclosed code fence'] ?? '')).toBe(0);
