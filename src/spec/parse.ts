@@ -1,11 +1,9 @@
 import type { Heading, List, ListItem, Paragraph, Root, RootContent, Table, TableRow } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { toString as mdastToString } from 'mdast-util-to-string';
-import { gfm } from 'micromark-extension-gfm';
 import type { Unit } from '../units/index.js';
 import { parseUnit } from '../units/index.js';
 import { flattenInline, type InlineText, inlineText, type Span, sliceInline, splitLines } from './inline.js';
+import { readMarkdown } from './markdown.js';
 import { headingCategory, isBarePercentile, isNfrHeading, percentileNoun, percentileOf } from './meaning.js';
 import { locateQuantity, parseTargetWith, type TargetDefaults } from './target.js';
 import {
@@ -22,16 +20,15 @@ import {
 import type { Nfr, NfrParseResult } from './types.js';
 
 /**
- * CommonMark with GitHub's extensions (tables above all), straight from micromark to mdast: what
- * remark-parse + remark-gfm do, without unified, vfile and the Markdown writer they bring along.
- */
-const markdownOptions = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
-
-/**
  * Reads the NFRs of a spec: tables, lists and bold-label lines inside NFR-like sections (by heading words, at
  * any level). Never throws; what cannot be read becomes a warning or an NFR without objective.
  */
 export function parseNfrs(markdown: string): NfrParseResult {
+  return parseNfrsWith(markdown, readMarkdown);
+}
+
+/** parseNfrs with the given Markdown reader (tests compare readMarkdown with readMarkdownWhole). */
+export function parseNfrsWith(markdown: string, readTree: (text: string) => Root): NfrParseResult {
   try {
     const { text, cappedLines } = limitNesting(markdown);
     const nestingWarnings =
@@ -42,7 +39,7 @@ export function parseNfrs(markdown: string): NfrParseResult {
               `nest block quotes or lists more than ${MAX_NESTING} deep or are longer than ${MAX_LINE_CHARS} characters; ` +
               'the deeper levels are read as plain text and the rest of the line is ignored',
           ];
-    const tree: Root = fromMarkdown(text, markdownOptions);
+    const tree = readTree(text);
     const collector = new Collector();
     for (const section of findSections(tree)) collector.readSection(section);
     return {
