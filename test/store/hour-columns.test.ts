@@ -10,10 +10,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NfrStatus } from '../../src/evaluate/types.js';
 import { decodeHourInto, encodeHour, hourRowCount } from '../../src/store/hour-columns.js';
 import { type MeasurementRow, openStore, type SeriesColumns, type Store } from '../../src/store/index.js';
-import { at, measurement, T0, tempDirs } from './support.js';
+import { at, columnRows, measuredRows, measurement, storeHolding, T0, tempDirs } from './support.js';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
+
+const storeWith = (rows: readonly MeasurementRow[], file = join(dirs.make(), 'state.db')): Store =>
+  storeHolding(file, rows);
 
 const HOUR = 3_600_000;
 const HOUR0 = T0.getTime(); // T0 is a whole hour
@@ -49,39 +52,12 @@ function roundTrip(columns: SeriesColumns, hour: number): SeriesColumns {
   };
 }
 
-function storeWith(rows: readonly MeasurementRow[], file = join(dirs.make(), 'state.db')): Store {
-  const store = openStore(file);
-  const byTime = new Map<number, MeasurementRow[]>();
-  for (const row of rows) byTime.set(row.at.getTime(), [...(byTime.get(row.at.getTime()) ?? []), row]);
-  for (const [time, measurements] of [...byTime].sort((a, b) => a[0] - b[0])) {
-    store.commitCycle({ at: new Date(time), measurements, alertStates: [], notifications: [] });
-  }
-  return store;
-}
-
 function summarize(store: Store, before: Date): number {
   const steps = store.summarizeHours(before);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
   }
-}
-
-function columnRows(store: Store, range: { metric: string; from: Date; to: Date }, rowsPerRead?: number) {
-  const columns = store.seriesColumns({ specId: 'checkout', ...range }, rowsPerRead);
-  return Array.from({ length: columns.length }, (_, i) => ({
-    at: columns.at[i],
-    value: columns.value[i],
-    unknown: columns.unknown[i] === 1,
-  }));
-}
-
-function expectedRows(store: Store, range: { metric: string; from: Date; to: Date }) {
-  return store.measurements({ specId: 'checkout', ...range }).map((row) => ({
-    at: row.at.getTime(),
-    value: row.value ?? Number.NaN,
-    unknown: row.status === 'unknown',
-  }));
 }
 
 function countHourColumns(file: string): number {
@@ -169,7 +145,7 @@ describe('Store.seriesColumns through the hour columns', () => {
     expect(countHourColumns(file)).toBe(3);
     const range = { metric: 'p95_latency', from: at(0), to: at(4 * 3600) };
     const before = columnRows(store, range);
-    expect(before).toEqual(expectedRows(store, range));
+    expect(before).toEqual(measuredRows(store, range));
     // The proof that blobs are read: rows of summarized hours gone, the read still has them.
     const db = new Database(file);
     db.prepare('DELETE FROM measurements WHERE at >= ? AND at < ?').run(
@@ -201,7 +177,7 @@ describe('Store.seriesColumns through the hour columns', () => {
     );
     db.close();
     for (const rowsPerRead of [undefined, 7]) {
-      expect(columnRows(store, range, rowsPerRead)).toEqual(expectedRows(store, range));
+      expect(columnRows(store, range, rowsPerRead)).toEqual(measuredRows(store, range));
     }
     store.close();
   });
@@ -217,12 +193,12 @@ describe('Store.seriesColumns through the hour columns', () => {
     const range = { metric: 'p95_latency', from: at(0), to: at(4 * 3600) };
     // Cut inside hour 1: hour 0 goes, hour 1 keeps its second half.
     store.prune(at(3600 + 1800));
-    expect(columnRows(store, range)).toEqual(expectedRows(store, range));
+    expect(columnRows(store, range)).toEqual(measuredRows(store, range));
     expect(columnRows(store, range)[0]!.at).toBe(at(3600 + 1800).getTime());
     // Cut after the last row of hour 2 but inside it: hour 2 has no row left.
     store.prune(at(2 * 3600 + 3599));
-    expect(expectedRows(store, range)[0]!.at).toBe(at(3 * 3600).getTime());
-    expect(columnRows(store, range)).toEqual(expectedRows(store, range));
+    expect(measuredRows(store, range)[0]!.at).toBe(at(3 * 3600).getTime());
+    expect(columnRows(store, range)).toEqual(measuredRows(store, range));
     expect(countHourColumns(file)).toBe(0);
     store.close();
   });
@@ -263,7 +239,7 @@ describe('Store.seriesColumns through the hour columns', () => {
             for (const metric of ['p95_latency', 'error_rate']) {
               const range = { metric, from: at(fromSecond), to: at(fromSecond + span) };
               for (const rowsPerRead of [undefined, 2]) {
-                expect(columnRows(store, range, rowsPerRead)).toEqual(expectedRows(store, range));
+                expect(columnRows(store, range, rowsPerRead)).toEqual(measuredRows(store, range));
               }
             }
           } finally {
@@ -292,10 +268,10 @@ describe('Store.seriesColumns through the hour columns', () => {
     const upgraded = openStore(file);
     expect(countHourColumns(file)).toBe(0);
     const range = { metric: 'p95_latency', from: at(0), to: at(3 * 3600) };
-    expect(columnRows(upgraded, range)).toEqual(expectedRows(upgraded, range));
+    expect(columnRows(upgraded, range)).toEqual(measuredRows(upgraded, range));
     expect(summarize(upgraded, at(10 * 3600))).toBe(2);
     expect(countHourColumns(file)).toBe(2);
-    expect(columnRows(upgraded, range)).toEqual(expectedRows(upgraded, range));
+    expect(columnRows(upgraded, range)).toEqual(measuredRows(upgraded, range));
     upgraded.close();
   });
 });

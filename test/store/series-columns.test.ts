@@ -7,47 +7,16 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NfrStatus } from '../../src/evaluate/types.js';
-import { type MeasurementRow, openStore, type Store } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
 import { SERIES_COLUMNS_SQL } from '../../src/store/store.js';
-import { at, measurement, tempDirs } from './support.js';
+import { at, columnRows, measuredRows, measurement, storeHolding, tempDirs } from './support.js';
 
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
-function storeWith(rows: readonly MeasurementRow[]): Store {
-  const store = openStore(join(dirs.make(), 'state.db'));
-  const byTime = new Map<number, MeasurementRow[]>();
-  for (const row of rows) byTime.set(row.at.getTime(), [...(byTime.get(row.at.getTime()) ?? []), row]);
-  for (const [time, measurements] of [...byTime].sort((a, b) => a[0] - b[0])) {
-    store.commitCycle({ at: new Date(time), measurements, alertStates: [], notifications: [] });
-  }
-  return store;
-}
-
-/** The columns as plain rows, to compare with Store.measurements. */
-function columnRows(store: Store, range: { metric: string; from: Date; to: Date }, rowsPerRead?: number) {
-  const columns = store.seriesColumns({ specId: 'checkout', ...range }, rowsPerRead);
-  expect(columns.at).toHaveLength(columns.length);
-  expect(columns.value).toHaveLength(columns.length);
-  expect(columns.unknown).toHaveLength(columns.length);
-  return Array.from({ length: columns.length }, (_, i) => ({
-    at: columns.at[i],
-    value: columns.value[i],
-    unknown: columns.unknown[i] === 1,
-  }));
-}
-
-function expectedRows(store: Store, range: { metric: string; from: Date; to: Date }) {
-  return store.measurements({ specId: 'checkout', ...range }).map((row) => ({
-    at: row.at.getTime(),
-    value: row.value ?? Number.NaN,
-    unknown: row.status === 'unknown',
-  }));
-}
-
 describe('Store.seriesColumns', () => {
   it('reads one series over [from, to) in time order: NULL as NaN, unknown flagged, ±Infinity kept', () => {
-    const store = storeWith([
+    const store = storeHolding(join(dirs.make(), 'state.db'), [
       measurement({ at: at(0), value: 1.5, status: 'healthy' }),
       measurement({ at: at(60), value: null, status: 'unknown' }),
       measurement({ at: at(120), value: 900, status: 'breached' }),
@@ -69,7 +38,7 @@ describe('Store.seriesColumns', () => {
   });
 
   it('is empty for a series never measured, another spec, or an empty range', () => {
-    const store = storeWith([measurement({ at: at(0) })]);
+    const store = storeHolding(join(dirs.make(), 'state.db'), [measurement({ at: at(0) })]);
     const empty = {
       length: 0,
       at: new Float64Array(0),
@@ -125,7 +94,8 @@ describe('Store.seriesColumns', () => {
         fc.integer({ min: -6000, max: 6000 }),
         fc.integer({ min: 0, max: 12_000 }),
         (generated, fromSecond, span) => {
-          const store = storeWith(
+          const store = storeHolding(
+            join(dirs.make(), 'state.db'),
             generated.map((g) =>
               measurement({ at: at(g.second), value: g.value, status: g.status, metric: g.metric }),
             ),
@@ -135,7 +105,7 @@ describe('Store.seriesColumns', () => {
               const range = { metric, from: at(fromSecond), to: at(fromSecond + span) };
               // Reads of 1 and 3 rows: chunk boundaries anywhere, columns grown many times.
               for (const rowsPerRead of [undefined, 1, 3]) {
-                expect(columnRows(store, range, rowsPerRead)).toEqual(expectedRows(store, range));
+                expect(columnRows(store, range, rowsPerRead)).toEqual(measuredRows(store, range));
               }
             }
           } finally {

@@ -4,7 +4,13 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AlertPayload, AlertState } from '../../src/alerting/types.js';
-import type { LockOwner, MeasurementRow, NewNotification } from '../../src/store/index.js';
+import {
+  type LockOwner,
+  type MeasurementRow,
+  type NewNotification,
+  openStore,
+  type Store,
+} from '../../src/store/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
@@ -144,4 +150,41 @@ export async function deadPid(): Promise<number> {
   if (pid === undefined) throw new Error('could not spawn node');
   await exited(child);
   return pid;
+}
+
+/** A store at `file` holding `rows`: one commitCycle per distinct time, oldest first. */
+export function storeHolding(file: string, rows: readonly MeasurementRow[]): Store {
+  const store = openStore(file);
+  const byTime = new Map<number, MeasurementRow[]>();
+  for (const row of rows) byTime.set(row.at.getTime(), [...(byTime.get(row.at.getTime()) ?? []), row]);
+  for (const [time, measurements] of [...byTime].sort((a, b) => a[0] - b[0])) {
+    store.commitCycle({ at: new Date(time), measurements, alertStates: [], notifications: [] });
+  }
+  return store;
+}
+
+type CheckoutRange = { metric: string; from: Date; to: Date };
+
+/** Store.seriesColumns of spec `checkout` as plain rows, to compare with `measuredRows`. */
+export function columnRows(store: Store, range: CheckoutRange, rowsPerRead?: number) {
+  const columns = store.seriesColumns({ specId: 'checkout', ...range }, rowsPerRead);
+  if (columns.at.length !== columns.length || columns.value.length !== columns.length)
+    throw new Error(
+      `columns of ${columns.at.length}/${columns.value.length} entries for ${columns.length} rows`,
+    );
+  if (columns.unknown.length !== columns.length) throw new Error('unknown flags of another length');
+  return Array.from({ length: columns.length }, (_, i) => ({
+    at: columns.at[i],
+    value: columns.value[i],
+    unknown: columns.unknown[i] === 1,
+  }));
+}
+
+/** Store.measurements of spec `checkout`, as `columnRows` gives them. */
+export function measuredRows(store: Store, range: CheckoutRange) {
+  return store.measurements({ specId: 'checkout', ...range }).map((row) => ({
+    at: row.at.getTime(),
+    value: row.value ?? Number.NaN,
+    unknown: row.status === 'unknown',
+  }));
 }
