@@ -34,6 +34,7 @@ import type { MonitorStatusSource, SpecStatus } from '../src/server/index.js';
 import { startServer } from '../src/server/index.js';
 import { statusPageScript } from '../src/server/page-script.js';
 import { type MeasurementRow, openStore } from '../src/store/index.js';
+import { seededRandom } from '../test/support/random.js';
 import { mb, median, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
 const SPEC = 'spec-bench-002-history';
@@ -55,21 +56,9 @@ const end = Number(argument('end', String(Math.floor(Date.now() / 1000) * 1000))
 const step = Math.floor((HOURS * HOUR) / rowCount);
 const start = end - rowCount * step;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function fill(db: string): Record<string, number> {
   const store = openStore(db);
-  const next = random(7);
+  const next = seededRandom(7);
   const began = performance.now();
   let batch: MeasurementRow[] = [];
   for (let i = 0; i < rowCount; i++) {

@@ -51,6 +51,7 @@ import type { MeasurementRow } from '../src/store/index.js';
 import { HistoryReaders, openHistoryReaders, openStore } from '../src/store/index.js';
 import { HISTORY_ROWS_PER_READ, SERIES_COLUMNS_SQL } from '../src/store/store.js';
 import { compare } from '../src/units/index.js';
+import { seededRandom } from '../test/support/random.js';
 import { mb, PROJECT_ROOT, peak, round, runPhase as runPhase_, writeResult } from './support.js';
 
 const SPEC = 'spec-bench-001-checkout';
@@ -119,18 +120,6 @@ function benchChecks(): Check[] {
   return planChecks(parseNfrs(spec).nfrs, mappings).checks;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function valueFor(kind: number, next: () => number): number | null {
   const r = next();
   if (r < 0.001) return null; // the backend did not answer
@@ -148,7 +137,7 @@ function valueFor(kind: number, next: () => number): number | null {
 function fill(db: string): Record<string, number> {
   const checks = benchChecks();
   const store = openStore(db);
-  const next = random(42);
+  const next = seededRandom(42);
   const began = performance.now();
   let rows = 0;
   for (let at = start; at < END; at += MINUTE) {

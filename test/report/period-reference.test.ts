@@ -21,6 +21,7 @@ import { computeFigures, valueStats } from '../../src/report/period/stats.js';
 import type { BreachEpisode, ErrorBudget, MetricFigures, Period } from '../../src/report/period/types.js';
 import { type MeasurementRow, openStore, type Store } from '../../src/store/index.js';
 import { compare, convert } from '../../src/units/index.js';
+import { seededRandom } from '../support/random.js';
 import { checksFor, SEVERITY_RULES, tempDirs } from './support.js';
 
 const SPEC = 'spec-ref-001';
@@ -72,18 +73,6 @@ function checks(): Check[] {
   ]);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A value of metric `m` at minute `k`: in target mostly, out of target in spikes and in long runs. */
 function sampleValue(m: number, k: number, r: number, next: () => number): number {
   const bad = r > 0.97 || (k >= DAY - 25 && k < DAY + 15) || (k >= 2 * DAY - 30 && k < 2 * DAY + 30);
@@ -103,7 +92,7 @@ function sampleValue(m: number, k: number, r: number, next: () => number): numbe
 
 /** Two days and a bit of one-minute history, with jitter, holes, unknowns and an infinity. */
 function history(): MeasurementRow[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const rows: MeasurementRow[] = [];
   const names = checks().map((c) => c.nfr.metric);
   for (let k = -20; k < 2 * DAY + 40; k++) {
