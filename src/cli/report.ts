@@ -16,7 +16,6 @@ import {
 } from '../report/period/index.js';
 import type { ProducedReport } from '../report/produce.js';
 import { aggregatorCommand, producePeriodReport, runAggregator } from '../report/produce.js';
-import type { Store } from '../store/index.js';
 import { explainStoreError, openStore } from '../store/index.js';
 import { assertWritable, resolveDatabasePath, resolveOutputBase, writeScopeOf } from '../workspace/index.js';
 import { useColor } from './color.js';
@@ -127,26 +126,23 @@ export async function report(
       ? { path: prepared.config.storage.path, field: 'storage.path' }
       : { path: options.state, field: '--state' },
   );
-  let store: Store | null = null;
-  if (existsSync(database)) {
-    // Opened here to refuse a missing, newer or damaged database before anything is queried. Read on
-    // this thread: whole hours come packed (a month of 100 one-minute metrics in a fraction of a
-    // second), and no cycle or listener shares this process.
-    store = openStore(database, { readonly: true });
-  } else
+  // Opened here to refuse a missing, newer or damaged database before anything is queried. Read on
+  // this thread: whole hours come packed (a month of 100 one-minute metrics in a fraction of a
+  // second), and no cycle or listener shares this process.
+  const store = existsSync(database) ? openStore(database, { readonly: true }) : null;
+  if (store === null)
     output.verbose(
       `no history at ${path.relative(prepared.root, database)}: every figure comes from the backend`,
     );
-  const history = store;
   let produced: ProducedReport;
   try {
     produced = await producePeriodReport({
       prepared,
       period,
       history: (q) => {
-        if (history === null) return null;
+        if (store === null) return null;
         try {
-          return history.seriesColumns(q);
+          return store.seriesColumns(q);
         } catch (error) {
           throw explainStoreError(error, database);
         }
