@@ -921,12 +921,13 @@ export class Store implements OutboxRepository, OutboxDraining {
       let rows =
         (this.sql.countOfSeries.get(series.id, from, firstHour) ?? 0) +
         (this.sql.countOfSeries.get(series.id, lastHour, to) ?? 0);
-      for (const { columns: blob } of hours) rows += hourRowCount(blob) ?? 0;
+      const counts = hours.map(({ columns: blob }) => hourRowCount(blob));
+      for (const count of counts) rows += count ?? 0;
       // Columns of the right size from the start: no copy as they fill, none wasted when handed over.
       columns = withRoom(columns, rows);
       columns = this.appendRows(columns, series.id, from, firstHour, rowsPerRead);
-      for (const { hour, columns: blob } of hours) {
-        const count = hourRowCount(blob);
+      for (const [index, { hour, columns: blob }] of hours.entries()) {
+        const count = counts[index] ?? null;
         if (count === null) {
           columns = this.appendRows(columns, series.id, hour, hour + HOUR_MS, rowsPerRead);
           continue;
