@@ -368,24 +368,20 @@ function topLevelProvider(context: NormalizeContext, file: ObservabilityFile): P
   const present = (keys: readonly string[]) =>
     keys.filter((key) => (file as Record<string, unknown>)[key] !== undefined);
   if (file.provider === undefined) {
-    for (const key of present([...SHARED_PROVIDER_KEYS, ...PROMETHEUS_ONLY_KEYS, ...DATADOG_ONLY_KEYS])) {
+    const scrapeOnly: readonly string[] = SCRAPE_ONLY_KEYS;
+    for (const key of present([
+      ...SHARED_PROVIDER_KEYS,
+      ...PROMETHEUS_ONLY_KEYS,
+      ...DATADOG_ONLY_KEYS,
+      ...SCRAPE_ONLY_KEYS,
+    ])) {
       context.sink.error(
         [key],
         `top-level \`${key}\` needs a top-level \`provider\``,
-        'add `provider: prometheus` or `provider: datadog`',
-        {
-          key: true,
-        },
-      );
-    }
-    for (const key of present(SCRAPE_ONLY_KEYS)) {
-      context.sink.error(
-        [key],
-        `top-level \`${key}\` needs a top-level \`provider\``,
-        'add `provider: scrape`',
-        {
-          key: true,
-        },
+        scrapeOnly.includes(key)
+          ? 'add `provider: scrape`'
+          : 'add `provider: prometheus` or `provider: datadog`',
+        { key: true },
       );
     }
     return null;
